@@ -1,0 +1,102 @@
+"""Access control as data: permissions, built-in roles, custom roles, and the checks.
+
+A role is a named set of permissions. ``owner``, ``admin`` and ``member`` are built in; apps add
+their own in settings. Support staff of an app pass every org permission check in that app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from orgplane.caller import Caller
+from orgplane.errors import DomainError, forbidden, invalid
+
+PERMISSIONS: tuple[str, ...] = (
+    "org:read",
+    "org:update",
+    "org:delete",
+    "member:read",
+    "member:invite",
+    "member:update",
+    "member:remove",
+    "invitation:read",
+    "invitation:revoke",
+    "team:create",
+    "team:update",
+    "team:delete",
+    "team:member:manage",
+    "audit:read",
+)
+
+OWNER = "owner"
+ADMIN = "admin"
+MEMBER = "member"
+
+BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
+    OWNER: frozenset(PERMISSIONS),
+    ADMIN: frozenset(p for p in PERMISSIONS if p != "org:delete"),
+    MEMBER: frozenset({"org:read", "member:read"}),
+}
+
+TEAM_ROLES: tuple[str, ...] = ("maintainer", "member")
+
+
+@dataclass(frozen=True)
+class RoleBook:
+    """The roles of one app: built-ins plus its custom roles."""
+
+    custom: Mapping[str, frozenset[str]]
+
+    @staticmethod
+    def of(custom_roles: Mapping[str, list[str]] | None = None) -> RoleBook:
+        return RoleBook({name: frozenset(perms) for name, perms in (custom_roles or {}).items()})
+
+    def exists(self, role: str) -> bool:
+        return role in BUILTIN_ROLES or role in self.custom
+
+    def permissions(self, role: str | None) -> frozenset[str]:
+        if role is None:
+            return frozenset()
+        if role in BUILTIN_ROLES:
+            return BUILTIN_ROLES[role]
+        return self.custom.get(role, frozenset())
+
+    def roles_with(self, permission: str) -> list[str]:
+        """Every role name that grants ``permission`` (for write-time ``ConditionCheck`` guards)."""
+        names = [name for name, perms in BUILTIN_ROLES.items() if permission in perms]
+        names += [name for name, perms in self.custom.items() if permission in perms]
+        return sorted(names)
+
+    def require_known(self, role: str, field: str = "role") -> None:
+        if not self.exists(role):
+            raise invalid(field, f"Role {role!r} does not exist in this app.")
+
+
+def has(book: RoleBook, caller: Caller, role: str | None, permission: str) -> bool:
+    return caller.support or permission in book.permissions(role)
+
+
+def require(book: RoleBook, caller: Caller, role: str | None, permission: str) -> None:
+    if not has(book, caller, role, permission):
+        raise forbidden(f"This needs the {permission} permission.")
+
+
+def require_can_grant(book: RoleBook, caller: Caller, caller_role: str | None, role: str) -> None:
+    """No escalation: nobody grants a role with permissions they lack; only owners grant owner."""
+    if caller.support:
+        return
+    if role == OWNER and caller_role != OWNER:
+        raise forbidden("Only owners can grant the owner role.")
+    if not book.permissions(role) <= book.permissions(caller_role):
+        raise forbidden("You cannot grant a role with permissions you do not hold.")
+
+
+def require_can_manage_owner(caller: Caller, caller_role: str | None, target_role: str) -> None:
+    if target_role == OWNER and caller_role != OWNER and not caller.support:
+        raise DomainError("forbidden", "Only owners can change or remove an owner.")
+
+
+def effective_permissions(book: RoleBook, caller: Caller, role: str | None) -> list[str]:
+    granted = frozenset(PERMISSIONS) if caller.support else book.permissions(role)
+    return [p for p in PERMISSIONS if p in granted]

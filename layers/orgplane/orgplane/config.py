@@ -1,0 +1,66 @@
+"""Deployment settings: the only module that reads ``os.environ``.
+
+Read once per container (``settings()`` is cached); tests and the local server call
+``reset()`` after changing the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    app_registry: str
+    secret_arn: str | None
+    secret_value: str | None
+    audit_retention_days: int
+    cleanup_batch_size: int
+    settings_cache_seconds: float
+    max_body_bytes: int
+    local_accept_url: str
+    ses_configuration_set: str | None
+    default_from_address: str
+
+
+@cache
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env.get("TABLE_NAME", "orgplane"),
+        app_registry=env.get("APP_REGISTRY", "{}"),
+        secret_arn=env.get("SECRET_ARN") or None,
+        secret_value=env.get("ORGPLANE_SECRET") or None,
+        audit_retention_days=int(env.get("AUDIT_RETENTION_DAYS", "365")),
+        cleanup_batch_size=int(env.get("CLEANUP_BATCH_SIZE", "25")),
+        settings_cache_seconds=float(env.get("SETTINGS_CACHE_SECONDS", "30")),
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", str(16 * 1024))),
+        local_accept_url=env.get("DEFAULT_ACCEPT_URL", "http://127.0.0.1:3000/accept?token={token}"),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+        default_from_address=env.get("DEFAULT_FROM_ADDRESS", "no-reply@example.com"),
+    )
+
+
+@cache
+def secret() -> bytes:
+    """The HMAC key for cursors and invitation tokens, resolved once per container.
+
+    Deployed: a Secrets Manager secret named by ``SECRET_ARN``. Locally: ``ORGPLANE_SECRET``.
+    """
+    current = settings()
+    if current.secret_value:
+        return current.secret_value.encode()
+    if not current.secret_arn:
+        raise RuntimeError("neither ORGPLANE_SECRET nor SECRET_ARN is set")
+    import boto3  # only this path needs Secrets Manager
+
+    value = boto3.client("secretsmanager").get_secret_value(SecretId=current.secret_arn)["SecretString"]
+    return str(value).encode()
+
+
+def reset() -> None:
+    settings.cache_clear()
+    secret.cache_clear()

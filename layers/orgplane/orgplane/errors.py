@@ -1,0 +1,66 @@
+"""The error catalogue: every stable error code the API returns, with its status and title.
+
+Domain code raises :class:`DomainError` with a code from :data:`CATALOGUE`; the HTTP layer turns
+it into ``application/problem+json`` in exactly one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CATALOGUE: dict[str, tuple[int, str]] = {
+    "validation_error": (400, "Request is invalid"),
+    "unauthorized": (401, "Unauthorized"),
+    "forbidden": (403, "Forbidden"),
+    "invitation_email_mismatch": (403, "Invitation is for another email"),
+    "not_found": (404, "Not found"),
+    "org_not_found": (404, "Organization not found"),
+    "member_not_found": (404, "Member not found"),
+    "invitation_not_found": (404, "Invitation not found"),
+    "team_not_found": (404, "Team not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "slug_taken": (409, "Slug is taken"),
+    "team_name_taken": (409, "Team name is taken"),
+    "already_member": (409, "Already a member"),
+    "invitation_pending": (409, "Invitation already pending"),
+    "invitation_not_pending": (409, "Invitation is not pending"),
+    "not_org_member": (409, "Not a member of the organization"),
+    "last_owner": (409, "Organization needs an owner"),
+    "role_in_use": (409, "Role is in use"),
+    "member_limit_reached": (409, "Member limit reached"),
+    "org_limit_reached": (409, "Organization limit reached"),
+    "team_limit_reached": (409, "Team limit reached"),
+    "idempotency_key_reused": (409, "Idempotency key reused"),
+    "conflict": (409, "Concurrent change"),
+    "invitation_expired": (410, "Invitation expired"),
+    "payload_too_large": (413, "Payload too large"),
+    "unsupported_media_type": (415, "Unsupported media type"),
+    "rate_limited": (429, "Too many requests"),
+    "internal_error": (500, "Internal error"),
+    "unavailable": (503, "Service unavailable"),
+}
+
+
+class DomainError(Exception):
+    """A failure the caller can act on: one catalogue code, a safe human-readable detail."""
+
+    def __init__(self, code: str, detail: str | None = None, errors: list[dict[str, Any]] | None = None):
+        if code not in CATALOGUE:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.status, self.title = CATALOGUE[code]
+        self.detail = detail or self.title
+        self.errors = errors
+        super().__init__(f"{code}: {self.detail}")
+
+
+def not_found(kind: str) -> DomainError:
+    return DomainError(f"{kind}_not_found", f"{kind.replace('_', ' ').capitalize()} not found.")
+
+
+def forbidden(detail: str = "You do not have permission to do this.") -> DomainError:
+    return DomainError("forbidden", detail)
+
+
+def invalid(field: str, message: str) -> DomainError:
+    return DomainError("validation_error", message, errors=[{"field": field, "message": message}])

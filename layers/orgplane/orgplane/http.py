@@ -1,0 +1,216 @@
+"""The HTTP edge, written once: routing, identity, input parsing, problem+json, logging.
+
+A handler module is a few lines::
+
+    app = http.new_app()
+
+    @http.route(app, "POST", "/orgs", status=201)
+    def create_org(caller: Caller, body: CreateOrg) -> Org:
+        return orgs.create(caller, body)
+
+    lambda_handler = http.entrypoint(app)
+
+Parameters are injected by annotation: ``Caller`` (from the authorizer context, never from
+headers or the body), a ``Request`` model (the JSON body), a ``BaseModel`` query model (the query
+string), and ``str`` path parameters. Every registered route is also recorded in :data:`ROUTES`,
+from which :mod:`orgplane.openapi` builds the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from pydantic import BaseModel, ValidationError
+
+from orgplane.caller import Caller
+from orgplane.config import settings
+from orgplane.errors import DomainError
+from orgplane.models.common import Request
+
+logger = Logger()
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    status: int
+    body: type[Request] | None
+    query: type[BaseModel] | None
+    response: Any
+    path_params: tuple[str, ...]
+
+
+ROUTES: list[RouteSpec] = []
+
+
+def new_app() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver()
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response[str]:
+        return problem(app, error)
+
+    @app.exception_handler(ValidationError)
+    def _validation(error: ValidationError) -> Response[str]:
+        return problem(app, validation_problem(error))
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[str]:
+        return problem(app, DomainError("not_found", "No such route."))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("unexpected error")
+        return problem(app, DomainError("internal_error", "Something went wrong; it has been logged."))
+
+    return app
+
+
+def validation_problem(error: ValidationError) -> DomainError:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+    return DomainError("validation_error", "The request is invalid.", errors=errors)
+
+
+def _request_id(app: APIGatewayRestResolver) -> str:
+    try:
+        return str(app.current_event.request_context.request_id or "")
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def problem(app: APIGatewayRestResolver, error: DomainError) -> Response[str]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": error.title,
+        "status": error.status,
+        "code": error.code,
+        "detail": error.detail,
+        "request_id": _request_id(app),
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    if error.status >= 500:
+        logger.error("request failed", extra={"code": error.code})
+    return Response(status_code=error.status, content_type=PROBLEM_JSON, body=json.dumps(body))
+
+
+def caller(app: APIGatewayRestResolver) -> Caller:
+    """The identity the authorizer established. Headers and body fields are never consulted."""
+    context = app.current_event.request_context.authorizer.raw_event or {}
+    app_id, sub = context.get("app_id"), context.get("sub")
+    if not app_id or not sub:
+        raise DomainError("unauthorized", "The request carries no verified identity.")
+    return Caller(
+        app_id=str(app_id),
+        user_id=str(sub),
+        email=str(context.get("email") or "") or None,
+        email_verified=str(context.get("email_verified", "false")).lower() == "true",
+        support=str(context.get("support", "false")).lower() == "true",
+        request_id=_request_id(app),
+    )
+
+
+def parse_body(app: APIGatewayRestResolver, model: type[Request]) -> Request:
+    raw = app.current_event.body or ""
+    if app.current_event.is_base64_encoded:
+        raise DomainError("validation_error", "The body must be JSON text.")
+    if len(raw.encode()) > settings().max_body_bytes:
+        raise DomainError("payload_too_large", f"The body must be at most {settings().max_body_bytes} bytes.")
+    content_type = (app.current_event.headers or {}).get("content-type") or (
+        app.current_event.headers or {}
+    ).get("Content-Type")
+    if raw and content_type and "json" not in content_type.lower():
+        raise DomainError("unsupported_media_type", "Send the body as application/json.")
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except (ValueError, RecursionError) as error:
+        raise DomainError("validation_error", "The body is not valid JSON.",
+                          errors=[{"field": "body", "message": "invalid JSON"}]) from error
+    if not isinstance(data, dict):
+        raise DomainError("validation_error", "The body must be a JSON object.",
+                          errors=[{"field": "body", "message": "must be an object"}])
+    return model.model_validate(data)
+
+
+def parse_query(app: APIGatewayRestResolver, model: type[BaseModel]) -> BaseModel:
+    params = app.current_event.query_string_parameters or {}
+    return model.model_validate({k: v for k, v in params.items() if k in model.model_fields})
+
+
+def _serialize(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return value
+
+
+_PATH_PARAM = re.compile(r"\{([a-z_]+)\}")
+
+
+def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 200,
+          summary: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``func`` for ``method path`` (OpenAPI-style ``{param}`` path)."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        hints = get_type_hints(func)
+        params = list(inspect.signature(func).parameters)
+        body_model = next((hints[p] for p in params if _is_subclass(hints.get(p), Request)), None)
+        query_model = next(
+            (hints[p] for p in params if _is_subclass(hints.get(p), BaseModel)
+             and not _is_subclass(hints.get(p), Request)), None)
+        path_params = tuple(_PATH_PARAM.findall(path))
+
+        def endpoint(**path_values: str) -> Response[str]:
+            arguments: dict[str, Any] = {}
+            for name in params:
+                hint = hints.get(name)
+                if hint is Caller:
+                    arguments[name] = caller(app)
+                elif name in path_params:
+                    arguments[name] = path_values[name]
+            # identity first, then body and query: an anonymous request learns nothing about validation
+            for name in params:
+                hint = hints.get(name)
+                if body_model is not None and hint is body_model:
+                    arguments[name] = parse_body(app, body_model)
+                elif query_model is not None and hint is query_model:
+                    arguments[name] = parse_query(app, query_model)
+            result = func(**arguments)
+            if status == 204:
+                return Response(status_code=204, content_type="application/json", body="")
+            return Response(status_code=status, content_type="application/json",
+                            body=json.dumps(_serialize(result)))
+
+        app.route(_PATH_PARAM.sub(r"<\1>", path), method=method.upper())(endpoint)
+        ROUTES.append(RouteSpec(method.upper(), path, func.__name__, summary or (func.__doc__ or "").strip(),
+                                status, body_model, query_model, hints.get("return"), path_params))
+        return func
+
+    return register
+
+
+def _is_subclass(hint: Any, base: type) -> bool:
+    return inspect.isclass(hint) and issubclass(hint, base)
+
+
+def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler

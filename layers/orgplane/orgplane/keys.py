@@ -1,0 +1,193 @@
+"""Every key of the single table is built here and nowhere else.
+
+Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
+email, audit by actor); ``GSI2`` holds the app-wide listings (orgs by name, slugs, member emails,
+app audit); ``GSI3`` is the sparse expiry index of pending invitations.
+Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Key = dict[str, str]
+
+SEP = "#"
+
+
+def _join(*parts: str) -> str:
+    return SEP.join(parts)
+
+
+def app(app_id: str) -> str:
+    return _join("APP", app_id)
+
+
+# --- primary keys ---------------------------------------------------------------------------
+
+
+def org_pk(app_id: str, org_id: str) -> str:
+    return _join("APP", app_id, "ORG", org_id)
+
+
+def org(app_id: str, org_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": "ORG"}
+
+
+def slug(app_id: str, slug_value: str) -> Key:
+    return {"PK": _join("APP", app_id, "SLUG", slug_value), "SK": "SLUG"}
+
+
+def member(app_id: str, org_id: str, user_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("MEMBER", user_id)}
+
+
+MEMBER_PREFIX = "MEMBER" + SEP
+INVITE_PREFIX = "INVITE" + SEP
+TEAM_PREFIX = "TEAM" + SEP
+
+
+def invitation(app_id: str, org_id: str, invitation_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("INVITE", invitation_id)}
+
+
+def invitation_email_claim(app_id: str, org_id: str, email: str) -> Key:
+    """One pending invitation per (org, email): the claim item's key."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("INVITEMAIL", email)}
+
+
+def team(app_id: str, org_id: str, team_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TEAM", team_id)}
+
+
+def team_name_claim(app_id: str, org_id: str, name_key: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TEAMNAME", name_key)}
+
+
+def team_member(app_id: str, org_id: str, team_id: str, user_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TEAM", team_id, "MEMBER", user_id)}
+
+
+def team_member_prefix(team_id: str) -> str:
+    return _join("TEAM", team_id, "MEMBER", "")
+
+
+def user(app_id: str, user_id: str) -> Key:
+    """Per-user counters (orgs the user belongs to)."""
+    return {"PK": _join("APP", app_id, "USER", user_id), "SK": "USER"}
+
+
+def settings(app_id: str) -> Key:
+    return {"PK": app(app_id), "SK": "SETTINGS"}
+
+
+def audit_pk(app_id: str, org_id: str) -> str:
+    return _join("APP", app_id, "ORG", org_id, "AUDIT")
+
+
+def audit(app_id: str, org_id: str, event_id: str) -> Key:
+    return {"PK": audit_pk(app_id, org_id), "SK": event_id}
+
+
+def cleanup(app_id: str, org_id: str) -> Key:
+    """The job item that drives the asynchronous cleanup of a deleted org (outside its partition)."""
+    return {"PK": _join("APP", app_id, "CLEANUP", org_id), "SK": "CLEANUP"}
+
+
+def idempotency(app_id: str, user_id: str, route: str, key: str) -> Key:
+    return {"PK": _join("APP", app_id, "IDEMPOTENCY", user_id), "SK": _join(route, key)}
+
+
+# --- GSI1: the user's view --------------------------------------------------------------------
+
+GSI1 = "GSI1"
+
+
+def user_pk(app_id: str, user_id: str) -> str:
+    return _join("APP", app_id, "USER", user_id)
+
+
+def membership_gsi1(app_id: str, org_id: str, user_id: str) -> dict[str, str]:
+    return {"GSI1PK": user_pk(app_id, user_id), "GSI1SK": _join("ORG", org_id)}
+
+
+USER_ORG_PREFIX = "ORG" + SEP
+
+
+def team_membership_gsi1(app_id: str, org_id: str, team_id: str, user_id: str) -> dict[str, str]:
+    return {"GSI1PK": user_pk(app_id, user_id), "GSI1SK": _join("TEAM", org_id, team_id)}
+
+
+def user_team_prefix(org_id: str | None = None) -> str:
+    return _join("TEAM", org_id, "") if org_id else "TEAM" + SEP
+
+
+def email_pk(app_id: str, email: str) -> str:
+    return _join("APP", app_id, "EMAIL", email)
+
+
+def invitation_gsi1(app_id: str, email: str, invitation_id: str) -> dict[str, str]:
+    return {"GSI1PK": email_pk(app_id, email), "GSI1SK": _join("INVITE", invitation_id)}
+
+
+def actor_pk(app_id: str, user_id: str) -> str:
+    return _join("APP", app_id, "ACTOR", user_id)
+
+
+# --- GSI2: app-wide listings -------------------------------------------------------------------
+
+GSI2 = "GSI2"
+
+
+def org_listing_gsi2(app_id: str, name_key: str, org_id: str) -> dict[str, str]:
+    return {"GSI2PK": _join("APP", app_id, "ORGS"), "GSI2SK": _join(name_key, org_id)}
+
+
+def org_listing_pk(app_id: str) -> str:
+    return _join("APP", app_id, "ORGS")
+
+
+def slug_listing_gsi2(app_id: str, slug_value: str) -> dict[str, str]:
+    return {"GSI2PK": _join("APP", app_id, "SLUGS"), "GSI2SK": slug_value}
+
+
+def slug_listing_pk(app_id: str) -> str:
+    return _join("APP", app_id, "SLUGS")
+
+
+def member_email_gsi2(app_id: str, email: str, user_id: str, org_id: str) -> dict[str, str]:
+    return {"GSI2PK": _join("APP", app_id, "EMAILS"), "GSI2SK": _join(email, user_id, org_id)}
+
+
+def member_email_pk(app_id: str) -> str:
+    return _join("APP", app_id, "EMAILS")
+
+
+def app_audit_pk(app_id: str) -> str:
+    return _join("APP", app_id, "AUDIT")
+
+
+# --- GSI3: sparse index of pending invitations by expiry ---------------------------------------
+
+GSI3 = "GSI3"
+EXPIRY_PK = "PENDING_INVITES"
+
+
+def expiry_gsi3(expires_at_epoch: int, app_id: str, invitation_id: str) -> dict[str, str]:
+    return {"GSI3PK": EXPIRY_PK, "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
+
+
+def expiry_upper_bound(now_epoch: int) -> str:
+    return f"{now_epoch:012d}" + SEP + "~"
+
+
+def strip(item: dict[str, Any]) -> dict[str, Any]:
+    """An item without its key and index attributes."""
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
+
+
+_KEY_ATTRIBUTES = frozenset(
+    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl"}
+)
+
+TABLE_KEY_SCHEMA = ("PK", "SK")

@@ -1,0 +1,1 @@
+"""Domain services: one module per aggregate. Nothing here knows about HTTP."""

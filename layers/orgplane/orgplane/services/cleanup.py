@@ -1,0 +1,60 @@
+"""Asynchronous cleanup of a deleted org, in bounded batches, for orgs of any size.
+
+Deleting an org writes a CLEANUP job item (outside the org's partition) in the same transaction.
+The job's stream record triggers :func:`run_batch`, which removes at most ``CLEANUP_BATCH_SIZE``
+items of the org's partition and then bumps the job (its MODIFY record triggers the next batch)
+or deletes it when the partition is empty. Each batch is one query plus bounded writes, so an org
+of any size is cleaned without a long-running invocation and without a Scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgplane import clock, keys
+from orgplane.config import settings
+from orgplane.store import table
+from orgplane.store.transaction import Stale, Transaction
+
+Item = dict[str, Any]
+
+
+def run_batch(app_id: str, org_id: str) -> int:
+    """Remove one batch of the org's items; returns how many were removed (0: the job is done)."""
+    job_key = keys.cleanup(app_id, org_id)
+    job = table.get(job_key)
+    if job is None:
+        return 0
+    if table.get(keys.org(app_id, org_id)) is not None:
+        table.delete_many([job_key])  # the org exists again (never expected): do not touch it
+        return 0
+    page = table.query(table.QuerySpec("PK", keys.org_pk(app_id, org_id)), settings().cleanup_batch_size)
+    if not page.items:
+        table.delete_many([job_key])
+        return 0
+    plain: list[dict[str, str]] = []
+    for item in page.items:
+        if item.get("entity") == "MEMBER":
+            _remove_membership(app_id, item)
+        else:
+            plain.append({"PK": item["PK"], "SK": item["SK"]})
+    table.delete_many(plain)
+    tx = Transaction()
+    tx.update(job_key, add={"batches": 1, "removed": len(page.items)}, set_={"last_batch_at": clock.iso()},
+              condition="attribute_exists(PK)")
+    try:
+        tx.commit()
+    except Stale:  # the job finished concurrently (a repeated stream record): nothing left to drive
+        return len(page.items)
+    return len(page.items)
+
+
+def _remove_membership(app_id: str, item: Item) -> None:
+    """A membership leaves together with the user's org count, so limits stay exact."""
+    tx = Transaction()
+    tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
+    tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
+    try:
+        tx.commit()
+    except Stale:  # already removed by a repeated record: idempotent
+        table.delete_many([{"PK": item["PK"], "SK": item["SK"]}])

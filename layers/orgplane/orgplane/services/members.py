@@ -1,0 +1,160 @@
+"""Memberships: list, read, change role, remove or leave; the caller's permissions view."""
+
+from __future__ import annotations
+
+from orgplane import access, clock, keys
+from orgplane.caller import Caller
+from orgplane.errors import DomainError, not_found
+from orgplane.models.common import Page
+from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamRoleView, UpdateMember
+from orgplane.services import audit
+from orgplane.services.orgs import add_user_org_count
+from orgplane.services.tenancy import OrgView, open_org
+from orgplane.store import cursors, records, table
+from orgplane.store.transaction import STALE, Transaction, retrying
+
+LAST_OWNER = DomainError("last_owner", "The organization must keep at least one owner.")
+_MAX_TEAMS_IN_VIEW = 200
+
+
+def permissions(caller: Caller, org_id: str) -> Permissions:
+    view = open_org(caller, org_id)
+    teams = table.query_all(
+        table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
+                        sort_name="GSI1SK", begins_with=keys.user_team_prefix(org_id)),
+        max_items=_MAX_TEAMS_IN_VIEW,
+    )
+    return Permissions(
+        role=view.role,
+        permissions=access.effective_permissions(view.book, caller, view.role),
+        teams=[TeamRoleView(team_id=t["team_id"], role=t["role"]) for t in teams],
+    )
+
+
+def list_members(caller: Caller, org_id: str, query: ListMembersQuery) -> Page[Member]:
+    view = open_org(caller, org_id)
+    view.require("member:read")
+    scope = f"members:{caller.app_id}:{org_id}:{query.role or ''}"
+    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.MEMBER_PREFIX)
+    if query.role:
+        spec.filter_expression = "#role = :role"
+        spec.filter_names = {"#role": "role"}
+        spec.filter_values = {":role": query.role}
+    page = table.query(spec, query.limit, cursors.decode(query.cursor, scope))
+    return Page(data=[records.to_member(i) for i in page.items],
+                next_cursor=cursors.encode(page.last_key, scope))
+
+
+def _target(view: OrgView, user_id: str) -> dict[str, object]:
+    target = view.extra[0] if view.extra else None
+    if target is None:
+        raise not_found("member")
+    return target
+
+
+def get_member(caller: Caller, org_id: str, user_id: str) -> Member:
+    user_id = caller.resolve_user(user_id)
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    view.require("member:read")
+    return records.to_member(_target(view, user_id))
+
+
+def update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember) -> Member:
+    return retrying(lambda: _update_member(caller, org_id, caller.resolve_user(user_id), body))
+
+
+def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember) -> Member:
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    view.require("member:update")
+    target = _target(view, user_id)
+    view.book.require_known(body.role)
+    old_role = str(target["role"])
+    new_role = body.role
+    access.require_can_manage_owner(caller, view.role, old_role)
+    access.require_can_grant(view.book, caller, view.role, new_role)
+    if new_role == old_role:
+        return records.to_member(target)
+    now = clock.iso()
+    tx = Transaction()
+    tx.update(keys.member(caller.app_id, org_id, user_id), set_={"role": new_role, "updated_at": now},
+              condition="#role = :old", names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
+    if not caller.support and user_id != caller.user_id:
+        view.guard_membership(tx, "member:update")
+    _adjust_owner_count(tx, caller.app_id, org_id, old_role, new_role)
+    audit.record(tx, caller, org_id, "member.role_changed", "member", user_id,
+                 {"from": old_role, "to": new_role}, view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_member({**target, "role": new_role, "updated_at": now})
+
+
+def _adjust_owner_count(tx: Transaction, app_id: str, org_id: str, old_role: str | None,
+                        new_role: str | None, member_delta: int = 0) -> None:
+    """Counters on the org item; losing an owner is guarded so an org always keeps one."""
+    owner_delta = (new_role == access.OWNER) - (old_role == access.OWNER)
+    add = {k: v for k, v in {"owner_count": owner_delta, "member_count": member_delta}.items() if v}
+    if not add:
+        return
+    if owner_delta < 0:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND owner_count > :one",
+                  values={":one": 1}, on_fail=LAST_OWNER)
+    else:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+
+
+def remove_member(caller: Caller, org_id: str, user_id: str) -> None:
+    retrying(lambda: _remove_member(caller, org_id, caller.resolve_user(user_id)))
+
+
+def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    leaving = user_id == caller.user_id
+    if not leaving:
+        view.require("member:remove")
+    target = _target(view, user_id)
+    role = str(target["role"])
+    if not leaving:
+        access.require_can_manage_owner(caller, view.role, role)
+    tx = Transaction()
+    tx.delete(keys.member(caller.app_id, org_id, user_id), condition="#role = :old", names={"#role": "role"},
+              values={":old": role}, on_fail=STALE)
+    if not leaving and not caller.support:
+        view.guard_membership(tx, "member:remove")
+    _adjust_owner_count(tx, caller.app_id, org_id, role, None, member_delta=-1)
+    add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
+    remove_team_memberships(tx, caller.app_id, org_id, user_id)
+    audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
+                 {"role": role}, view.settings.audit_retention_days)
+    tx.commit()
+
+
+def remove_team_memberships(tx: Transaction, app_id: str, org_id: str, user_id: str) -> None:
+    """A user's team memberships in the org go with the membership, in the same transaction."""
+    memberships = table.query_all(
+        table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1, sort_name="GSI1SK",
+                        begins_with=keys.user_team_prefix(org_id)),
+        max_items=_MAX_TEAMS_IN_VIEW,
+    )
+    for membership in memberships:
+        team_id = membership["team_id"]
+        tx.delete(keys.team_member(app_id, org_id, team_id, user_id))
+        tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+                  condition="attribute_exists(PK)", on_fail=STALE)
+
+
+def add_membership(tx: Transaction, app_id: str, org_id: str, user_id: str, email: str | None, role: str,
+                   max_members: int | None, max_orgs: int | None) -> dict[str, object]:
+    """Join a user to an org inside ``tx``: membership, org counters, user count, all guarded."""
+    item = records.member_item(app_id, org_id, user_id, email, role, clock.iso())
+    tx.put(item, condition="attribute_not_exists(PK)",
+           on_fail=DomainError("already_member", "The user is already a member."))
+    owner_delta = 1 if role == access.OWNER else 0
+    add = {"member_count": 1, **({"owner_count": 1} if owner_delta else {})}
+    if max_members is not None:
+        tx.update(keys.org(app_id, org_id), add=add,
+                  condition="attribute_exists(PK) AND member_count < :max", values={":max": max_members},
+                  on_fail=DomainError("member_limit_reached", "The organization has no free seat."))
+    else:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+    add_user_org_count(tx, app_id, user_id, 1, max_orgs,
+                       DomainError("org_limit_reached", "The user belongs to as many orgs as allowed."))
+    return item

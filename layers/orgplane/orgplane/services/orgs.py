@@ -1,0 +1,156 @@
+"""Organizations: create, list the caller's, read, change, delete."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from orgplane import access, clock, ids, keys
+from orgplane.caller import Caller
+from orgplane.errors import DomainError
+from orgplane.models.common import Page
+from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
+from orgplane.services import audit
+from orgplane.services import settings as app_settings
+from orgplane.services.tenancy import open_org
+from orgplane.store import cursors, records, table
+from orgplane.store.transaction import STALE, Transaction, retrying
+
+SLUG_TAKEN = DomainError("slug_taken", "That slug is already used by another organization.")
+ORG_LIMIT = DomainError("org_limit_reached", "You belong to as many organizations as this app allows.")
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    return slug or "org"
+
+
+def add_user_org_count(tx: Transaction, app_id: str, user_id: str, delta: int, limit: int | None,
+                       on_fail: DomainError) -> None:
+    """Count the orgs a user belongs to; a join checks ``max_orgs_per_user`` atomically."""
+    if delta > 0 and limit is not None:
+        tx.update(keys.user(app_id, user_id), add={"org_count": delta},
+                  set_={"entity": "USER", "app_id": app_id, "user_id": user_id},
+                  condition="attribute_not_exists(org_count) OR org_count < :limit",
+                  values={":limit": limit}, on_fail=on_fail)
+    else:
+        tx.update(keys.user(app_id, user_id), add={"org_count": delta},
+                  set_={"entity": "USER", "app_id": app_id, "user_id": user_id})
+
+
+def create(caller: Caller, body: CreateOrg) -> Org:
+    settings = app_settings.load(caller.app_id)
+    explicit = body.slug is not None
+    slug = body.slug or slugify(body.name)
+    for attempt in range(3):
+        try:
+            return _create(caller, body, slug, settings.max_orgs_per_user, settings.audit_retention_days)
+        except DomainError as error:
+            if error.code != "slug_taken" or explicit or attempt == 2:
+                raise
+            slug = f"{slugify(body.name)[:40]}-{secrets.token_hex(3)}"
+    raise AssertionError("unreachable")
+
+
+def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, retention: int) -> Org:
+    org_id = ids.new("org")
+    now = clock.iso()
+    org = records.org_item(caller.app_id, org_id, body.name, slug, body.metadata or {}, caller.user_id, now)
+    tx = Transaction()
+    tx.put(org, condition="attribute_not_exists(PK)")
+    tx.put(records.slug_item(caller.app_id, slug, org_id), condition="attribute_not_exists(PK)",
+           on_fail=SLUG_TAKEN)
+    tx.put(records.member_item(caller.app_id, org_id, caller.user_id, caller.email, access.OWNER, now))
+    add_user_org_count(tx, caller.app_id, caller.user_id, 1, limit, ORG_LIMIT)
+    audit.record(tx, caller, org_id, "org.created", "org", org_id, {"name": body.name, "slug": slug},
+                 retention)
+    tx.commit()
+    return records.to_org(org)
+
+
+def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
+    scope = f"orgs:{caller.app_id}:{caller.user_id}"
+    page = table.query(
+        table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
+                        sort_name="GSI1SK", begins_with=keys.USER_ORG_PREFIX),
+        query.limit,
+        cursors.decode(query.cursor, scope),
+    )
+    orgs = table.batch_get([keys.org(caller.app_id, m["org_id"]) for m in page.items])
+    data = [
+        OrgWithRole(**records.to_org(org).model_dump(), role=membership["role"])
+        for membership, org in zip(page.items, orgs, strict=True)
+        if org is not None
+    ]
+    return Page(data=data, next_cursor=cursors.encode(page.last_key, scope))
+
+
+def get(caller: Caller, org_id: str) -> Org:
+    view = open_org(caller, org_id)
+    view.require("org:read")
+    return records.to_org(view.org)
+
+
+def update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
+    return retrying(lambda: _update(caller, org_id, body))
+
+
+def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
+    view = open_org(caller, org_id)
+    view.require("org:update")
+    org = view.org
+    changes: dict[str, Any] = {}
+    if body.name is not None and body.name != org["name"]:
+        changes["name"] = body.name
+        changes.update(keys.org_listing_gsi2(caller.app_id, records.name_key(body.name), org_id))
+    if body.metadata is not None and body.metadata != org.get("metadata"):
+        changes["metadata"] = body.metadata
+    new_slug = body.slug if body.slug is not None and body.slug != org["slug"] else None
+    if new_slug:
+        changes["slug"] = new_slug
+    if not changes:
+        return records.to_org(org)
+    changes["updated_at"] = clock.iso()
+    tx = Transaction()
+    tx.update(keys.org(caller.app_id, org_id), set_=changes, condition="updated_at = :seen",
+              values={":seen": org["updated_at"]}, on_fail=STALE)
+    if not caller.support:
+        view.guard_membership(tx, "org:update")
+    if new_slug:
+        tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org",
+                  values={":org": org_id}, on_fail=STALE)
+        tx.put(records.slug_item(caller.app_id, new_slug, org_id), condition="attribute_not_exists(PK)",
+               on_fail=SLUG_TAKEN)
+    details = {k: v for k, v in changes.items() if k in {"name", "slug"}}
+    if "metadata" in changes:
+        details["metadata_changed"] = True
+    audit.record(tx, caller, org_id, "org.updated", "org", org_id, details,
+                 view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_org({**org, **changes})
+
+
+def delete(caller: Caller, org_id: str) -> None:
+    retrying(lambda: _delete(caller, org_id))
+
+
+def _delete(caller: Caller, org_id: str) -> None:
+    """Gone from every read at once; members, teams and invitations are cleaned up asynchronously."""
+    view = open_org(caller, org_id)
+    view.require("org:delete")
+    org = view.org
+    tx = Transaction()
+    tx.delete(keys.org(caller.app_id, org_id), condition="updated_at = :seen",
+              values={":seen": org["updated_at"]}, on_fail=STALE)
+    if not caller.support:
+        view.guard_membership(tx, "org:delete")
+    tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org", values={":org": org_id},
+              on_fail=STALE)
+    tx.put({**keys.cleanup(caller.app_id, org_id), "entity": "CLEANUP", "app_id": caller.app_id,
+            "org_id": org_id, "batches": 0, "removed": 0, "requested_at": clock.iso()})
+    audit.record(tx, caller, org_id, "org.deleted", "org", org_id, {"name": org["name"], "slug": org["slug"]},
+                 view.settings.audit_retention_days)
+    tx.commit()

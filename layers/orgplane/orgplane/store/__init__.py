@@ -1,0 +1,1 @@
+"""Table access: the client, typed transactions, cursors. Knows nothing of permissions."""

@@ -1,0 +1,169 @@
+"""One atomic write: ``TransactWriteItems`` with a domain outcome for every guard.
+
+Each operation may name what its failed condition means: a :class:`DomainError` (``slug_taken``,
+``last_owner``…) or :data:`STALE`, which says the state the service read has changed since, so the
+service re-reads and decides again (:func:`retrying`). Conflicts with concurrent transactions are
+retried here with the same client request token, which makes the retry idempotent.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+
+from orgplane.errors import DomainError
+from orgplane.store import table
+
+T = TypeVar("T")
+
+
+class Stale(Exception):
+    """A guard on state read earlier failed: read again and decide again."""
+
+
+STALE = Stale()
+Outcome = DomainError | Stale | None
+
+_MAX_CONFLICT_RETRIES = 5
+_MAX_STALE_RETRIES = 8
+
+
+class Transaction:
+    def __init__(self) -> None:
+        self._ops: list[dict[str, Any]] = []
+        self._outcomes: list[Outcome] = []
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def _add(self, kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
+             values: dict[str, Any] | None, on_fail: Outcome) -> Transaction:
+        body = {"TableName": table.table_name(), **body}
+        if condition:
+            body["ConditionExpression"] = condition
+        all_names = {**body.pop("_names", {}), **(names or {})}
+        all_values = {**body.pop("_values", {}), **(values or {})}
+        if all_names:
+            body["ExpressionAttributeNames"] = all_names
+        if all_values:
+            body["ExpressionAttributeValues"] = {k: table.serialize_value(v) for k, v in all_values.items()}
+        self._ops.append({kind: body})
+        self._outcomes.append(on_fail)
+        return self
+
+    def put(self, item: table.Item, *, condition: str | None = None, names: dict[str, str] | None = None,
+            values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
+        return self._add("Put", {"Item": table.serialize(item)}, condition, names, values, on_fail)
+
+    def delete(self, key: dict[str, str], *, condition: str | None = None,
+               names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+               on_fail: Outcome = None) -> Transaction:
+        return self._add("Delete", {"Key": table.serialize(key)}, condition, names, values, on_fail)
+
+    def check(self, key: dict[str, str], condition: str, *, names: dict[str, str] | None = None,
+              values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
+        return self._add("ConditionCheck", {"Key": table.serialize(key)}, condition, names, values, on_fail)
+
+    def update(self, key: dict[str, str], *, set_: dict[str, Any] | None = None,
+               add: dict[str, int] | None = None, remove: list[str] | None = None,
+               condition: str | None = None, names: dict[str, str] | None = None,
+               values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
+        parts: list[str] = []
+        generated_names: dict[str, str] = {}
+        generated_values: dict[str, Any] = {}
+        if set_:
+            assignments = []
+            for i, (attr, value) in enumerate(set_.items()):
+                generated_names[f"#s{i}"] = attr
+                generated_values[f":s{i}"] = value
+                assignments.append(f"#s{i} = :s{i}")
+            parts.append("SET " + ", ".join(assignments))
+        if add:
+            increments = []
+            for i, (attr, delta) in enumerate(add.items()):
+                generated_names[f"#a{i}"] = attr
+                generated_values[f":a{i}"] = delta
+                increments.append(f"#a{i} :a{i}")
+            parts.append("ADD " + ", ".join(increments))
+        if remove:
+            removals = []
+            for i, attr in enumerate(remove):
+                generated_names[f"#r{i}"] = attr
+                removals.append(f"#r{i}")
+            parts.append("REMOVE " + ", ".join(removals))
+        body = {
+            "Key": table.serialize(key),
+            "UpdateExpression": " ".join(parts),
+            "_names": generated_names,
+            "_values": generated_values,
+        }
+        return self._add("Update", body, condition, names, values, on_fail)
+
+    def commit(self) -> None:
+        if not self._ops:
+            return
+        if len(self._ops) > 100:
+            raise ValueError("a transaction holds at most 100 operations")
+        token = uuid.uuid4().hex
+        for attempt in range(_MAX_CONFLICT_RETRIES + 1):
+            try:
+                table.client().transact_write_items(TransactItems=self._ops, ClientRequestToken=token)
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code == "TransactionCanceledException":
+                    reasons = error.response.get("CancellationReasons") or _reasons_from_message(error)
+                    outcome = self._outcome_of(reasons)
+                    if outcome == "conflict":
+                        if attempt < _MAX_CONFLICT_RETRIES:
+                            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                            continue
+                        raise DomainError("conflict", "A concurrent change won; retry.") from error
+                    if outcome == "throttled":
+                        raise DomainError("unavailable", "The database is busy; retry shortly.") from error
+                    raise outcome from error
+                if code == "TransactionInProgressException":
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if code in {"ProvisionedThroughputExceededException", "ThrottlingException",
+                            "RequestLimitExceeded", "InternalServerError"}:
+                    raise DomainError("unavailable", "The database is busy; retry shortly.") from error
+                raise
+        raise DomainError("conflict", "A concurrent change won; retry.")
+
+    def _outcome_of(self, reasons: list[dict[str, Any]]) -> Any:
+        conflict = False
+        for index, reason in enumerate(reasons):
+            code = reason.get("Code", "None")
+            if code == "ConditionalCheckFailed":
+                outcome = self._outcomes[index] if index < len(self._outcomes) else None
+                return outcome if outcome is not None else Stale()
+            if code == "TransactionConflict":
+                conflict = True
+            elif code in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+                return "throttled"
+        return "conflict" if conflict else Stale()
+
+
+def _reasons_from_message(error: ClientError) -> list[dict[str, Any]]:
+    """Older engines put the reasons only in the message: ``[None, ConditionalCheckFailed, …]``."""
+    message = error.response.get("Error", {}).get("Message", "")
+    if "[" not in message:
+        return []
+    inner = message[message.index("[") + 1 : message.rindex("]")]
+    return [{"Code": part.strip()} for part in inner.split(",")]
+
+
+def retrying(decide_and_write: Callable[[], T]) -> T:
+    """Run read → decide → write until the write's guards hold on what was read."""
+    for _ in range(_MAX_STALE_RETRIES):
+        try:
+            return decide_and_write()
+        except Stale:
+            time.sleep(random.uniform(0.0, 0.02))
+    raise DomainError("conflict", "The resource kept changing; retry.")

@@ -1,0 +1,43 @@
+"""Stream consumers, written once: Powertools batch processing with partial failure reporting.
+
+A consumer module is::
+
+    lambda_handler = streams.entrypoint(handle_record)
+
+where ``handle_record`` takes the record's new image (plain values) and raises to fail that
+record only; the batch reports ``batchItemFailures`` so Lambda retries from the failed record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from orgplane.store import table
+
+logger = Logger()
+
+Image = dict[str, Any]
+
+
+def new_image(record: DynamoDBRecord) -> Image:
+    raw = (record.raw_event.get("dynamodb") or {}).get("NewImage") or {}
+    return table.deserialize(raw)
+
+
+def entrypoint(handle: Callable[[Image], None]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        handle(new_image(record))
+
+    @logger.inject_lambda_context(clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+
+    return lambda_handler

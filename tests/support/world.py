@@ -1,0 +1,83 @@
+"""A table built from template.yaml, and callers to act with: shared by the moto and DynamoDB Local tiers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from devserver import template
+from orgplane import clock, config
+from orgplane.caller import Caller
+from orgplane.services import settings as app_settings
+from orgplane.store import table
+
+TEST_ENV = {
+    "TABLE_NAME": "orgplane-test",
+    "ORGPLANE_SECRET": "test-secret-for-cursors-and-links",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "SETTINGS_CACHE_SECONDS": "0",
+}
+
+
+@contextmanager
+def environment(extra: dict[str, str] | None = None) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in {**TEST_ENV, **(extra or {})}}
+    os.environ.update({**TEST_ENV, **(extra or {})})
+    config.reset()
+    table.reset_client()
+    app_settings.forget()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        config.reset()
+        table.reset_client()
+        clock.reset()
+
+
+def create_table(name: str) -> None:
+    client = boto3.client("dynamodb")
+    client.create_table(**template.table_definition(table_name=name))
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    ttl = template.ttl_attribute()
+    if ttl:
+        client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+
+
+def caller(sub: str, app_id: str = "demo", email: str | None = None, support: bool = False) -> Caller:
+    return Caller(app_id=app_id, user_id=sub, email=email or f"{sub}@example.com", email_verified=True,
+                  support=support, request_id=f"req-{sub}")
+
+
+def put_settings(app_id: str, **values: Any) -> None:
+    from orgplane import keys
+
+    table.put({**keys.settings(app_id), "entity": "SETTINGS", **values})
+    app_settings.forget(app_id)
+
+
+def items_of(partition: str) -> list[dict[str, Any]]:
+    """Every item of one partition (tests inspect the table directly to prove nothing changed)."""
+    return table.query_all(table.QuerySpec("PK", partition), max_items=100_000)
+
+
+def add_member(org_id: str, user_id: str, role: str = "member", app_id: str = "demo") -> None:
+    """Join a user the way an accepted invitation does (the domain's own write)."""
+    from orgplane.services import members
+    from orgplane.store.transaction import Transaction
+
+    tx = Transaction()
+    members.add_membership(tx, app_id, org_id, user_id, f"{user_id}@example.com", role, None, None)
+    tx.commit()
