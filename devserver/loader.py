@@ -26,6 +26,27 @@ def load_module(function: Function) -> ModuleType:
     return module
 
 
+def load_instance(function: Function, number: int) -> ModuleType:
+    """A fresh, separately initialised copy of the handler module (one Lambda container's worth).
+
+    Each copy is registered as ``functions.<name>.<module>#<number>``, so module-level state (the
+    Powertools resolver and its current event) is not shared between copies. Code in the layer
+    (``orgplane``) is imported once per process and shared, unlike on Lambda.
+    """
+    name = f"functions.{function.name}.{function.module_path.stem}#{number}"
+    spec = importlib.util.spec_from_file_location(name, function.module_path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {function.module_path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
 def load_handler(function: Function) -> Handler:
     handler: Handler = getattr(load_module(function), function.handler_attribute)
     return handler

@@ -36,7 +36,7 @@ _Loader.add_multi_constructor("!", _tag)
 @cache
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
-        return dict(yaml.load(handle, Loader=_Loader))  # noqa: S506 - SafeLoader subclass
+        return dict(yaml.load(handle, Loader=_Loader))  # a SafeLoader subclass
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,12 @@ class Route:
 
 @dataclass(frozen=True)
 class StreamSource:
-    filters: tuple[dict[str, Any], ...]
+    filters: tuple[str | dict[str, Any], ...]  # FilterCriteria patterns (JSON text in the template)
     batch_size: int
+    #: ``MaximumRetryAttempts`` (-1: the Lambda default, retry until the record expires)
+    max_retry_attempts: int = -1
+    bisect_on_error: bool = False
+    starting_position: str = "TRIM_HORIZON"
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,12 @@ def functions(path: Path = TEMPLATE) -> list[Function]:
                 routes.append(Route(eprops["Method"].upper(), eprops["Path"]))
             elif kind == "DynamoDB":
                 filters = tuple(f["Pattern"] for f in eprops.get("FilterCriteria", {}).get("Filters", []))
-                streams.append(StreamSource(filters, int(eprops.get("BatchSize", 100))))
+                streams.append(StreamSource(
+                    filters, int(eprops.get("BatchSize", 100)),
+                    max_retry_attempts=int(eprops.get("MaximumRetryAttempts", -1)),
+                    bisect_on_error=bool(eprops.get("BisectBatchOnFunctionError", False)),
+                    starting_position=str(eprops.get("StartingPosition", "TRIM_HORIZON")),
+                ))
             elif kind in {"Schedule", "ScheduleV2"}:
                 schedules.append(Schedule(eprops.get("Schedule") or eprops.get("ScheduleExpression")))
             elif kind == "SNS":
@@ -154,3 +163,38 @@ def ttl_attribute(path: Path = TEMPLATE) -> str | None:
                  if r.get("Type") == "AWS::DynamoDB::Table")
     spec = props.get("TimeToLiveSpecification")
     return str(spec["AttributeName"]) if spec and spec.get("Enabled") else None
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """An ``AWS::ApiGateway::GatewayResponse``: what API Gateway itself answers for ``response_type``."""
+
+    response_type: str
+    status_code: int | None
+    headers: dict[str, str]
+    template: str | None
+
+
+def gateway_responses(path: Path = TEMPLATE) -> dict[str, GatewayResponse]:
+    """The template's gateway responses by type (``UNAUTHORIZED``, ``ACCESS_DENIED``, ``DEFAULT_4XX``...)."""
+    template = load(path)
+    result: dict[str, GatewayResponse] = {}
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::ApiGateway::GatewayResponse":
+            continue
+        props = resource.get("Properties", {})
+        headers = {}
+        for name, value in (props.get("ResponseParameters") or {}).items():
+            prefix = "gatewayresponse.header."
+            if name.startswith(prefix) and isinstance(value, str):
+                headers[name[len(prefix):]] = value.strip("'")
+        templates = props.get("ResponseTemplates") or {}
+        body = templates.get("application/json")
+        status = props.get("StatusCode")
+        result[str(props["ResponseType"])] = GatewayResponse(
+            response_type=str(props["ResponseType"]),
+            status_code=int(status) if status is not None else None,
+            headers=headers,
+            template=body if isinstance(body, str) else None,
+        )
+    return result

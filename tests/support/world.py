@@ -65,6 +65,14 @@ def put_settings(app_id: str, **values: Any) -> None:
     from orgplane import keys
 
     table.put({**keys.settings(app_id), "entity": "SETTINGS", **values})
+    if values.get("roles"):  # defined roles have their holder counters, as the settings PATCH makes them
+        from orgplane.services import role_usage
+        from orgplane.store.transaction import Transaction
+
+        tx = Transaction()
+        for role in values["roles"]:
+            role_usage.define(tx, app_id, role)
+        tx.commit()
     app_settings.forget(app_id)
 
 

@@ -82,6 +82,12 @@ def require(book: RoleBook, caller: Caller, role: str | None, permission: str) -
         raise forbidden(f"This needs the {permission} permission.")
 
 
+def require_support(caller: Caller) -> None:
+    """Operator routes (``/admin/...``): only the app's support staff; there is no org to hide, so 403."""
+    if not caller.support:
+        raise forbidden("This needs the app's support role.")
+
+
 def require_can_grant(book: RoleBook, caller: Caller, caller_role: str | None, role: str) -> None:
     """No escalation: nobody grants a role with permissions they lack; only owners grant owner."""
     if caller.support:

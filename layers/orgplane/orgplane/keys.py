@@ -44,6 +44,7 @@ def member(app_id: str, org_id: str, user_id: str) -> Key:
 
 MEMBER_PREFIX = "MEMBER" + SEP
 INVITE_PREFIX = "INVITE" + SEP
+EMAIL_INVITE_PREFIX = INVITE_PREFIX
 TEAM_PREFIX = "TEAM" + SEP
 
 
@@ -51,9 +52,9 @@ def invitation(app_id: str, org_id: str, invitation_id: str) -> Key:
     return {"PK": org_pk(app_id, org_id), "SK": _join("INVITE", invitation_id)}
 
 
-def invitation_email_claim(app_id: str, org_id: str, email: str) -> Key:
-    """One pending invitation per (org, email): the claim item's key."""
-    return {"PK": org_pk(app_id, org_id), "SK": _join("INVITEMAIL", email)}
+def email_claim(app_id: str, org_id: str, email_key: str) -> Key:
+    """Who holds an email address in an org: a member, or one pending invitation (never both)."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("EMAIL", email_key)}
 
 
 def team(app_id: str, org_id: str, team_id: str) -> Key:
@@ -65,11 +66,12 @@ def team_name_claim(app_id: str, org_id: str, name_key: str) -> Key:
 
 
 def team_member(app_id: str, org_id: str, team_id: str, user_id: str) -> Key:
-    return {"PK": org_pk(app_id, org_id), "SK": _join("TEAM", team_id, "MEMBER", user_id)}
+    """``TEAMMEMBER#t#u``, not ``TEAM#t#MEMBER#u``: ``begins_with(SK, "TEAM#")`` then lists teams only."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TEAMMEMBER", team_id, user_id)}
 
 
 def team_member_prefix(team_id: str) -> str:
-    return _join("TEAM", team_id, "MEMBER", "")
+    return _join("TEAMMEMBER", team_id, "")
 
 
 def user(app_id: str, user_id: str) -> Key:
@@ -89,9 +91,34 @@ def audit(app_id: str, org_id: str, event_id: str) -> Key:
     return {"PK": audit_pk(app_id, org_id), "SK": event_id}
 
 
+def app_audit(app_id: str, event_id: str) -> Key:
+    """An app-level audit event (no org: settings changes). Its own partition; same GSI views."""
+    return {"PK": app_audit_pk(app_id), "SK": event_id}
+
+
+def role_usage(app_id: str, role: str) -> Key:
+    """The holder counter of one custom role (members + pending invitations); exists while it is defined."""
+    return {"PK": _join("APP", app_id, "ROLE", role), "SK": "ROLE"}
+
+
 def cleanup(app_id: str, org_id: str) -> Key:
     """The job item that drives the asynchronous cleanup of a deleted org (outside its partition)."""
     return {"PK": _join("APP", app_id, "CLEANUP", org_id), "SK": "CLEANUP"}
+
+
+def cleanup_pk(app_id: str, org_id: str) -> str:
+    """The partition of an org's cleanup jobs (the org's own job and its team cascades)."""
+    return _join("APP", app_id, "CLEANUP", org_id)
+
+
+def team_cleanup(app_id: str, org_id: str, team_id: str) -> Key:
+    """The job that removes a deleted team's memberships (too many for the delete's transaction)."""
+    return {"PK": cleanup_pk(app_id, org_id), "SK": _join("TEAM", team_id)}
+
+
+def member_teams_cleanup(app_id: str, org_id: str, user_id: str, job_id: str) -> Key:
+    """The job that removes a departed member's team memberships (one per departure)."""
+    return {"PK": cleanup_pk(app_id, org_id), "SK": _join("MEMBER", user_id, job_id)}
 
 
 def idempotency(app_id: str, user_id: str, route: str, key: str) -> Key:

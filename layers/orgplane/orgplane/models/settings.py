@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from orgplane.models.common import RoleName
+from orgplane.access import BUILTIN_ROLES, PERMISSIONS
+from orgplane.models.common import Request, RoleName
 
 Limit = Annotated[int, Field(ge=1, le=1_000_000)] | None
 
@@ -37,3 +40,85 @@ class AppSettings(BaseModel):
     roles: dict[RoleName, RoleDefinition] = Field(default_factory=dict)
     invitation_email: InvitationEmail = Field(default_factory=InvitationEmail)
     audit_retention_days: int = 365
+
+
+# --- PATCH /admin/settings -------------------------------------------------------------------
+
+MAX_CUSTOM_ROLES = 40
+"""Bounded so one settings transaction can check every role's holder counter (≤ 100 operations)."""
+
+_EMAIL_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_NAMED_ADDRESS = re.compile(r"^[^<>\r\n]{1,100} <([^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)>$")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+
+
+def _sender(value: str) -> str:
+    if not (_EMAIL_ADDRESS.match(value) or _NAMED_ADDRESS.match(value)):
+        raise ValueError("must be an email address, or 'Name <address>'")
+    return value
+
+
+def _accept_url(value: str) -> str:
+    parts = urlsplit(value)
+    local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+    if parts.scheme != "https" and not local:
+        raise ValueError("must be an https URL (http only for localhost or 127.0.0.1)")
+    if not parts.hostname:
+        raise ValueError("must name a host")
+    if "{token}" not in value:
+        raise ValueError("must contain {token}, where the invitation link's token goes")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain whitespace")
+    return value
+
+
+def _custom_roles(value: dict[str, RoleDefinition]) -> dict[str, RoleDefinition]:
+    for name, role in value.items():
+        if name in BUILTIN_ROLES:
+            raise ValueError(f"the built-in role {name!r} cannot be redefined")
+        unknown = [p for p in role.permissions if p not in PERMISSIONS]
+        if unknown:
+            raise ValueError(f"role {name!r}: unknown permissions {unknown}")
+        if len(set(role.permissions)) != len(role.permissions):
+            raise ValueError(f"role {name!r}: permissions are listed twice")
+    return value
+
+
+class InvitationEmailPatch(BaseModel):
+    """Fields given replace the stored ones; ``null`` puts a field back to the deployment default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    from_: Annotated[str, StringConstraints(min_length=3, max_length=254), AfterValidator(_sender)] | None = Field(
+        default=None, alias="from"
+    )
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    accept_url: Annotated[str, StringConstraints(min_length=1, max_length=2000),
+                          AfterValidator(_accept_url)] | None = None
+
+
+CustomRoles = Annotated[dict[RoleName, RoleDefinition], Field(max_length=MAX_CUSTOM_ROLES),
+                        AfterValidator(_custom_roles)]
+
+
+class UpdateSettings(Request):
+    """Only the fields given change; limits take ``null`` for unlimited; ``roles`` replaces the map."""
+
+    invitation_ttl_seconds: Annotated[int, Field(ge=300, le=90 * 86400)] | None = None
+    max_members_per_org: Limit = None
+    max_orgs_per_user: Limit = None
+    max_teams_per_org: Limit = None
+    roles: CustomRoles | None = None
+    invitation_email: InvitationEmailPatch | None = None
+    audit_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UpdateSettings:
+        if not self.model_fields_set:
+            raise ValueError("give at least one setting to change")
+        for name in NOT_NULLABLE:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days")

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from orgplane import clock, ids, keys
+from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
+from orgplane.models.audit import AppAuditQuery, AuditEvent, OrgAuditQuery
+from orgplane.models.common import Page
+from orgplane.store import cursors, pages, table
 from orgplane.store.transaction import Transaction
 
 _DAY = 86400
 
 
-def record(tx: Transaction, caller: Caller, org_id: str, action: str, target_type: str, target_id: str,
+def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, target_type: str, target_id: str,
            details: dict[str, Any] | None = None, retention_days: int = 365) -> str:
-    """Add the audit event of a change to ``tx``; the change cannot commit without it."""
+    """Add the audit event of a change to ``tx``; the change cannot commit without it.
+
+    ``org_id`` ``None`` records an app-level event (settings). Events expire ``retention_days`` after
+    they happen (the table's TTL): pass the app setting ``audit_retention_days``.
+    """
     event_id = ids.new("evt")
     tx.put(
         {
-            **keys.audit(caller.app_id, org_id, event_id),
+            **(keys.audit(caller.app_id, org_id, event_id) if org_id else keys.app_audit(caller.app_id, event_id)),
             "GSI1PK": keys.actor_pk(caller.app_id, caller.user_id),
             "GSI1SK": event_id,
             "GSI2PK": keys.app_audit_pk(caller.app_id),
@@ -36,3 +43,63 @@ def record(tx: Transaction, caller: Caller, org_id: str, action: str, target_typ
         }
     )
     return event_id
+
+
+# --- reading the activity log -------------------------------------------------------------------
+
+
+def to_event(item: dict[str, Any]) -> AuditEvent:
+    return AuditEvent.model_validate(item)
+
+
+def list_for_org(caller: Caller, org_id: str, query: OrgAuditQuery) -> Page[AuditEvent]:
+    """An org's activity, newest first (``audit:read``)."""
+    from orgplane.services.tenancy import open_org  # tenancy → settings → audit: bound at call time
+
+    view = open_org(caller, org_id)
+    view.require("audit:read")
+    spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, org_id), forward=False)
+    _filter(spec, query.action, None)
+    return _page(spec, query.limit, query.cursor, f"audit:{caller.app_id}:{org_id}:{query.action or ''}")
+
+
+def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
+    """The app's activity, newest first (support): one org's partition, one actor's view, or all."""
+    access.require_support(caller)
+    actor = caller.resolve_user(query.actor) if query.actor else None
+    if query.org_id:
+        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False)
+        _filter(spec, query.action, actor)
+    elif actor:
+        spec = table.QuerySpec("GSI1PK", keys.actor_pk(caller.app_id, actor), index=keys.GSI1,
+                               sort_name="GSI1SK", forward=False)
+        _filter(spec, query.action, None)
+    else:
+        spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(caller.app_id), index=keys.GSI2,
+                               sort_name="GSI2SK", forward=False)
+        _filter(spec, query.action, None)
+    scope = f"admin-audit:{caller.app_id}:{query.org_id or ''}:{actor or ''}:{query.action or ''}"
+    return _page(spec, query.limit, query.cursor, scope)
+
+
+def _filter(spec: table.QuerySpec, action: str | None, actor: str | None) -> None:
+    clauses: list[str] = []
+    if action and action.endswith(".*"):
+        clauses.append("begins_with(#action, :action)")
+        spec.filter_values[":action"] = action[:-1]
+    elif action:
+        clauses.append("#action = :action")
+        spec.filter_values[":action"] = action
+    if action:
+        spec.filter_names["#action"] = "action"
+    if actor:
+        clauses.append("#actor.#actor_id = :actor")
+        spec.filter_names.update({"#actor": "actor", "#actor_id": "user_id"})
+        spec.filter_values[":actor"] = actor
+    if clauses:
+        spec.filter_expression = " AND ".join(clauses)
+
+
+def _page(spec: table.QuerySpec, limit: int, cursor: str | None, scope: str) -> Page[AuditEvent]:
+    page = pages.fill(spec, limit, cursors.decode(cursor, scope))
+    return Page(data=[to_event(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))

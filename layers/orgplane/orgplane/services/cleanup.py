@@ -5,18 +5,33 @@ The job's stream record triggers :func:`run_batch`, which removes at most ``CLEA
 items of the org's partition and then bumps the job (its MODIFY record triggers the next batch)
 or deletes it when the partition is empty. Each batch is one query plus bounded writes, so an org
 of any size is cleaned without a long-running invocation and without a Scan.
+
+The same stream drives the team cascades too big for one transaction (``kind`` on the job item,
+:func:`run_job`): a deleted team's memberships, and the team memberships of a departed member.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from orgplane import clock, keys
 from orgplane.config import settings
+from orgplane.services import role_usage, teams
 from orgplane.store import table
 from orgplane.store.transaction import Stale, Transaction
 
 Item = dict[str, Any]
+
+
+def run_job(job: Item) -> int:
+    """One batch of the job a CLEANUP stream record names; returns how many items went (0: done)."""
+    kind = job.get("kind", "org")
+    if kind == teams.JOB_TEAM:
+        return teams.run_team_cleanup(job)
+    if kind == teams.JOB_MEMBER_TEAMS:
+        return teams.run_member_teams_cleanup(job)
+    return run_batch(job["app_id"], job["org_id"])
 
 
 def run_batch(app_id: str, org_id: str) -> int:
@@ -36,6 +51,9 @@ def run_batch(app_id: str, org_id: str) -> int:
     for item in page.items:
         if item.get("entity") == "MEMBER":
             _remove_membership(app_id, item)
+        elif item.get("entity") == "INVITE" and item.get("status") == "pending" and role_usage.is_custom(
+                item.get("role")):
+            _remove_holder(app_id, item)
         else:
             plain.append({"PK": item["PK"], "SK": item["SK"]})
     table.delete_many(plain)
@@ -54,7 +72,17 @@ def _remove_membership(app_id: str, item: Item) -> None:
     tx = Transaction()
     tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
     tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
+    role_usage.hold(tx, app_id, item.get("role"), -1)
     try:
         tx.commit()
     except Stale:  # already removed by a repeated record: idempotent
         table.delete_many([{"PK": item["PK"], "SK": item["SK"]}])
+
+
+def _remove_holder(app_id: str, item: Item) -> None:
+    """A pending invitation of a custom role releases its hold on the role as it goes (exact counters)."""
+    tx = Transaction()
+    tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
+    role_usage.hold(tx, app_id, item.get("role"), -1)
+    with suppress(Stale):  # already removed by a repeated record: idempotent
+        tx.commit()

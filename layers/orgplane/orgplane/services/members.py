@@ -7,27 +7,22 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, not_found
 from orgplane.models.common import Page
 from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamRoleView, UpdateMember
-from orgplane.services import audit
+from orgplane.services import audit, role_usage, teams
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import cursors, records, table
 from orgplane.store.transaction import STALE, Transaction, retrying
 
 LAST_OWNER = DomainError("last_owner", "The organization must keep at least one owner.")
-_MAX_TEAMS_IN_VIEW = 200
 
 
 def permissions(caller: Caller, org_id: str) -> Permissions:
     view = open_org(caller, org_id)
-    teams = table.query_all(
-        table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
-                        sort_name="GSI1SK", begins_with=keys.user_team_prefix(org_id)),
-        max_items=_MAX_TEAMS_IN_VIEW,
-    )
     return Permissions(
         role=view.role,
         permissions=access.effective_permissions(view.book, caller, view.role),
-        teams=[TeamRoleView(team_id=t["team_id"], role=t["role"]) for t in teams],
+        teams=[TeamRoleView(team_id=team_id, role=team_role)
+               for team_id, team_role in teams.live_teams(caller.app_id, org_id, view.membership)],
     )
 
 
@@ -81,6 +76,7 @@ def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember
     if not caller.support and user_id != caller.user_id:
         view.guard_membership(tx, "member:update")
     _adjust_owner_count(tx, caller.app_id, org_id, old_role, new_role)
+    role_usage.move(tx, caller.app_id, old_role, new_role)
     audit.record(tx, caller, org_id, "member.role_changed", "member", user_id,
                  {"from": old_role, "to": new_role}, view.settings.audit_retention_days)
     tx.commit()
@@ -91,7 +87,8 @@ def _adjust_owner_count(tx: Transaction, app_id: str, org_id: str, old_role: str
                         new_role: str | None, member_delta: int = 0) -> None:
     """Counters on the org item; losing an owner is guarded so an org always keeps one."""
     owner_delta = (new_role == access.OWNER) - (old_role == access.OWNER)
-    add = {k: v for k, v in {"owner_count": owner_delta, "member_count": member_delta}.items() if v}
+    counters = {"owner_count": owner_delta, "member_count": member_delta, "seats_used": member_delta}
+    add = {k: v for k, v in counters.items() if v}
     if not add:
         return
     if owner_delta < 0:
@@ -115,30 +112,26 @@ def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     if not leaving:
         access.require_can_manage_owner(caller, view.role, role)
     tx = Transaction()
-    tx.delete(keys.member(caller.app_id, org_id, user_id), condition="#role = :old", names={"#role": "role"},
-              values={":old": role}, on_fail=STALE)
+    pinned, pin_names, pin_values = teams.pin_teams(target)  # the team map read is the one removed
+    tx.delete(keys.member(caller.app_id, org_id, user_id), condition=f"#role = :old AND {pinned}",
+              names={"#role": "role", **pin_names}, values={":old": role, **pin_values}, on_fail=STALE)
     if not leaving and not caller.support:
         view.guard_membership(tx, "member:remove")
     _adjust_owner_count(tx, caller.app_id, org_id, role, None, member_delta=-1)
+    role_usage.hold(tx, caller.app_id, role, -1)
     add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
-    remove_team_memberships(tx, caller.app_id, org_id, user_id)
+    release_email_claim(tx, caller.app_id, org_id, target)
+    remove_team_memberships(tx, caller.app_id, org_id, target)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
                  {"role": role}, view.settings.audit_retention_days)
     tx.commit()
 
 
-def remove_team_memberships(tx: Transaction, app_id: str, org_id: str, user_id: str) -> None:
-    """A user's team memberships in the org go with the membership, in the same transaction."""
-    memberships = table.query_all(
-        table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1, sort_name="GSI1SK",
-                        begins_with=keys.user_team_prefix(org_id)),
-        max_items=_MAX_TEAMS_IN_VIEW,
-    )
-    for membership in memberships:
-        team_id = membership["team_id"]
-        tx.delete(keys.team_member(app_id, org_id, team_id, user_id))
-        tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
-                  condition="attribute_exists(PK)", on_fail=STALE)
+def remove_team_memberships(tx: Transaction, app_id: str, org_id: str, membership: dict[str, object]) -> None:
+    """The team memberships of the membership's ``teams`` map go with it, in the same transaction (or,
+    beyond ``teams.IN_TRANSACTION_LIMIT``, by a cleanup job it starts); condition the membership's
+    delete on ``teams.pin_teams(membership)``."""
+    teams.remove_memberships_of(tx, app_id, org_id, membership)
 
 
 def add_membership(tx: Transaction, app_id: str, org_id: str, user_id: str, email: str | None, role: str,
@@ -147,14 +140,28 @@ def add_membership(tx: Transaction, app_id: str, org_id: str, user_id: str, emai
     item = records.member_item(app_id, org_id, user_id, email, role, clock.iso())
     tx.put(item, condition="attribute_not_exists(PK)",
            on_fail=DomainError("already_member", "The user is already a member."))
+    if email:
+        tx.put(records.email_claim_item(app_id, org_id, email, user_id=user_id),
+               condition="attribute_not_exists(PK)",
+               on_fail=DomainError("already_member", "A member or invitation already holds this email."))
     owner_delta = 1 if role == access.OWNER else 0
-    add = {"member_count": 1, **({"owner_count": 1} if owner_delta else {})}
+    add = {"member_count": 1, "seats_used": 1, **({"owner_count": 1} if owner_delta else {})}
     if max_members is not None:
         tx.update(keys.org(app_id, org_id), add=add,
-                  condition="attribute_exists(PK) AND member_count < :max", values={":max": max_members},
+                  condition="attribute_exists(PK) AND seats_used < :max", values={":max": max_members},
                   on_fail=DomainError("member_limit_reached", "The organization has no free seat."))
     else:
         tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
     add_user_org_count(tx, app_id, user_id, 1, max_orgs,
                        DomainError("org_limit_reached", "The user belongs to as many orgs as allowed."))
+    role_usage.hold(tx, app_id, role, +1)
     return item
+
+
+def release_email_claim(tx: Transaction, app_id: str, org_id: str, membership: dict[str, object]) -> None:
+    """The member's email becomes invitable again when they leave."""
+    email = membership.get("email")
+    if isinstance(email, str) and email:
+        tx.delete(keys.email_claim(app_id, org_id, records.email_key(email)),
+                  condition="attribute_not_exists(PK) OR user_id = :user",
+                  values={":user": membership["user_id"]}, on_fail=STALE)

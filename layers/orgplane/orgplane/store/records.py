@@ -7,8 +7,28 @@ from typing import Any
 from orgplane import keys
 from orgplane.models.members import Member
 from orgplane.models.orgs import Org
+from orgplane.models.teams import Team, TeamMember
 
 Item = dict[str, Any]
+
+
+def email_key(email: str) -> str:
+    """Emails compare case-insensitively."""
+    return email.strip().casefold()
+
+
+def email_claim_item(app_id: str, org_id: str, email: str, *, user_id: str | None = None,
+                     invitation_id: str | None = None) -> Item:
+    return {
+        **keys.email_claim(app_id, org_id, email_key(email)),
+        "entity": "EMAIL",
+        "app_id": app_id,
+        "org_id": org_id,
+        "email_key": email_key(email),
+        "state": "member" if user_id else "invited",
+        "user_id": user_id,
+        "invitation_id": invitation_id,
+    }
 
 
 def name_key(name: str) -> str:
@@ -30,6 +50,7 @@ def org_item(app_id: str, org_id: str, name: str, slug: str, metadata: dict[str,
         "owner_count": 1,
         "team_count": 0,
         "pending_invitation_count": 0,
+        "seats_used": 1,
         "created_by": created_by,
         "created_at": now,
         "updated_at": now,
@@ -72,6 +93,7 @@ def member_item(app_id: str, org_id: str, user_id: str, email: str | None, role:
         "user_id": user_id,
         "email": email,
         "role": role,
+        "teams": {},  # {team_id: team role}: kept in step with the team memberships (services.teams)
         "joined_at": now,
         "updated_at": now,
     }
@@ -89,3 +111,71 @@ def to_member(item: Item) -> Member:
         joined_at=item["joined_at"],
         updated_at=item["updated_at"],
     )
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def team_item(app_id: str, org_id: str, team_id: str, name: str, description: str | None, now: str) -> Item:
+    return {
+        **keys.team(app_id, org_id, team_id),
+        "entity": "TEAM",
+        "app_id": app_id,
+        "org_id": org_id,
+        "id": team_id,
+        "name": name,
+        "name_key": name_key(name),
+        "description": description,
+        "member_count": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def to_team(item: Item) -> Team:
+    return Team(
+        id=item["id"],
+        org_id=item["org_id"],
+        name=item["name"],
+        description=item.get("description"),
+        member_count=int(item.get("member_count", 0)),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def team_name_claim_item(app_id: str, org_id: str, name: str, team_id: str) -> Item:
+    """Makes a team name unique per org, case-insensitively (``name_key``)."""
+    return {
+        **keys.team_name_claim(app_id, org_id, name_key(name)),
+        "entity": "TEAMNAME",
+        "app_id": app_id,
+        "org_id": org_id,
+        "team_id": team_id,
+    }
+
+
+def team_member_item(app_id: str, org_id: str, team_id: str, user_id: str, role: str, now: str) -> Item:
+    return {
+        **keys.team_member(app_id, org_id, team_id, user_id),
+        **keys.team_membership_gsi1(app_id, org_id, team_id, user_id),
+        "entity": "TEAM_MEMBER",
+        "app_id": app_id,
+        "org_id": org_id,
+        "team_id": team_id,
+        "user_id": user_id,
+        "role": role,
+        "added_at": now,
+        "updated_at": now,
+    }
+
+
+def to_team_member(item: Item) -> TeamMember:
+    return TeamMember(team_id=item["team_id"], user_id=item["user_id"], role=item["role"],
+                      added_at=item["added_at"])
+
+
+def member_teams(membership: Item | None) -> dict[str, str]:
+    """The ``teams`` map of an org membership item: {team_id: team role} (empty for older items)."""
+    teams = (membership or {}).get("teams") or {}
+    return {str(k): str(v) for k, v in teams.items()}

@@ -104,6 +104,13 @@ class Transaction:
         }
         return self._add("Update", body, condition, names, values, on_fail)
 
+    def update_expression(self, key: dict[str, str], expression: str, *, condition: str | None = None,
+                          names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                          on_fail: Outcome = None) -> Transaction:
+        """An update written out by hand, for document paths (``SET #teams.#t = :role``)."""
+        body = {"Key": table.serialize(key), "UpdateExpression": expression}
+        return self._add("Update", body, condition, names, values, on_fail)
+
     def commit(self) -> None:
         if not self._ops:
             return

@@ -1,0 +1,68 @@
+"""``python -m devserver serve | token | openapi`` (run from the repository root)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _port(value: str | None) -> int:
+    raw = value if value is not None else os.environ.get("PORT") or "3000"
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"devserver: the port must be a number, not {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise SystemExit(f"devserver: no such port {port}")
+    return port
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devserver", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the API locally (template.yaml's routes and functions)")
+    serve.add_argument("--port", help="port on 127.0.0.1 (default: $PORT, else 3000; 0 picks a free one)")
+    serve.add_argument("--quiet", action="store_true", help="no access log lines on stderr")
+
+    token = commands.add_parser("token", help="print a token of a local issuer that the server accepts")
+    token.add_argument("--app", default="demo", help="local app: demo or other (default demo)")
+    token.add_argument("--sub", required=True, help="the user id (JWT sub)")
+    token.add_argument("--email", help="email claim (marked verified); id tokens only")
+    token.add_argument("--group", action="append", default=[], dest="groups",
+                       help="a cognito:groups entry, repeatable (support = the app's support staff)")
+    token.add_argument("--ttl", type=int, default=3600,
+                       help="seconds until expiry (default 3600); negative: expired that long ago "
+                            "(the authorizer allows 60 s of skew)")
+    token.add_argument("--token-use", choices=("id", "access"), default="id")
+
+    commands.add_parser("openapi", help="print the OpenAPI 3.1 document built from the handlers")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from devserver import server
+
+        return server.serve(_port(args.port), access_log=not args.quiet)
+    if args.command == "token":
+        from devserver import apps, tokens
+
+        try:
+            print(tokens.mint(args.app, args.sub, email=args.email, groups=args.groups, ttl=args.ttl,
+                              token_use=args.token_use))
+        except apps.UnknownApp as error:
+            print(f"devserver: {error}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "openapi":
+        for name, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
+                            "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            os.environ.setdefault(name, value)
+        from devserver import openapi
+
+        return openapi.main()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Local identity providers: one issuer and RSA signing key per app, as Cognito user pools would be.
+
+Two apps, ``demo`` and ``other``, each with its own RSA-2048 key generated on first use and kept in
+``.local/keys/<app>.pem`` (repository root, gitignored), so tokens minted by one process are
+accepted by a server started by another. The issuer string is port-independent; only the JWKS URL
+in the app registry (:func:`registry_json`) names the server's port, so the authorizer fetches the
+keys over HTTP exactly as it does from Cognito.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devserver.template import ROOT
+
+APPS: tuple[str, ...] = ("demo", "other")
+SUPPORT_GROUP = "support"
+KEY_DIR = ROOT / ".local" / "keys"
+ALGORITHM = "RS256"
+
+_lock = threading.Lock()
+
+
+class UnknownApp(LookupError):
+    def __init__(self, app: str) -> None:
+        super().__init__(f"unknown local app {app!r}; the local apps are {', '.join(APPS)}")
+        self.app = app
+
+
+def check_app(app: str) -> str:
+    if app not in APPS:
+        raise UnknownApp(app)
+    return app
+
+
+def issuer(app: str) -> str:
+    return f"https://issuer.local/{check_app(app)}"
+
+
+def client_id(app: str) -> str:
+    return f"{check_app(app)}-web"
+
+
+def jwks_path(app: str) -> str:
+    """The server path of an app's JWKS (``GET``)."""
+    return f"/_local/issuers/{check_app(app)}/.well-known/jwks.json"
+
+
+def key_path(app: str) -> Path:
+    return KEY_DIR / f"{check_app(app)}.pem"
+
+
+@cache
+def private_key(app: str) -> rsa.RSAPrivateKey:
+    """The app's signing key, created on first use (safe when several processes race to create it)."""
+    path = key_path(app)
+    with _lock:
+        if not path.exists():
+            _create_key(path)
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError(f"{path} does not hold an RSA private key")
+    return key
+
+
+def _create_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PrivateFormat.PKCS8,
+        encryption_algorithm=serialization.NoEncryption(),
+    )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".pem")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        os.chmod(tmp, 0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)  # atomic and exclusive: the first process to get here wins
+    finally:
+        os.unlink(tmp)
+
+
+def _b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8 or 1, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _public_numbers(app: str) -> dict[str, str]:
+    numbers = private_key(app).public_key().public_numbers()
+    return {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
+
+
+def kid(app: str) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256) of the app's public key."""
+    canonical = json.dumps(_public_numbers(app), separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+def public_jwk(app: str) -> dict[str, str]:
+    return {**_public_numbers(app), "alg": ALGORITHM, "use": "sig", "kid": kid(app)}
+
+
+def jwks(app: str) -> dict[str, Any]:
+    return {"keys": [public_jwk(app)]}
+
+
+def registry(port: int) -> dict[str, dict[str, Any]]:
+    """The ``APP_REGISTRY`` value as a dict: every local app, its JWKS served by the server on ``port``."""
+    return {
+        app: {
+            "issuer": issuer(app),
+            "jwks_url": f"http://127.0.0.1:{port}{jwks_path(app)}",
+            "client_ids": [client_id(app)],
+            "support_group": SUPPORT_GROUP,
+        }
+        for app in APPS
+    }
+
+
+def registry_json(port: int) -> str:
+    return json.dumps(registry(port), separators=(",", ":"))
+
+
+def ensure_keys() -> None:
+    """Create every app's key now (the server does this at start-up, before anyone mints tokens)."""
+    for app in APPS:
+        private_key(app)

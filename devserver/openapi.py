@@ -1,0 +1,206 @@
+"""The OpenAPI 3.1 document of the API, built from the routes the handlers register.
+
+Every API function of template.yaml is imported, which fills :data:`orgplane.http.ROUTES` with each
+route's parameters, body model and response annotation; the document is derived from those, so it
+cannot drift from the code. Template routes whose handler does not register through
+:func:`orgplane.http.route` still appear, with generic responses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
+
+from devserver import loader, template
+from orgplane import http
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+PROBLEM_MEDIA = "application/problem+json"
+_METHOD_ORDER = ("get", "put", "post", "patch", "delete", "head", "options")
+
+
+def problem_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": "Problem",
+        "description": "RFC 9457 problem details; `code` is the stable error code.",
+        "required": ["type", "title", "status", "code", "detail", "request_id"],
+        "properties": {
+            "type": {"type": "string", "examples": ["about:blank"]},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "code": {"type": "string", "examples": ["org_not_found"]},
+            "detail": {"type": "string"},
+            "request_id": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "description": "Present on validation_error: which field failed and why.",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                },
+            },
+        },
+    }
+
+
+def load_api_modules(functions: list[template.Function] | None = None) -> list[template.Function]:
+    """Import every API function's handler module (registering its routes); returns those functions."""
+    api = [f for f in (functions if functions is not None else template.functions()) if f.routes]
+    for function in api:
+        loader.load_module(function)
+    return api
+
+
+def build(functions: list[template.Function] | None = None) -> dict[str, Any]:
+    api = load_api_modules(functions)
+    wanted = {(r.method, r.path): f for f in api for r in f.routes}
+    specs: dict[tuple[str, str], http.RouteSpec] = {}
+    for spec in http.ROUTES:  # a module loaded several times registers its routes several times
+        key = (spec.method, spec.path)
+        if key in wanted:
+            specs.setdefault(key, spec)
+
+    adapters: list[tuple[tuple[str, str, str], JsonSchemaMode, TypeAdapter[Any]]] = []
+    for (method, path), spec in specs.items():
+        if spec.body is not None:
+            adapters.append(((method, path, "body"), "validation", TypeAdapter(spec.body)))
+        if spec.status != 204 and spec.response is not None and spec.response is not type(None):
+            adapters.append(((method, path, "response"), "serialization", TypeAdapter(spec.response)))
+    schemas: dict[str, Any] = {}
+    refs: dict[tuple[str, str, str], dict[str, Any]] = {}
+    if adapters:
+        by_key, definitions = TypeAdapter.json_schemas(adapters, ref_template=REF_TEMPLATE)
+        refs = {key[0]: value for key, value in by_key.items()}
+        schemas.update(definitions.get("$defs", {}))
+
+    paths: dict[str, dict[str, Any]] = {}
+    for (method, path), function in sorted(wanted.items(), key=lambda item: item[0][1]):
+        found = specs.get((method, path))
+        operation = (_operation(found, refs, schemas) if found is not None
+                     else _fallback_operation(function, path))
+        paths.setdefault(path, {})[method.lower()] = operation
+    paths = {p: dict(sorted(ops.items(), key=lambda kv: _METHOD_ORDER.index(kv[0])))
+             for p, ops in sorted(paths.items())}
+    schemas["Problem"] = problem_schema()
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "orgplane",
+            "version": "1.0.0",
+            "description": "Organizations, memberships, invitations and teams for B2B auth. Every route "
+                           "needs a bearer JWT of one of the deployment's identity providers.",
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "responses": {
+                "Problem": {
+                    "description": "An error (application/problem+json).",
+                    "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                },
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, Any]],
+               schemas: dict[str, Any]) -> dict[str, Any]:
+    key = (spec.method, spec.path)
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in spec.path_params
+    ]
+    if spec.query is not None:
+        parameters.extend(_query_parameters(spec.query, schemas))
+    summary, _, description = (spec.summary or "").partition("\n")
+    operation: dict[str, Any] = {"operationId": spec.operation_id, "tags": [_tag(spec.path)]}
+    if summary.strip():
+        operation["summary"] = summary.strip()
+    if description.strip():
+        operation["description"] = description.strip()
+    if parameters:
+        operation["parameters"] = parameters
+    if spec.body is not None:
+        operation["requestBody"] = {
+            "required": any(f.is_required() for f in spec.body.model_fields.values()),
+            "content": {"application/json": {"schema": refs[(*key, "body")]}},
+        }
+    responses: dict[str, Any] = {}
+    response_schema = refs.get((*key, "response"))
+    if spec.status == 204 or response_schema is None:
+        responses[str(spec.status)] = {"description": "No content."}
+    else:
+        responses[str(spec.status)] = {
+            "description": "Created." if spec.status == 201 else "OK.",
+            "content": {"application/json": {"schema": response_schema}},
+        }
+    responses["4XX"] = {"$ref": "#/components/responses/Problem"}
+    responses["5XX"] = {"$ref": "#/components/responses/Problem"}
+    operation["responses"] = responses
+    return operation
+
+
+def _fallback_operation(function: template.Function, path: str) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": function.name, "tags": [_tag(path)]}
+    params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{") and seg.endswith("}")]
+    if params:
+        operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                   for p in params]
+    operation["responses"] = {
+        "default": {"description": "See the handler.", "content": {"application/json": {"schema": {}}}},
+        "4XX": {"$ref": "#/components/responses/Problem"},
+        "5XX": {"$ref": "#/components/responses/Problem"},
+    }
+    return operation
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
+    for name, definition in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    required = set(schema.get("required", []))
+    result = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = _without_null(prop)  # an absent query parameter is the model's None, never a null value
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
+                                     "schema": prop}
+        if description:
+            parameter["description"] = description
+        result.append(parameter)
+    return result
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    result = dict(schema)
+    if result.get("default", 0) is None:
+        del result["default"]
+    options = result.get("anyOf")
+    if isinstance(options, list):
+        kept = [o for o in options if o != {"type": "null"}]
+        if len(kept) == 1:
+            del result["anyOf"]
+            result = {**kept[0], **result}
+        else:
+            result["anyOf"] = kept
+    return result
+
+
+def _tag(path: str) -> str:
+    first = next((seg for seg in path.split("/") if seg), "")
+    return first or "root"
+
+
+def main() -> int:
+    json.dump(build(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0

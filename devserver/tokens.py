@@ -1,0 +1,68 @@
+"""Cognito-shaped RS256 tokens signed by the local issuers (:mod:`devserver.apps`).
+
+``mint("demo", "alice", email="alice@example.com")`` returns an id token the local server accepts;
+``token_use="access"`` gives an access token (``client_id``, ``scope``, ``username``, no email), as
+Cognito issues them. A negative ``ttl`` gives a token that expired ``-ttl`` seconds ago (the
+authorizer allows 60 seconds of clock skew, so use ``ttl <= -61`` for a token it must refuse).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import jwt
+
+from devserver import apps
+
+TokenUse = Literal["id", "access"]
+
+ACCESS_SCOPE = "aws.cognito.signin.user.admin"
+
+
+def claims(app: str, sub: str, email: str | None = None, groups: Iterable[str] = (), ttl: int = 3600,
+           token_use: TokenUse = "id", *, now: float | None = None, **extra_claims: Any) -> dict[str, Any]:
+    """The claims :func:`mint` signs (``extra_claims`` override or add; a value of ``None`` removes)."""
+    if token_use not in ("id", "access"):
+        raise ValueError("token_use must be 'id' or 'access'")
+    issued = int(time.time() if now is None else now)
+    expires = issued + int(ttl)
+    if expires <= issued:  # an already-expired token: issued one hour before it expired
+        issued = expires - 3600
+    group_list = list(groups)
+    body: dict[str, Any] = {"sub": sub, "iss": apps.issuer(app), "token_use": token_use}
+    if group_list:
+        body["cognito:groups"] = group_list
+    if token_use == "id":
+        body.update({"aud": apps.client_id(app), "cognito:username": sub})
+        if email is not None:
+            body.update({"email": email, "email_verified": True})
+    else:
+        body.update({"client_id": apps.client_id(app), "scope": ACCESS_SCOPE, "username": sub})
+    body.update({"auth_time": issued, "iat": issued, "exp": expires, "jti": str(uuid.uuid4())})
+    for name, value in extra_claims.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
+def mint(app: str, sub: str, email: str | None = None, groups: Iterable[str] = (), ttl: int = 3600,
+         token_use: TokenUse = "id", *, now: float | None = None, **extra_claims: Any) -> str:
+    """A signed token of ``app``'s local issuer; keyword claims are added (``None`` drops a claim).
+
+    ``now`` (epoch seconds) replaces the wall clock for ``iat``/``exp``: pass the server's clock
+    (``GET /_local/clock``) after ``POST /_local/clock`` has moved it.
+    """
+    payload = claims(app, sub, email=email, groups=groups, ttl=ttl, token_use=token_use, now=now,
+                     **extra_claims)
+    return sign(app, payload)
+
+
+def sign(app: str, payload: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
+    """Sign arbitrary claims with ``app``'s key (``kid`` set to its thumbprint unless ``headers`` say)."""
+    return jwt.encode(payload, apps.private_key(app), algorithm=apps.ALGORITHM,
+                      headers={"kid": apps.kid(app), **(headers or {})})

@@ -1,0 +1,1 @@
+"""Identity: the app registry, JWT verification and the API Gateway token authorizer."""

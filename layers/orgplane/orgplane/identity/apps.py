@@ -1,0 +1,184 @@
+"""The app registry: which issuers (and client ids) this deployment trusts, and as which app.
+
+An *app* is one identity space: one issuer (typically one Cognito user pool). Several apps may share
+an issuer when they are told apart by client id. The registry is deploy-time configuration (the
+``APP_REGISTRY`` parameter, JSON), never an API call::
+
+    {"demo": {"issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC",
+              "jwks_url": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC/.well-known/jwks.json",
+              "client_ids": ["3n4b5urk1ft4fl3mg5e62d9ado"],
+              "support_group": "support",
+              "algorithms": ["RS256"]}}
+
+Everything is validated when it is loaded, so a bad configuration fails the deployment's first cold
+start loudly instead of accepting or refusing tokens in surprising ways later.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+#: Asymmetric JWS algorithms an app may pin. ``none`` and every HS* (shared-secret) algorithm are absent
+#: on purpose: a verifier that accepts them can be fooled with the public key as the HMAC secret.
+ALLOWED_ALGORITHMS: frozenset[str] = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
+DEFAULT_ALGORITHMS: tuple[str, ...] = ("RS256",)
+DEFAULT_SUPPORT_GROUP = "support"
+
+# App ids end up inside table keys (``APP#<id>#...``) and principal ids (``<id>|<sub>``).
+_APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_KNOWN_FIELDS = frozenset({"issuer", "jwks_url", "client_ids", "support_group", "algorithms"})
+
+
+class RegistryError(ValueError):
+    """The app registry configuration is invalid; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    app_id: str
+    issuer: str
+    jwks_url: str
+    client_ids: frozenset[str]
+    support_group: str = DEFAULT_SUPPORT_GROUP
+    algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
+
+    def __post_init__(self) -> None:
+        _check_app(self)
+
+
+class AppRegistry:
+    """The loaded registry, looked up by issuer (the only claim available before verification)."""
+
+    def __init__(self, apps: Mapping[str, AppConfig] | Iterable[AppConfig]) -> None:
+        values = list(apps.values()) if isinstance(apps, Mapping) else list(apps)
+        by_id: dict[str, AppConfig] = {}
+        for app in values:
+            if app.app_id in by_id:
+                raise RegistryError(f"app {app.app_id!r} is configured twice")
+            by_id[app.app_id] = app
+        if isinstance(apps, Mapping):
+            for key, app in apps.items():
+                if key != app.app_id:
+                    raise RegistryError(f"registry key {key!r} does not match app_id {app.app_id!r}")
+        _check_shared_issuers(by_id.values())
+        self._apps = by_id
+        self._by_issuer: dict[str, list[AppConfig]] = {}
+        for app in by_id.values():
+            self._by_issuer.setdefault(app.issuer, []).append(app)
+
+    @classmethod
+    def from_json(cls, raw: str) -> AppRegistry:
+        return cls(load_registry(raw))
+
+    def by_issuer(self, issuer: str) -> list[AppConfig]:
+        """Every app whose tokens this issuer signs (empty when the issuer is not trusted)."""
+        return list(self._by_issuer.get(issuer, ()))
+
+    def get(self, app_id: str) -> AppConfig | None:
+        return self._apps.get(app_id)
+
+    @property
+    def apps(self) -> dict[str, AppConfig]:
+        return dict(self._apps)
+
+    def __len__(self) -> int:
+        return len(self._apps)
+
+
+def load_registry(raw: str) -> dict[str, AppConfig]:
+    """Parse and validate the ``APP_REGISTRY`` JSON; raise :class:`RegistryError` on any problem."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise RegistryError(f"app registry is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise RegistryError("app registry must be a JSON object mapping app id to app settings")
+    apps: dict[str, AppConfig] = {}
+    for app_id, spec in data.items():
+        apps[app_id] = _parse_app(app_id, spec)
+    _check_shared_issuers(apps.values())
+    return apps
+
+
+def _parse_app(app_id: str, spec: Any) -> AppConfig:
+    where = f"app {app_id!r}"
+    if not isinstance(spec, dict):
+        raise RegistryError(f"{where}: settings must be a JSON object")
+    unknown = sorted(set(spec) - _KNOWN_FIELDS)
+    if unknown:
+        raise RegistryError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    for required in ("issuer", "jwks_url", "client_ids"):
+        if required not in spec:
+            raise RegistryError(f"{where}: {required} is required")
+    client_ids = spec["client_ids"]
+    if not isinstance(client_ids, list) or not all(isinstance(c, str) for c in client_ids):
+        raise RegistryError(f"{where}: client_ids must be a list of strings")
+    algorithms = spec.get("algorithms", list(DEFAULT_ALGORITHMS))
+    if not isinstance(algorithms, list) or not all(isinstance(a, str) for a in algorithms):
+        raise RegistryError(f"{where}: algorithms must be a list of strings")
+    support_group = spec.get("support_group", DEFAULT_SUPPORT_GROUP)
+    for name in ("issuer", "jwks_url"):
+        if not isinstance(spec[name], str):
+            raise RegistryError(f"{where}: {name} must be a string")
+    if not isinstance(support_group, str):
+        raise RegistryError(f"{where}: support_group must be a string")
+    return AppConfig(
+        app_id=app_id,
+        issuer=spec["issuer"],
+        jwks_url=spec["jwks_url"],
+        client_ids=frozenset(client_ids),
+        support_group=support_group,
+        algorithms=tuple(dict.fromkeys(algorithms)),
+    )
+
+
+def _check_app(app: AppConfig) -> None:
+    where = f"app {app.app_id!r}"
+    if not isinstance(app.app_id, str) or not _APP_ID.match(app.app_id):
+        raise RegistryError(f"{where}: app id must be 1-64 characters of letters, digits, '_' or '-'")
+    for name, value in (("issuer", app.issuer), ("jwks_url", app.jwks_url)):
+        parsed = urlparse(value) if isinstance(value, str) else None
+        if parsed is None or parsed.scheme not in ("https", "http") or not parsed.netloc:
+            raise RegistryError(f"{where}: {name} must be an http(s) URL")
+    if not app.client_ids or not all(isinstance(c, str) and c for c in app.client_ids):
+        raise RegistryError(f"{where}: client_ids must be a non-empty list of non-empty strings")
+    if not isinstance(app.support_group, str) or not app.support_group:
+        raise RegistryError(f"{where}: support_group must be a non-empty string")
+    if not app.algorithms:
+        raise RegistryError(f"{where}: algorithms must not be empty")
+    for alg in app.algorithms:
+        if alg not in ALLOWED_ALGORITHMS:
+            raise RegistryError(
+                f"{where}: algorithm {alg!r} is not allowed; only asymmetric algorithms "
+                f"({', '.join(sorted(ALLOWED_ALGORITHMS))}) may be pinned, never 'none' or HS*"
+            )
+
+
+def _check_shared_issuers(apps: Iterable[AppConfig]) -> None:
+    """Apps sharing an issuer share its key set and algorithms, and are told apart by client id."""
+    first: dict[str, AppConfig] = {}
+    owner: dict[tuple[str, str], str] = {}
+    for app in apps:
+        other = first.setdefault(app.issuer, app)
+        if other.jwks_url != app.jwks_url:
+            raise RegistryError(
+                f"apps {other.app_id!r} and {app.app_id!r} share issuer {app.issuer!r} but not its jwks_url"
+            )
+        if set(other.algorithms) != set(app.algorithms):
+            raise RegistryError(
+                f"apps {other.app_id!r} and {app.app_id!r} share issuer {app.issuer!r} but not its algorithms"
+            )
+        for client_id in sorted(app.client_ids):
+            claimed = owner.setdefault((app.issuer, client_id), app.app_id)
+            if claimed != app.app_id:
+                raise RegistryError(
+                    f"apps {claimed!r} and {app.app_id!r} share issuer {app.issuer!r} "
+                    f"and client id {client_id!r}; a token could not tell them apart"
+                )

@@ -1,0 +1,533 @@
+"""Teams inside an org: create, list, read, change, delete; team memberships and their cascades.
+
+How a team membership is kept exact
+-----------------------------------
+A team membership exists twice: as its own item (``keys.team_member``, with the GSI1 entry of the
+user's view) and as an entry of the org membership's ``teams`` map ({team_id: team role}). Every
+write changes both in one transaction, guarded, and bumps the membership's ``teams_version``. The
+map is the authority: a team membership item whose user's map lacks the team is an *orphan* (left
+for a cleanup job, see below) and no read shows it.
+
+- Removing or leaving the org reads the map with the membership (one strongly consistent
+  ``BatchGetItem``) and deletes exactly those team memberships, with their count updates, in the
+  removal's own transaction, conditioned on ``teams_version`` being unchanged. A user on more than
+  :data:`IN_TRANSACTION_LIMIT` teams leaves through a cleanup job instead (the job item carries the
+  map; :func:`run_member_teams_cleanup`); until it has run, the user's team membership items are
+  orphans.
+- Deleting a team removes its memberships and their map entries in the delete's transaction when
+  it has at most :data:`IN_TRANSACTION_LIMIT` of them, else through a cleanup job
+  (:func:`run_team_cleanup`). The team item goes at once, so nothing reads the rest.
+- A team's ``member_count`` always equals its number of team membership items (each write pairs
+  them); an orphan is counted until its job removes it. Adding its user back to the team takes the
+  orphan's place without counting twice.
+
+DynamoDB allows one operation per item in a transaction: when the caller's own membership is also
+the one being written, the guard on the caller's authority is folded into that write's condition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgplane import clock, ids, keys
+from orgplane.caller import Caller
+from orgplane.config import settings as deployment
+from orgplane.errors import DomainError, forbidden, not_found
+from orgplane.models.common import Page
+from orgplane.models.teams import (
+    CreateTeam,
+    ListTeamMembersQuery,
+    ListTeamsQuery,
+    PutTeamMember,
+    Team,
+    TeamMember,
+    UpdateTeam,
+)
+from orgplane.services import audit
+from orgplane.services.tenancy import OrgView, open_org
+from orgplane.store import cursors, records, table
+from orgplane.store.transaction import STALE, Stale, Transaction, retrying
+
+Item = dict[str, Any]
+
+#: Team memberships changed inside one transaction at most (each takes two of its 100 operations).
+IN_TRANSACTION_LIMIT = 30
+MAINTAINER = "maintainer"
+
+TEAM_NAME_TAKEN = DomainError("team_name_taken", "Another team of this organization has that name.")
+TEAM_LIMIT = DomainError("team_limit_reached", "The organization has as many teams as this app allows.")
+NOT_ORG_MEMBER = DomainError("not_org_member", "Only members of the organization can join its teams.")
+
+JOB_TEAM = "team"
+JOB_MEMBER_TEAMS = "member_teams"
+
+_MAP = {"#teams": "teams", "#tv": "teams_version"}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _open_team(caller: Caller, org_id: str, team_id: str,
+               *more_keys: dict[str, str]) -> tuple[OrgView, Item | None, list[Item | None]]:
+    """The org, the caller's membership, the team and ``more_keys``: one ``BatchGetItem``.
+
+    A malformed team id reads nothing (it cannot address another kind of item) and is not found.
+    """
+    if not ids.is_valid("team", team_id):
+        return open_org(caller, org_id), None, [None] * len(more_keys)
+    view = open_org(caller, org_id, keys.team(caller.app_id, org_id, team_id), *more_keys)
+    return view, view.extra[0], view.extra[1:]
+
+
+def _existing(team: Item | None) -> Item:
+    if team is None:
+        raise not_found("team")
+    return team
+
+
+def list_teams(caller: Caller, org_id: str, query: ListTeamsQuery) -> Page[Team]:
+    view = open_org(caller, org_id)
+    view.require("org:read")
+    scope = f"teams:{caller.app_id}:{org_id}"
+    page = table.query(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
+                       query.limit, cursors.decode(query.cursor, scope))
+    return Page(data=[records.to_team(i) for i in page.items], next_cursor=cursors.encode(page.last_key, scope))
+
+
+def get(caller: Caller, org_id: str, team_id: str) -> Team:
+    view, team, _ = _open_team(caller, org_id, team_id)
+    view.require("org:read")
+    return records.to_team(_existing(team))
+
+
+def list_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembersQuery) -> Page[TeamMember]:
+    """A page of the team's members; each is checked against its org membership's map, so a user who
+    has left the org never shows, even while a cleanup job still holds their team membership item."""
+    view, team, _ = _open_team(caller, org_id, team_id)
+    view.require("org:read")
+    _existing(team)
+    scope = f"team-members:{caller.app_id}:{org_id}:{team_id}"
+    page = table.query(
+        table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.team_member_prefix(team_id)),
+        query.limit, cursors.decode(query.cursor, scope),
+    )
+    memberships = table.batch_get([keys.member(caller.app_id, org_id, i["user_id"]) for i in page.items])
+    data = [records.to_team_member(item) for item, membership in zip(page.items, memberships, strict=True)
+            if team_id in records.member_teams(membership)]
+    return Page(data=data, next_cursor=cursors.encode(page.last_key, scope))
+
+
+def live_teams(app_id: str, org_id: str, membership: Item | None) -> list[tuple[str, str]]:
+    """(team_id, team role) of a membership's map, without teams deleted while their cleanup runs."""
+    entries = sorted(records.member_teams(membership).items())
+    if not entries:
+        return []
+    found = table.batch_get([keys.team(app_id, org_id, team_id) for team_id, _ in entries])
+    return [entry for entry, team in zip(entries, found, strict=True) if team is not None]
+
+
+# --- authority and the transaction ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on the caller's org membership that re-asserts at write time the authority read."""
+
+    condition: str
+    names: dict[str, str]
+    values: dict[str, Any]
+
+
+def _org_guard(view: OrgView, permission: str) -> Guard | None:
+    """The caller holds ``permission`` through their org role (``None``: support, nothing to pin)."""
+    view.require(permission)
+    if view.caller.support:
+        return None
+    allowed = view.book.roles_with(permission)
+    values = {f":g{i}": role for i, role in enumerate(allowed)}
+    return Guard(f"#g_role IN ({', '.join(values)})", {"#g_role": "role"}, values)
+
+
+def _authority(view: OrgView, team_id: str, permission: str) -> Guard | None:
+    """The org ``permission``, or else the maintainer role on this very team."""
+    if view.has(permission):
+        return _org_guard(view, permission)
+    if records.member_teams(view.membership).get(team_id) == MAINTAINER:
+        return Guard("#g_teams.#g_team = :g_maintainer", {"#g_teams": "teams", "#g_team": team_id},
+                     {":g_maintainer": MAINTAINER})
+    raise forbidden(f"This needs the {permission} permission or the team's maintainer role.")
+
+
+@dataclass
+class _Writes:
+    """One transaction whose writes to org membership items carry the caller's guard where they meet it."""
+
+    app_id: str
+    org_id: str
+    caller_id: str | None = None
+    guard: Guard | None = None
+    tx: Transaction = field(default_factory=Transaction)
+
+    @staticmethod
+    def of(view: OrgView, guard: Guard | None) -> _Writes:
+        return _Writes(view.caller.app_id, view.org_id, view.caller.user_id, guard)
+
+    def membership(self, user_id: str, expression: str | None, condition: str, names: dict[str, str],
+                   values: dict[str, Any] | None = None) -> None:
+        """Update (``expression``) or check (``None``) a user's org membership; STALE if ``condition`` fails."""
+        values = dict(values or {})
+        if self.guard is not None and user_id == self.caller_id:
+            condition = f"({condition}) AND ({self.guard.condition})"
+            names = {**names, **self.guard.names}
+            values.update(self.guard.values)
+            self.guard = None
+        key = keys.member(self.app_id, self.org_id, user_id)
+        if expression is None:
+            self.tx.check(key, condition, names=names, values=values or None, on_fail=STALE)
+        else:
+            self.tx.update_expression(key, expression, condition=condition, names=names, values=values or None,
+                                      on_fail=STALE)
+
+    def org_exists(self) -> None:
+        self.tx.check(keys.org(self.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
+
+    def commit(self) -> None:
+        if self.guard is not None and self.caller_id is not None:
+            self.tx.check(keys.member(self.app_id, self.org_id, self.caller_id),
+                          self.guard.condition, names=self.guard.names, values=self.guard.values, on_fail=STALE)
+            self.guard = None
+        self.tx.commit()
+
+
+def _add_entry(writes: _Writes, membership: Item, team_id: str, role: str) -> None:
+    """The user's map gains the team; the membership must still exist and not have it yet."""
+    if "teams" in membership:
+        writes.membership(membership["user_id"], "SET #teams.#t = :role ADD #tv :one",
+                          "attribute_exists(PK) AND attribute_not_exists(#teams.#t)",
+                          {**_MAP, "#t": team_id}, {":role": role, ":one": 1})
+    else:  # a membership written before memberships carried the map
+        writes.membership(membership["user_id"], "SET #teams = :map ADD #tv :one",
+                          "attribute_exists(PK) AND attribute_not_exists(#teams)",
+                          dict(_MAP), {":map": {team_id: role}, ":one": 1})
+
+
+def _change_entry(writes: _Writes, user_id: str, team_id: str, old: str, new: str) -> None:
+    writes.membership(user_id, "SET #teams.#t = :role ADD #tv :one", "#teams.#t = :old",
+                      {**_MAP, "#t": team_id}, {":role": new, ":old": old, ":one": 1})
+
+
+def _remove_entry(writes: _Writes, user_id: str, team_id: str) -> None:
+    writes.membership(user_id, "REMOVE #teams.#t ADD #tv :one", "attribute_exists(#teams.#t)",
+                      {**_MAP, "#t": team_id}, {":one": 1})
+
+
+def _check_orphan(writes: _Writes, user_id: str, team_id: str) -> None:
+    """The team membership item is an orphan: the user's map (if the membership exists) lacks the team."""
+    writes.membership(user_id, None, "attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)",
+                      {"#teams": "teams", "#t": team_id})
+
+
+def pin_teams(membership: Item) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A condition on an org membership that holds while its ``teams`` map is as read (for its removal)."""
+    if "teams_version" in membership:
+        return "#tv = :tv", {"#tv": "teams_version"}, {":tv": membership["teams_version"]}
+    return "attribute_not_exists(#tv)", {"#tv": "teams_version"}, {}
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+def create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
+    return retrying(lambda: _create(caller, org_id, body))
+
+
+def _create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
+    view = open_org(caller, org_id, keys.team_name_claim(caller.app_id, org_id, records.name_key(body.name)))
+    view.require("team:create")
+    if view.extra[0] is not None:
+        raise TEAM_NAME_TAKEN
+    limit = view.settings.max_teams_per_org
+    if limit is not None and int(view.org.get("team_count", 0)) >= limit:
+        raise TEAM_LIMIT
+    team_id = ids.new("team")
+    item = records.team_item(caller.app_id, org_id, team_id, body.name, body.description, clock.iso())
+    tx = Transaction()
+    tx.put(item, condition="attribute_not_exists(PK)")
+    tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name, team_id),
+           condition="attribute_not_exists(PK)", on_fail=TEAM_NAME_TAKEN)
+    if limit is None:
+        tx.update(keys.org(caller.app_id, org_id), add={"team_count": 1}, condition="attribute_exists(PK)",
+                  on_fail=STALE)
+    else:  # a full org is re-read and refused: a vanished org is then org_not_found, not a limit
+        tx.update(keys.org(caller.app_id, org_id), add={"team_count": 1},
+                  condition="attribute_exists(PK) AND (attribute_not_exists(team_count) OR team_count < :max)",
+                  values={":max": limit}, on_fail=STALE)
+    if not caller.support:
+        view.guard_membership(tx, "team:create")
+    audit.record(tx, caller, org_id, "team.created", "team", team_id, {"name": body.name},
+                 view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_team(item)
+
+
+def update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team:
+    return retrying(lambda: _update(caller, org_id, team_id, body))
+
+
+def _update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team:
+    view, found, _ = _open_team(caller, org_id, team_id)
+    team = _existing(found)
+    guard = _authority(view, team_id, "team:update")
+    changes: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    if body.name is not None and body.name != team["name"]:
+        changes.update(name=body.name, name_key=records.name_key(body.name))
+        details.update({"name": body.name, "previous_name": team["name"]})
+    if "description" in body.model_fields_set and body.description != team.get("description"):
+        changes["description"] = body.description
+        details["description_changed"] = True
+    if not changes:
+        return records.to_team(team)
+    changes["updated_at"] = clock.iso()
+    writes = _Writes.of(view, guard)
+    writes.org_exists()
+    writes.tx.update(keys.team(caller.app_id, org_id, team_id), set_=changes, condition="updated_at = :seen",
+                     values={":seen": team["updated_at"]}, on_fail=STALE)
+    old_key = team.get("name_key") or records.name_key(team["name"])
+    if "name_key" in changes and changes["name_key"] != old_key:  # the claim moves with the name, atomically
+        writes.tx.delete(keys.team_name_claim(caller.app_id, org_id, old_key), condition="team_id = :team",
+                         values={":team": team_id}, on_fail=STALE)
+        writes.tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name or "", team_id),
+                      condition="attribute_not_exists(PK)", on_fail=TEAM_NAME_TAKEN)
+    audit.record(writes.tx, caller, org_id, "team.updated", "team", team_id, details,
+                 view.settings.audit_retention_days)
+    writes.commit()
+    return records.to_team({**team, **changes})
+
+
+def delete(caller: Caller, org_id: str, team_id: str) -> None:
+    retrying(lambda: _delete(caller, org_id, team_id))
+
+
+def _delete(caller: Caller, org_id: str, team_id: str) -> None:
+    """Gone from every read at once; its memberships go in the same transaction when few, else by a job."""
+    view, found, _ = _open_team(caller, org_id, team_id)
+    team = _existing(found)
+    guard = _org_guard(view, "team:delete")
+    app_id = caller.app_id
+    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
+    team_members = table.query(spec, IN_TRANSACTION_LIMIT + 1).items
+    cascade = len(team_members) <= IN_TRANSACTION_LIMIT
+    writes = _Writes.of(view, guard)
+    team_key = keys.team(app_id, org_id, team_id)
+    if cascade:  # exactly these: the count pins them (every membership write changes it)
+        writes.tx.delete(team_key, condition="attribute_exists(PK) AND member_count = :n",
+                         values={":n": len(team_members)}, on_fail=STALE)
+        memberships = table.batch_get([keys.member(app_id, org_id, m["user_id"]) for m in team_members])
+        for team_member, membership in zip(team_members, memberships, strict=True):
+            user_id = team_member["user_id"]
+            writes.tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
+                             on_fail=STALE)
+            if team_id in records.member_teams(membership):
+                _remove_entry(writes, user_id, team_id)
+            else:
+                _check_orphan(writes, user_id, team_id)
+    else:
+        writes.tx.delete(team_key, condition="attribute_exists(PK)", on_fail=STALE)
+        writes.tx.put({**keys.team_cleanup(app_id, org_id, team_id), "entity": "CLEANUP", "kind": JOB_TEAM,
+                       "app_id": app_id, "org_id": org_id, "team_id": team_id, "batches": 0, "removed": 0,
+                       "requested_at": clock.iso()})
+    writes.tx.delete(keys.team_name_claim(app_id, org_id, team.get("name_key") or records.name_key(team["name"])),
+                     condition="team_id = :team", values={":team": team_id}, on_fail=STALE)
+    writes.tx.update(keys.org(app_id, org_id), add={"team_count": -1}, condition="attribute_exists(PK)",
+                     on_fail=STALE)
+    audit.record(writes.tx, caller, org_id, "team.deleted", "team", team_id,
+                 {"name": team["name"], "member_count": int(team.get("member_count", 0))},
+                 view.settings.audit_retention_days)
+    writes.commit()
+
+
+# --- team members -----------------------------------------------------------------------------
+
+
+def put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
+    return retrying(lambda: _put_member(caller, org_id, team_id, caller.resolve_user(user_id), body))
+
+
+def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
+    app_id = caller.app_id
+    member_key = keys.team_member(app_id, org_id, team_id, user_id)
+    view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
+                                                    member_key)
+    _existing(found)
+    writes = _Writes.of(view, _authority(view, team_id, "team:member:manage"))
+    if membership is None:
+        raise NOT_ORG_MEMBER
+    old_role = records.member_teams(membership).get(team_id)
+    now = clock.iso()
+    team_key = keys.team(app_id, org_id, team_id)
+    if old_role is not None and current is not None:
+        if old_role == body.role:
+            return records.to_team_member(current)
+        writes.tx.update(member_key, set_={"role": body.role, "updated_at": now}, condition="#role = :old",
+                         names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
+        _change_entry(writes, user_id, team_id, old_role, body.role)
+        writes.tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+        action, details, result = "team.member_role_changed", {"from": old_role, "to": body.role}, {
+            **current, "role": body.role}
+    else:
+        result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, now)
+        if current is None:
+            writes.tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
+            writes.tx.update(team_key, add={"member_count": 1}, condition="attribute_exists(PK)", on_fail=STALE)
+        else:  # an orphan of the user's earlier membership, still counted: take its place
+            writes.tx.put(result, condition="attribute_exists(PK)", on_fail=STALE)
+            writes.tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+        _add_entry(writes, membership, team_id, body.role)
+        action, details = "team.member_added", {"role": body.role}
+    writes.org_exists()
+    audit.record(writes.tx, caller, org_id, action, "team", team_id, {"user_id": user_id, **details},
+                 view.settings.audit_retention_days)
+    writes.commit()
+    return records.to_team_member(result)
+
+
+def remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
+    retrying(lambda: _remove_member(caller, org_id, team_id, caller.resolve_user(user_id)))
+
+
+def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
+    app_id = caller.app_id
+    member_key = keys.team_member(app_id, org_id, team_id, user_id)
+    view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
+                                                    member_key)
+    _existing(found)
+    leaving = user_id == caller.user_id
+    writes = _Writes.of(view, None if leaving else _authority(view, team_id, "team:member:manage"))
+    role = records.member_teams(membership).get(team_id)
+    if role is None or current is None:
+        raise not_found("member")
+    writes.tx.delete(member_key, condition="attribute_exists(PK)", on_fail=STALE)
+    writes.membership(user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old", {**_MAP, "#t": team_id},
+                      {":old": role, ":one": 1})
+    writes.tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+                     condition="attribute_exists(PK)", on_fail=STALE)
+    writes.org_exists()
+    audit.record(writes.tx, caller, org_id, "team.member_left" if leaving else "team.member_removed", "team",
+                 team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
+    writes.commit()
+
+
+# --- cascades of org membership removal ---------------------------------------------------------
+
+
+def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item) -> None:
+    """Inside an org membership's removal: exactly the teams of its map go with it.
+
+    The caller conditions the membership's delete on :func:`pin_teams`, so the map read is the map
+    removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams a cleanup job (carrying the map) removes them.
+    """
+    entries = records.member_teams(membership)
+    if not entries:
+        return
+    user_id = membership["user_id"]
+    if len(entries) > IN_TRANSACTION_LIMIT:
+        job_id = secrets.token_hex(8)
+        tx.put({**keys.member_teams_cleanup(app_id, org_id, user_id, job_id), "entity": "CLEANUP",
+                "kind": JOB_MEMBER_TEAMS, "app_id": app_id, "org_id": org_id, "user_id": user_id,
+                "teams": entries, "batches": 0, "removed": 0, "requested_at": clock.iso()})
+        return
+    team_ids = sorted(entries)
+    existing = table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids])
+    for team_id, team in zip(team_ids, existing, strict=True):
+        tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
+                  on_fail=STALE)
+        if team is not None:  # else deleted, its own cleanup job pending: no count to keep
+            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+                      condition="attribute_exists(PK)", on_fail=STALE)
+
+
+# --- cleanup jobs (driven by services.cleanup) ---------------------------------------------------
+
+
+def run_team_cleanup(job: Item) -> int:
+    """One batch of a deleted team's memberships, each with its map entry; 0 when the job is done."""
+    app_id, org_id, team_id = job["app_id"], job["org_id"], job["team_id"]
+    job_key = keys.team_cleanup(app_id, org_id, team_id)
+    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
+    page = table.query(spec, deployment().cleanup_batch_size)
+    if not page.items:
+        table.delete_many([job_key])
+        return 0
+    memberships = table.batch_get([keys.member(app_id, org_id, i["user_id"]) for i in page.items])
+    removed = 0
+    for item, membership in zip(page.items, memberships, strict=True):
+        writes = _Writes(app_id, org_id)
+        writes.tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)", on_fail=STALE)
+        if team_id in records.member_teams(membership):
+            _remove_entry(writes, item["user_id"], team_id)
+        else:
+            _check_orphan(writes, item["user_id"], team_id)
+        removed += _committed(writes)
+    _progress(job_key, removed, [])
+    return removed
+
+
+def run_member_teams_cleanup(job: Item) -> int:
+    """One batch of a departed member's team memberships (the job's map); 0 when the job is done."""
+    app_id, org_id, user_id = job["app_id"], job["org_id"], job["user_id"]
+    job_key = {"PK": job["PK"], "SK": job["SK"]}
+    current = table.get(job_key)
+    pending = sorted(records.member_teams(current))
+    if not pending:
+        table.delete_many([job_key])
+        return 0
+    batch = pending[: deployment().cleanup_batch_size]
+    found = table.batch_get([keys.member(app_id, org_id, user_id),
+                             *(keys.team(app_id, org_id, t) for t in batch),
+                             *(keys.team_member(app_id, org_id, t, user_id) for t in batch)])
+    membership, teams, team_members = found[0], found[1 : len(batch) + 1], found[len(batch) + 1 :]
+    done: list[str] = []
+    for team_id, team, team_member in zip(batch, teams, team_members, strict=True):
+        if team_member is None or team_id in records.member_teams(membership):
+            done.append(team_id)  # gone already, or the user is back on the team (the item is theirs again)
+            continue
+        writes = _Writes(app_id, org_id)
+        writes.tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
+                         on_fail=STALE)
+        _check_orphan(writes, user_id, team_id)
+        if team is not None:
+            writes.tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+                             condition="attribute_exists(PK)", on_fail=STALE)
+        if _committed(writes):
+            done.append(team_id)
+    _progress(job_key, len(done), done)
+    return len(done)
+
+
+def _committed(writes: _Writes) -> int:
+    try:
+        writes.commit()
+    except Stale:  # changed since read: the next batch reads it again
+        return 0
+    return 1
+
+
+def _progress(job_key: dict[str, str], removed: int, done: list[str]) -> None:
+    """Bump the job (its stream record drives the next batch); no progress at all fails the record."""
+    if removed == 0:
+        raise RuntimeError("cleanup batch made no progress; the stream retries it")
+    names: dict[str, str] = {"#batches": "batches", "#removed": "removed", "#at": "last_batch_at"}
+    values: dict[str, Any] = {":one": 1, ":n": removed, ":at": clock.iso()}
+    expression = "SET #at = :at ADD #batches :one, #removed :n"
+    if done:
+        names["#teams"] = "teams"
+        names.update({f"#t{i}": team_id for i, team_id in enumerate(done)})
+        expression += " REMOVE " + ", ".join(f"#teams.#t{i}" for i in range(len(done)))
+    tx = Transaction()
+    tx.update_expression(job_key, expression, condition="attribute_exists(PK)", names=names, values=values)
+    with contextlib.suppress(Stale):  # the job finished concurrently (a repeated stream record)
+        tx.commit()

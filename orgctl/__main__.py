@@ -1,0 +1,5 @@
+"""``python -m orgctl ...``"""
+
+from orgctl.cli import main
+
+raise SystemExit(main())

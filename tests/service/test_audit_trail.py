@@ -1,0 +1,156 @@
+"""Every mutation leaves exactly one audit event, written with it: action, actor, target, time, request id."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orgplane import keys
+from orgplane.caller import Caller
+from orgplane.errors import DomainError
+from orgplane.models.members import UpdateMember
+from orgplane.models.orgs import CreateOrg, UpdateOrg
+from orgplane.models.settings import UpdateSettings
+from orgplane.services import members, orgs
+from orgplane.services import settings as app_settings
+from tests.support import world
+
+SERVICES = Path(__file__).resolve().parents[2] / "layers" / "orgplane" / "orgplane" / "services"
+HAS_TEAMS = importlib.util.find_spec("orgplane.services.teams") is not None
+
+alice = world.caller("alice")
+bob = world.caller("bob")
+sam = world.caller("sam", support=True)
+
+
+def events_of(partition: str) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in world.items_of(partition) if item.get("entity") == "AUDIT"}
+
+
+def audited(partition: str, caller: Caller, action: str, target: tuple[str, str],
+            change: Callable[[], Any]) -> dict[str, Any]:
+    """Run ``change`` and return the one audit event it added to ``partition``, checked field by field."""
+    before = events_of(partition)
+    change()
+    added = [event for event_id, event in events_of(partition).items() if event_id not in before]
+    assert len(added) == 1, f"{action}: {len(added)} audit events"
+    event = added[0]
+    assert event["action"] == action
+    assert event["actor"] == {"user_id": caller.user_id, "email": caller.email, "support": caller.support}
+    assert (event["target"]["type"], event["target"]["id"]) == target
+    assert event["request_id"] == caller.request_id and event["at"].endswith("Z")
+    assert isinstance(event["details"], dict) and len(str(event["details"])) < 2000
+    assert event["ttl"] > 0
+    return event
+
+
+def walk() -> set[str]:
+    """Call every mutating service once; returns the actions it saw audited."""
+    seen: set[str] = set()
+
+    def check(partition: str, caller: Caller, action: str, target: tuple[str, str],
+              change: Callable[[], Any]) -> dict[str, Any]:
+        seen.add(action)
+        return audited(partition, caller, action, target, change)
+
+    created: dict[str, str] = {}
+
+    def create() -> None:
+        created["id"] = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+
+    # orgs: a new org's first event opens its audit partition
+    create()
+    org_id = created["id"]
+    org_partition = keys.audit_pk("demo", org_id)
+    (first,) = events_of(org_partition).values()
+    assert (first["action"], first["target"], first["actor"]["user_id"]) == (
+        "org.created", {"type": "org", "id": org_id}, "alice")
+    seen.add("org.created")
+    check(org_partition, alice, "org.updated", ("org", org_id),
+          lambda: orgs.update(alice, org_id, UpdateOrg(name="Acme 2")))
+    # members
+    world.add_member(org_id, "bob")
+    world.add_member(org_id, "carol")
+    check(org_partition, alice, "member.role_changed", ("member", "bob"),
+          lambda: members.update_member(alice, org_id, "bob", UpdateMember(role="admin")))
+    check(org_partition, sam, "member.removed", ("member", "carol"),
+          lambda: members.remove_member(sam, org_id, "carol"))
+    # settings (app level)
+    check(keys.app_audit_pk("demo"), sam, "settings.updated", ("settings", "demo"),
+          lambda: app_settings.patch(sam, UpdateSettings(max_teams_per_org=5)))
+    # teams, where they exist
+    if HAS_TEAMS:
+        from orgplane.models.teams import CreateTeam, PutTeamMember, UpdateTeam
+        from orgplane.services import teams
+
+        team_id = teams.create(alice, org_id, CreateTeam(name="Core")).id
+        seen.add("team.created")
+        assert any(e["action"] == "team.created" and e["target"]["id"] == team_id
+                   for e in events_of(org_partition).values())
+        check(org_partition, alice, "team.updated", ("team", team_id),
+              lambda: teams.update(alice, org_id, team_id, UpdateTeam(name="Core 2")))
+        check(org_partition, alice, "team.member_added", ("team", team_id),
+              lambda: teams.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="member")))
+        check(org_partition, alice, "team.member_role_changed", ("team", team_id),
+              lambda: teams.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="maintainer")))
+        check(org_partition, bob, "team.member_left", ("team", team_id),
+              lambda: teams.remove_member(bob, org_id, team_id, "me"))
+        teams.put_member(alice, org_id, team_id, "bob", PutTeamMember())
+        check(org_partition, alice, "team.member_removed", ("team", team_id),
+              lambda: teams.remove_member(alice, org_id, team_id, "bob"))
+        check(org_partition, alice, "team.deleted", ("team", team_id),
+              lambda: teams.delete(alice, org_id, team_id))
+    check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))
+    check(org_partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
+    return seen
+
+
+def test_every_mutating_service_call_writes_its_audit_event() -> None:
+    seen = walk()
+    assert {"org.created", "org.updated", "org.deleted", "member.role_changed", "member.removed",
+            "member.left", "settings.updated"} <= seen
+
+
+def test_every_audited_action_in_the_services_is_walked() -> None:
+    """A new mutation (its ``audit.record`` call) must join the walk above."""
+    seen = walk()
+    recorded: set[str] = set()
+    for path in SERVICES.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            recorded |= {a for a in _action_literals(node) if "." in a}
+    assert recorded, "no audit.record calls found: has the audit API moved?"
+    assert recorded - seen == set(), f"audited actions no test walks: {sorted(recorded - seen)}"
+
+
+def test_the_audit_event_commits_with_its_change_or_not_at_all() -> None:
+    org_id = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+    before = events_of(keys.audit_pk("demo", org_id))
+    with pytest.raises(DomainError) as refused:  # the last owner cannot step down
+        members.update_member(alice, org_id, "me", UpdateMember(role="admin"))
+    assert refused.value.code == "last_owner"
+    assert events_of(keys.audit_pk("demo", org_id)) == before
+
+
+def _strings(node: ast.AST | None) -> set[str]:
+    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)} \
+        if node is not None else set()
+
+
+def _action_literals(node: ast.AST) -> set[str]:
+    """Action strings of ``audit.record(tx, caller, org_id, <action>, ...)`` and of ``action = ...``."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit" and len(node.args) > 3):
+        return _strings(node.args[3])
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == "action":
+                return _strings(node.value)
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                return {s for t, v in zip(target.elts, node.value.elts, strict=False)
+                        if isinstance(t, ast.Name) and t.id == "action" for s in _strings(v)}
+    return set()

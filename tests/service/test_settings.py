@@ -1,0 +1,275 @@
+"""App settings: support-only reads and changes, validation, custom roles and their exact holder counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from orgplane import clock, keys
+from orgplane.errors import DomainError
+from orgplane.models.audit import AppAuditQuery
+from orgplane.models.members import ListMembersQuery, UpdateMember
+from orgplane.models.orgs import CreateOrg
+from orgplane.models.settings import UpdateSettings
+from orgplane.services import audit, cleanup, members, orgs, role_usage
+from orgplane.services import settings as app_settings
+from orgplane.store import table
+from tests.support import world
+
+alice = world.caller("alice")
+bob = world.caller("bob")
+sam = world.caller("sam", support=True)
+AUDITOR = {"auditor": {"permissions": ["org:read", "member:read", "audit:read"]}}
+
+
+def code_of(call: Callable[[], Any]) -> str:
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.code
+
+
+def patch(**values: Any) -> Any:
+    return app_settings.patch(sam, UpdateSettings.model_validate(values))
+
+
+def invalid_fields(values: dict[str, Any]) -> list[str]:
+    with pytest.raises(ValidationError) as caught:
+        UpdateSettings.model_validate(values)
+    return [".".join(str(p) for p in e["loc"]) for e in caught.value.errors()]
+
+
+@pytest.fixture
+def org_id() -> str:
+    return orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+
+
+def test_settings_of_an_unconfigured_app_are_the_defaults() -> None:
+    current = app_settings.get(sam)
+    assert current.invitation_ttl_seconds == 7 * 24 * 3600 and current.audit_retention_days == 365
+    assert current.max_members_per_org is None and current.max_orgs_per_user is None
+    assert current.max_teams_per_org is None and current.roles == {}
+
+
+def test_only_support_staff_read_or_change_settings() -> None:
+    assert code_of(lambda: app_settings.get(alice)) == "forbidden"
+    assert code_of(lambda: app_settings.patch(alice, UpdateSettings(max_orgs_per_user=1))) == "forbidden"
+    assert app_settings.get(sam).max_orgs_per_user is None
+
+
+def test_patch_changes_only_the_fields_given() -> None:
+    patch(max_members_per_org=10, invitation_ttl_seconds=3600)
+    patch(max_orgs_per_user=3)
+    current = app_settings.get(sam)
+    assert (current.max_members_per_org, current.max_orgs_per_user, current.invitation_ttl_seconds) == (10, 3, 3600)
+
+
+def test_a_null_limit_means_unlimited_again() -> None:
+    patch(max_members_per_org=10)
+    patch(max_members_per_org=None)
+    assert app_settings.get(sam).max_members_per_org is None
+
+
+def test_invitation_email_fields_merge_and_null_restores_the_default() -> None:
+    patch(invitation_email={"from": "Acme <no-reply@acme.test>", "subject": "Join us"})
+    patch(invitation_email={"accept_url": "https://app.acme.test/accept?token={token}", "subject": None})
+    email = app_settings.get(sam).invitation_email
+    assert email.from_ == "Acme <no-reply@acme.test>" and email.subject is None
+    assert email.accept_url == "https://app.acme.test/accept?token={token}"
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({}, ""),
+        ({"invitation_ttl_seconds": 10}, "invitation_ttl_seconds"),
+        ({"invitation_ttl_seconds": None}, ""),
+        ({"invitation_ttl_seconds": "3600"}, "invitation_ttl_seconds"),
+        ({"max_members_per_org": 0}, "max_members_per_org"),
+        ({"max_orgs_per_user": True}, "max_orgs_per_user"),
+        ({"max_teams_per_org": 10_000_000}, "max_teams_per_org"),
+        ({"audit_retention_days": 0}, "audit_retention_days"),
+        ({"audit_retention_days": 5000}, "audit_retention_days"),
+        ({"roles": None}, ""),
+        ({"roles": {"owner": {"permissions": ["org:read"]}}}, "roles"),
+        ({"roles": {"member": {"permissions": []}}}, "roles"),
+        ({"roles": {"auditor": {"permissions": ["org:read", "root:everything"]}}}, "roles"),
+        ({"roles": {"auditor": {"permissions": ["org:read", "org:read"]}}}, "roles"),
+        ({"roles": {"Auditor": {"permissions": ["org:read"]}}}, "roles"),
+        ({"roles": {"auditor": {"permissions": ["org:read"], "extra": 1}}}, "roles"),
+        ({"roles": {f"r{n}": {"permissions": []} for n in range(41)}}, "roles"),
+        ({"invitation_email": {"accept_url": "http://app.acme.test/accept?token={token}"}}, "invitation_email"),
+        ({"invitation_email": {"accept_url": "https://app.acme.test/accept"}}, "invitation_email"),
+        ({"invitation_email": {"accept_url": "javascript:alert(1)//{token}"}}, "invitation_email"),
+        ({"invitation_email": {"from": "not an address"}}, "invitation_email"),
+        ({"invitation_email": {"reply_to": "x@acme.test"}}, "invitation_email"),
+        ({"unknown_setting": 1}, "unknown_setting"),
+    ],
+)
+def test_invalid_settings_are_refused_field_by_field(values: dict[str, Any], field: str) -> None:
+    assert any(f.startswith(field) for f in invalid_fields(values))
+
+
+@pytest.mark.parametrize("url", ["http://localhost:3000/accept?token={token}",
+                                 "http://127.0.0.1/accept/{token}", "https://app.acme.test/a?t={token}"])
+def test_accept_url_is_https_or_local_http_with_a_token_slot(url: str) -> None:
+    assert patch(invitation_email={"accept_url": url}).invitation_email.accept_url == url
+
+
+def test_a_settings_change_is_audited_at_app_level_with_what_changed() -> None:
+    patch(max_orgs_per_user=5, roles=AUDITOR)
+    events = audit.list_for_app(sam, AppAuditQuery(action="settings.updated")).data
+    assert len(events) == 1
+    event = events[0]
+    assert event.org_id is None and event.target.type == "settings" and event.target.id == "demo"
+    assert event.actor.user_id == "sam" and event.actor.support is True
+    assert event.details["max_orgs_per_user"] == {"from": None, "to": 5}
+    assert event.details["roles"] == {"added": ["auditor"], "removed": [], "changed": []}
+
+
+def test_a_patch_that_changes_nothing_writes_nothing() -> None:
+    patch(max_orgs_per_user=5)
+    patch(max_orgs_per_user=5)
+    assert len(audit.list_for_app(sam, AppAuditQuery()).data) == 1
+
+
+def test_audit_events_expire_after_the_retention_setting() -> None:
+    patch(audit_retention_days=30)
+    org = orgs.create(alice, CreateOrg(name="Acme", slug="acme"))
+    event = world.items_of(keys.audit_pk("demo", org.id))[0]
+    assert 29 * 86400 < event["ttl"] - clock.timestamp() <= 30 * 86400
+
+
+def test_functions_read_settings_through_the_cache_and_a_patch_refreshes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SETTINGS_CACHE_SECONDS", "300")
+    from orgplane import config
+
+    config.reset()
+    app_settings.forget()
+    assert app_settings.load("demo").max_orgs_per_user is None
+    table.put({**keys.settings("demo"), "entity": "SETTINGS", "max_orgs_per_user": 9})
+    assert app_settings.load("demo").max_orgs_per_user is None  # a write behind the cache is not seen yet
+    patch(max_orgs_per_user=2)
+    assert app_settings.load("demo").max_orgs_per_user == 2
+
+
+def test_settings_of_one_app_are_not_another_apps() -> None:
+    patch(max_orgs_per_user=1, roles=AUDITOR)
+    other_support = world.caller("olga", app_id="other", support=True)
+    assert app_settings.get(other_support).max_orgs_per_user is None
+    assert app_settings.get(other_support).roles == {}
+
+
+# --- custom roles -------------------------------------------------------------------------------
+
+
+def test_built_in_roles_cannot_be_redefined() -> None:
+    assert "roles" in invalid_fields({"roles": {"admin": {"permissions": ["org:read"]}}})
+
+
+def test_a_custom_role_works_like_a_built_in_one(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob")
+    assert members.update_member(alice, org_id, "bob", UpdateMember(role="auditor")).role == "auditor"
+    view = members.permissions(bob, org_id)
+    assert view.role == "auditor" and view.permissions == ["org:read", "member:read", "audit:read"]
+    assert [m.user_id for m in members.list_members(bob, org_id, ListMembersQuery(role="auditor")).data] == ["bob"]
+    assert code_of(lambda: members.remove_member(bob, org_id, "alice")) == "forbidden"
+
+
+def test_a_custom_role_cannot_be_used_to_escalate(org_id: str) -> None:
+    patch(roles={"remover": {"permissions": ["org:read", "member:read", "member:update", "member:remove"]},
+                 "deleter": {"permissions": ["org:read", "org:delete"]}})
+    world.add_member(org_id, "bob", role="remover")
+    world.add_member(org_id, "carol")
+    assert code_of(lambda: members.update_member(bob, org_id, "carol", UpdateMember(role="deleter"))) == "forbidden"
+    assert code_of(lambda: members.update_member(bob, org_id, "carol", UpdateMember(role="admin"))) == "forbidden"
+    assert members.update_member(bob, org_id, "carol", UpdateMember(role="remover")).role == "remover"
+
+
+def test_role_holder_counts_follow_every_assignment_and_release(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    assert role_usage.holders("demo", "auditor") == 0
+    world.add_member(org_id, "bob", role="auditor")
+    world.add_member(org_id, "carol")
+    members.update_member(alice, org_id, "carol", UpdateMember(role="auditor"))
+    assert role_usage.holders("demo", "auditor") == 2
+    members.update_member(alice, org_id, "carol", UpdateMember(role="admin"))
+    members.remove_member(bob, org_id, "me")
+    assert role_usage.holders("demo", "auditor") == 0
+
+
+def test_a_role_in_use_cannot_be_deleted(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob", role="auditor")
+    assert code_of(lambda: patch(roles={}, max_orgs_per_user=3)) == "role_in_use"
+    current = app_settings.get(sam)
+    assert "auditor" in current.roles and current.max_orgs_per_user is None
+
+
+def test_a_role_nobody_holds_any_more_can_be_deleted(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob", role="auditor")
+    members.update_member(alice, org_id, "bob", UpdateMember(role="member"))
+    assert patch(roles={}).roles == {}
+    assert role_usage.holders("demo", "auditor") is None
+    assert code_of(lambda: members.update_member(alice, org_id, "bob", UpdateMember(role="auditor"))) == \
+        "validation_error"
+
+
+def test_redefining_a_held_role_keeps_its_holder_count(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob", role="auditor")
+    patch(roles={"auditor": {"permissions": ["org:read"]}, "viewer": {"permissions": ["org:read"]}})
+    assert role_usage.holders("demo", "auditor") == 1 and role_usage.holders("demo", "viewer") == 0
+    assert members.permissions(bob, org_id).permissions == ["org:read"]
+
+
+def test_assigning_a_role_deleted_behind_a_stale_cache_is_refused(org_id: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob")
+    stale = app_settings.load("demo")
+    patch(roles={})
+    # a function whose cached settings still define the role: the counter guard refuses at write time
+    monkeypatch.setattr(app_settings, "load", lambda app_id: stale)
+    assert code_of(lambda: members.update_member(alice, org_id, "bob", UpdateMember(role="auditor"))) == \
+        "validation_error"
+    assert members.get_member(alice, org_id, "bob").role == "member"
+
+
+def test_cleanup_of_a_deleted_org_releases_its_members_roles(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob", role="auditor")
+    orgs.delete(alice, org_id)
+    assert code_of(lambda: patch(roles={})) == "role_in_use"
+    while cleanup.run_batch("demo", org_id) > 0:
+        pass
+    assert role_usage.holders("demo", "auditor") == 0
+    assert patch(roles={}).roles == {}
+
+
+def test_cleanup_releases_the_roles_of_pending_invitations(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    # a pending invitation holding the role, written the way the invitations service does
+    from orgplane.store.transaction import Transaction
+
+    tx = Transaction()
+    tx.put({**keys.invitation("demo", org_id, "inv_01JD0000000000000000000000"), "entity": "INVITE",
+            "status": "pending", "role": "auditor", "org_id": org_id, "email": "dave@example.com"})
+    role_usage.hold(tx, "demo", "auditor", +1)
+    tx.commit()
+    assert code_of(lambda: patch(roles={})) == "role_in_use"
+    orgs.delete(alice, org_id)
+    while cleanup.run_batch("demo", org_id) > 0:
+        pass
+    assert role_usage.holders("demo", "auditor") == 0
+
+
+def test_move_between_built_in_roles_touches_no_counter(org_id: str) -> None:
+    world.add_member(org_id, "bob")
+    members.update_member(alice, org_id, "bob", UpdateMember(role="admin"))
+    assert table.get(keys.role_usage("demo", "admin")) is None
+    assert table.get(keys.role_usage("demo", "member")) is None
