@@ -187,9 +187,9 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
             for name in params:
                 hint = hints.get(name)
                 if body_model is not None and hint is body_model:
-                    arguments[name] = parse_body(app, body_model)
+                    arguments[name] = parse_body(app, body_model)  # type: ignore[arg-type]
                 elif query_model is not None and hint is query_model:
-                    arguments[name] = parse_query(app, query_model)
+                    arguments[name] = parse_query(app, query_model)  # type: ignore[arg-type]
             result = func(**arguments)
             if status == 204:
                 return Response(status_code=204, content_type="application/json", body="")

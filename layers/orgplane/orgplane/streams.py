@@ -37,7 +37,7 @@ def entrypoint(handle: Callable[[Image], None]) -> Callable[[dict[str, Any], Any
 
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,  # type: ignore[return-value]
                                         context=context)
 
     return lambda_handler

@@ -118,7 +118,7 @@ class Transaction:
             raise ValueError("a transaction holds at most 100 operations")
         token = uuid.uuid4().hex
         for attempt in range(_MAX_CONFLICT_RETRIES + 1):
-            try:
+            try:  # type: ignore[arg-type]
                 table.client().transact_write_items(TransactItems=self._ops, ClientRequestToken=token)
                 return
             except ClientError as error:
