@@ -118,14 +118,14 @@ class Transaction:
             raise ValueError("a transaction holds at most 100 operations")
         token = uuid.uuid4().hex
         for attempt in range(_MAX_CONFLICT_RETRIES + 1):
-            try:  # type: ignore[arg-type]
+            try:
                 table.client().transact_write_items(TransactItems=self._ops, ClientRequestToken=token)
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 if code == "TransactionCanceledException":
                     reasons = error.response.get("CancellationReasons") or _reasons_from_message(error)
-                    outcome = self._outcome_of(reasons)
+                    outcome = self._outcome_of(reasons)  # type: ignore[arg-type]
                     if outcome == "conflict":
                         if attempt < _MAX_CONFLICT_RETRIES:
                             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
