@@ -126,3 +126,12 @@ def issuer_jwks(request: LocalRequest) -> tuple[int, Any]:
     if app not in apps.APPS:
         raise LocalError(404, "not_found", f"No local issuer {app!r}.")
     return 200, apps.jwks(app)
+
+
+@local_route("GET", "/_local/accept")
+def accept_link(request: LocalRequest) -> tuple[int, Any]:
+    """Where the local invitation mail's link lands: how to accept with the token it carries."""
+    token = request.query.get("token", "")
+    return 200, {"token": token,
+                 "accept": "POST /invitations/accept with {\"token\": ...} and the invitee's bearer token",
+                 "decline": "POST /invitations/decline with the same body"}

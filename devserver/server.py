@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from devserver import apps, loader, local_routes, streams, template
+from devserver import apps, loader, local_routes, outbox, streams, template
 from devserver.events import api_event
 from devserver.local_routes import LocalError, LocalRequest
 
@@ -66,7 +66,7 @@ def configure_environment(port: int) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "orgplane",
         "POWERTOOLS_METRICS_DISABLED": "true",
-        "DEFAULT_ACCEPT_URL": f"http://{HOST}:{port}/accept?token={{token}}",
+        "DEFAULT_ACCEPT_URL": f"http://{HOST}:{port}/_local/accept?token={{token}}",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     for name, value in defaults.items():
@@ -352,6 +352,8 @@ class Gateway:
         local_routes.register("GET", "/_local/functions", self._functions)
         local_routes.register("GET", "/_local/jobs", self._list_jobs)
         local_routes.register("POST", "/_local/jobs/{job}", self._run_job)
+        local_routes.register("GET", "/_local/outbox", outbox.list_outbox)
+        local_routes.register("DELETE", "/_local/outbox", outbox.clear_outbox)
 
     # -------------------------------------------------------------- requests
 
@@ -732,6 +734,8 @@ class LocalServer:
         from orgplane import config
 
         config.reset()
+        if self.backends.services and os.environ.get("AWS_ENDPOINT_URL_SESV2") == self.backends.services:
+            outbox.verify_sender(config.settings().default_from_address)
         stream_arn = ensure_table(os.environ["TABLE_NAME"])
         self.gateway = Gateway(self.port, self.backends, stream_arn)
         self.gateway.access_log = access_log

@@ -12,21 +12,29 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from tests.support import world
 
-_transactions = threading.Lock()
-_original_transact = DynamoDBBackend.transact_write_items
+_transactions = threading.RLock()
+_ISOLATED = ("transact_write_items", "update_item", "put_item", "delete_item")
+_originals = {name: getattr(DynamoDBBackend, name) for name in _ISOLATED}
 
 
-def _isolated_transact(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+def _isolated(name: str) -> Any:
     # moto rolls a failed transaction back by restoring a snapshot of the whole table, which undoes a
-    # concurrent transaction's writes; AWS isolates transactions, so serialise them here. The real
-    # engine's behaviour under races is proven by the same tests on DynamoDB Local (tests/ddblocal).
-    with _transactions:
-        return _original_transact(self, *args, **kwargs)
+    # concurrent transaction's writes, and checks a single write's condition apart from applying it;
+    # AWS makes both atomic, so serialise them here. The real engine's behaviour under races is proven
+    # by the same tests on DynamoDB Local (tests/ddblocal).
+    original = _originals[name]
+
+    def isolated(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with _transactions:
+            return original(self, *args, **kwargs)
+
+    return isolated
 
 
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", _isolated_transact)
+    for name in _ISOLATED:
+        monkeypatch.setattr(DynamoDBBackend, name, _isolated(name))
     with world.environment(), mock_aws():
         world.create_table(world.TEST_ENV["TABLE_NAME"])
         yield

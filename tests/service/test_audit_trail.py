@@ -105,6 +105,7 @@ def walk() -> set[str]:
               lambda: teams.remove_member(alice, org_id, team_id, "bob"))
         check(org_partition, alice, "team.deleted", ("team", team_id),
               lambda: teams.delete(alice, org_id, team_id))
+    seen |= _walk_invitations(check, org_partition, org_id)
     check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))
     check(org_partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
     return seen
@@ -154,3 +155,45 @@ def _action_literals(node: ast.AST) -> set[str]:
                 return {s for t, v in zip(target.elts, node.value.elts, strict=False)
                         if isinstance(t, ast.Name) and t.id == "action" for s in _strings(v)}
     return set()
+
+
+def _walk_invitations(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:
+    """Invite, resend, revoke, accept and decline by users, expire by the job (its own actor); returns
+    the actions checked here without ``check`` (their change returns no handle to wrap)."""
+    from orgplane import clock
+    from orgplane.models.invitations import CreateInvitation
+    from orgplane.services import expiry, invitations
+
+    dan, erin = world.caller("dan"), world.caller("erin")
+    ids: dict[str, str] = {}
+
+    def invite(email: str, **fields: Any) -> None:
+        ids[email] = invitations.create(alice, org_id, CreateInvitation(email=email, **fields)).id
+
+    def only_new(before: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        (event,) = [e for i, e in events_of(partition).items() if i not in before]
+        return event
+
+    before = events_of(partition)
+    invite("dan@example.com")
+    created = only_new(before)
+    assert (created["action"], created["target"]["id"], created["actor"]["user_id"]) == (
+        "invitation.created", ids["dan@example.com"], "alice")
+    check(partition, alice, "invitation.resent", ("invitation", ids["dan@example.com"]),
+          lambda: invitations.resend(alice, org_id, ids["dan@example.com"]))
+    check(partition, dan, "invitation.accepted", ("invitation", ids["dan@example.com"]),
+          lambda: invitations.accept_by_id(dan, ids["dan@example.com"]))
+    invite("erin@example.com")
+    check(partition, erin, "invitation.declined", ("invitation", ids["erin@example.com"]),
+          lambda: invitations.decline_by_id(erin, ids["erin@example.com"]))
+    invite("frank@example.com")
+    check(partition, alice, "invitation.revoked", ("invitation", ids["frank@example.com"]),
+          lambda: invitations.revoke(alice, org_id, ids["frank@example.com"]))
+    invite("gina@example.com", expires_in_seconds=300)
+    clock.advance(301)
+    before = events_of(partition)
+    assert expiry.run() == 1
+    expired = only_new(before)
+    assert (expired["action"], expired["target"]["id"], expired["actor"]["user_id"]) == (
+        "invitation.expired", ids["gina@example.com"], expiry.SYSTEM)
+    return {"invitation.created", "invitation.expired"}

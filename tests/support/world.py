@@ -12,6 +12,7 @@ import boto3
 from devserver import template
 from orgplane import clock, config
 from orgplane.caller import Caller
+from orgplane.services import delivery
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 
@@ -33,6 +34,7 @@ def environment(extra: dict[str, str] | None = None) -> Iterator[None]:
     os.environ.update({**TEST_ENV, **(extra or {})})
     config.reset()
     table.reset_client()
+    delivery.reset_client()
     app_settings.forget()
     try:
         yield

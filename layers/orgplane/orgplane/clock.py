@@ -28,6 +28,11 @@ def iso(moment: datetime | None = None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+def iso_at(epoch_seconds: float) -> str:
+    """The API timestamp of a moment given in epoch seconds."""
+    return iso(datetime.fromtimestamp(epoch_seconds, tz=UTC))
+
+
 def advance(seconds: float) -> None:
     """Move the clock forward (local server and tests only)."""
     global _offset_seconds

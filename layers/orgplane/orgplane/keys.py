@@ -154,7 +154,12 @@ def email_pk(app_id: str, email: str) -> str:
 
 
 def invitation_gsi1(app_id: str, email: str, invitation_id: str) -> dict[str, str]:
-    return {"GSI1PK": email_pk(app_id, email), "GSI1SK": _join("INVITE", invitation_id)}
+    """An invitation on its invitee's view: ``email`` is the case-folded address (``records.email_key``)."""
+    return {"GSI1PK": email_pk(app_id, email), "GSI1SK": invitation_email_sk(invitation_id)}
+
+
+def invitation_email_sk(invitation_id: str) -> str:
+    return _join("INVITE", invitation_id)
 
 
 def actor_pk(app_id: str, user_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orgplane import keys
+from orgplane.models.invitations import Delivery, Invitation
 from orgplane.models.members import Member
 from orgplane.models.orgs import Org
 from orgplane.models.teams import Team, TeamMember
@@ -179,3 +180,71 @@ def member_teams(membership: Item | None) -> dict[str, str]:
     """The ``teams`` map of an org membership item: {team_id: team role} (empty for older items)."""
     teams = (membership or {}).get("teams") or {}
     return {str(k): str(v) for k, v in teams.items()}
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def delivery_queued() -> Item:
+    """The delivery state of a send that has not been attempted yet (the stream filter matches it)."""
+    return {"status": "queued", "attempts": 0, "last_attempt_at": None}
+
+
+def invitation_item(app_id: str, org_id: str, invitation_id: str, *, email: str, role: str, team_ids: list[str],
+                    invited_by: str, inviter_email: str | None, org_name: str, ttl_seconds: int,
+                    expires_epoch: int, expires_at: str, nonce: str, send_id: str, now: str) -> Item:
+    """A pending invitation: in the org's partition, on the invitee's email view (GSI1) and, while
+    pending, on the sparse expiry index (GSI3). ``nonce`` keys the link's token; the token is never stored."""
+    return {
+        **keys.invitation(app_id, org_id, invitation_id),
+        **keys.invitation_gsi1(app_id, email_key(email), invitation_id),
+        **keys.expiry_gsi3(expires_epoch, app_id, invitation_id),
+        "entity": "INVITE",
+        "app_id": app_id,
+        "org_id": org_id,
+        "id": invitation_id,
+        "email": email,
+        "email_key": email_key(email),
+        "role": role,
+        "team_ids": team_ids,
+        "status": "pending",
+        "ttl_seconds": ttl_seconds,
+        "expires_epoch": expires_epoch,
+        "expires_at": expires_at,
+        "invited_by": invited_by,
+        "inviter_email": inviter_email,
+        "org_name": org_name,
+        "nonce": nonce,
+        "send_id": send_id,
+        "delivery": delivery_queued(),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def invitation_status(item: Item, now_epoch: float) -> str:
+    """A pending invitation past its expiry reads as ``expired`` before the job has marked it."""
+    status = str(item["status"])
+    if status == "pending" and int(item["expires_epoch"]) <= now_epoch:
+        return "expired"
+    return status
+
+
+def to_invitation(item: Item, now_epoch: float) -> Invitation:
+    delivery = item.get("delivery") or delivery_queued()
+    shown = delivery.get("status", "queued")
+    return Invitation(
+        id=item["id"],
+        org_id=item["org_id"],
+        email=item["email"],
+        role=item["role"],
+        team_ids=list(item.get("team_ids") or []),
+        status=invitation_status(item, now_epoch),  # type: ignore[arg-type]
+        expires_at=item["expires_at"],
+        invited_by=item["invited_by"],
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+        delivery=Delivery(status="queued" if shown in {"sending", "retry"} else shown,
+                          attempts=int(delivery.get("attempts", 0)),
+                          last_attempt_at=delivery.get("last_attempt_at")),
+    )

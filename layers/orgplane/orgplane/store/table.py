@@ -226,6 +226,31 @@ def put(item: Item, condition: str | None = None, names: dict[str, str] | None =
     _call("put_item", **kwargs)
 
 
+class ConditionFailed(Exception):
+    """A single-item conditional write found the item not as expected."""
+
+
+def update(key: dict[str, str], expression: str, *, condition: str | None = None,
+           names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Item:
+    """One conditional ``UpdateItem`` (for work outside a request's transaction: delivery bookkeeping);
+    returns the item as written, or raises :class:`ConditionFailed`."""
+    kwargs: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key), "UpdateExpression": expression,
+                              "ReturnValues": "ALL_NEW"}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    if values:
+        kwargs["ExpressionAttributeValues"] = {k: serialize_value(v) for k, v in values.items()}
+    try:
+        response = _call("update_item", **kwargs)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise ConditionFailed(str(key)) from error
+        raise
+    return deserialize(response["Attributes"])
+
+
 def delete_many(keys: Iterable[dict[str, str]]) -> None:
     """Unconditional deletes in batches of 25 (cleanup of already-unreachable items only)."""
     batch = [{"DeleteRequest": {"Key": serialize(k)}} for k in keys]

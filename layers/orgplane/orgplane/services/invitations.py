@@ -1,0 +1,396 @@
+"""Invitations: invite, list, read, revoke and resend; the invitee's list; accept and decline.
+
+State lives on three items of the org's partition, always changed together:
+
+- the invitation (``pending`` → ``accepted`` | ``declined`` | ``revoked`` | ``expired``; only
+  ``pending`` moves, every move is conditional on it);
+- the email claim (``keys.email_claim``): one per (org, email), held by a member or by one pending
+  invitation, so "already a member" and "one pending invitation per email" are unique-key writes;
+- the org's counters: ``pending_invitation_count``, ``member_count`` and ``seats_used`` (members plus
+  pending invitations). Inviting is conditioned on ``seats_used``, accepting on ``member_count``, so
+  the seat limit holds exactly under any concurrency.
+
+A custom role held by a pending invitation counts as in use (``services.role_usage``); accepting
+hands the invitation's hold to the membership.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from orgplane import access, clock, ids, keys
+from orgplane.caller import Caller
+from orgplane.errors import DomainError, not_found
+from orgplane.models.common import ListQuery, Page
+from orgplane.models.invitations import (
+    CreateInvitation,
+    Invitation,
+    InvitationToken,
+    ListInvitationsQuery,
+    MyInvitation,
+)
+from orgplane.models.members import Member
+from orgplane.models.settings import AppSettings
+from orgplane.services import audit, invitation_links, role_usage
+from orgplane.services import settings as app_settings
+from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
+from orgplane.services.tenancy import OrgView, open_org
+from orgplane.store import cursors, pages, records, table
+from orgplane.store.transaction import STALE, Transaction, retrying
+
+Item = dict[str, Any]
+
+PENDING = "pending"
+NOT_PENDING = DomainError("invitation_not_pending", "The invitation is no longer pending.")
+EXPIRED = DomainError("invitation_expired", "The invitation has expired; ask for a new one.")
+EMAIL_MISMATCH = DomainError("invitation_email_mismatch",
+                             "The invitation was sent to another email address, or yours is not verified.")
+ALREADY_MEMBER = DomainError("already_member", "That email address belongs to a member of the organization.")
+ALREADY_INVITED = DomainError("invitation_pending",
+                              "That email address already has a pending invitation; resend it instead.")
+NO_SEAT = DomainError("member_limit_reached", "The organization has no free seat.")
+_GSI_EXPIRY = ["GSI3PK", "GSI3SK"]
+
+
+def _now_epoch() -> int:
+    return int(clock.timestamp())
+
+
+def _expiry(ttl_seconds: int) -> tuple[int, str]:
+    epoch = _now_epoch() + ttl_seconds
+    return epoch, clock.iso_at(epoch)
+
+
+def _open_invitation(caller: Caller, org_id: str, invitation_id: str, *extra: dict[str, str]) -> tuple[OrgView, Item]:
+    if not ids.is_valid("inv", invitation_id):
+        raise not_found("invitation")
+    view = open_org(caller, org_id, keys.invitation(caller.app_id, org_id, invitation_id), *extra)
+    return view, view.extra[0] or {}
+
+
+def _existing(invitation: Item) -> Item:
+    if not invitation:
+        raise not_found("invitation")
+    return invitation
+
+
+# --- the org's side ------------------------------------------------------------------------------
+
+
+def create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
+    return retrying(lambda: _create(caller, org_id, body))
+
+
+def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
+    app_id = caller.app_id
+    email_key = records.email_key(body.email)
+    team_ids = list(dict.fromkeys(body.team_ids))
+    if not all(ids.is_valid("team", team_id) for team_id in team_ids):
+        raise not_found("team")
+    team_keys = [keys.team(app_id, org_id, team_id) for team_id in team_ids]
+    view = open_org(caller, org_id, keys.email_claim(app_id, org_id, email_key), *team_keys)
+    view.require("member:invite")
+    view.book.require_known(body.role)
+    access.require_can_grant(view.book, caller, view.role, body.role)
+    claim, teams = view.extra[0], view.extra[1:]
+    if any(team is None for team in teams):
+        raise not_found("team")
+    if claim is not None:
+        raise ALREADY_MEMBER if claim.get("state") == "member" else ALREADY_INVITED
+    ttl = body.expires_in_seconds or view.settings.invitation_ttl_seconds
+    expires_epoch, expires_at = _expiry(ttl)
+    invitation_id = ids.new("inv")
+    item = records.invitation_item(
+        app_id, org_id, invitation_id, email=body.email.strip(), role=body.role, team_ids=team_ids,
+        invited_by=caller.user_id, inviter_email=caller.email, org_name=str(view.org["name"]), ttl_seconds=ttl,
+        expires_epoch=expires_epoch, expires_at=expires_at, nonce=invitation_links.new_nonce(),
+        send_id=secrets.token_hex(8), now=clock.iso())
+    tx = Transaction()
+    tx.put(item, condition="attribute_not_exists(PK)")
+    tx.put(records.email_claim_item(app_id, org_id, body.email, invitation_id=invitation_id),
+           condition="attribute_not_exists(PK)", on_fail=STALE)
+    _count_seat(tx, app_id, org_id, view.settings)
+    if not caller.support:
+        view.guard_membership(tx, "member:invite")
+    for team_key in team_keys:
+        tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+    role_usage.hold(tx, app_id, body.role, +1)
+    audit.record(tx, caller, org_id, "invitation.created", "invitation", invitation_id,
+                 {"email": item["email"], "role": body.role, "team_ids": team_ids, "expires_at": expires_at},
+                 view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_invitation(item, _now_epoch())
+
+
+def _count_seat(tx: Transaction, app_id: str, org_id: str, settings: AppSettings) -> None:
+    """A pending invitation holds a seat: members plus pending invitations stay within the limit."""
+    add = {"pending_invitation_count": 1, "seats_used": 1}
+    limit = settings.max_members_per_org
+    if limit is None:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+    else:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND seats_used < :max",
+                  values={":max": limit}, on_fail=NO_SEAT)
+
+
+def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Page[Invitation]:
+    view = open_org(caller, org_id)
+    view.require("invitation:read")
+    now = _now_epoch()
+    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_PREFIX)
+    if query.status == PENDING:
+        spec.filter_expression = "#status = :pending AND #exp > :now"
+    elif query.status == "expired":
+        spec.filter_expression = "#status = :expired OR (#status = :pending AND #exp <= :now)"
+    elif query.status:
+        spec.filter_expression = "#status = :status"
+        spec.filter_values[":status"] = query.status
+    if query.status in {PENDING, "expired"}:
+        spec.filter_values.update({":pending": PENDING, ":now": now, **(
+            {":expired": "expired"} if query.status == "expired" else {})})
+        spec.filter_names["#exp"] = "expires_epoch"
+    if query.status:
+        spec.filter_names["#status"] = "status"
+    scope = f"invitations:{caller.app_id}:{org_id}:{query.status or ''}"
+    page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
+    return Page(data=[records.to_invitation(item, now) for item in page.items],
+                next_cursor=cursors.encode(page.last_key, scope))
+
+
+def get(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
+    view, invitation = _open_invitation(caller, org_id, invitation_id)
+    view.require("invitation:read")
+    return records.to_invitation(_existing(invitation), _now_epoch())
+
+
+def revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
+    retrying(lambda: _revoke(caller, org_id, invitation_id))
+
+
+def _revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
+    view, invitation = _open_invitation(caller, org_id, invitation_id)
+    view.require("invitation:revoke")
+    invitation = _existing(invitation)
+    if invitation["status"] != PENDING:
+        raise NOT_PENDING
+    tx = Transaction()
+    release(tx, invitation, "revoked")
+    if not caller.support:
+        view.guard_membership(tx, "invitation:revoke")
+    audit.record(tx, caller, org_id, "invitation.revoked", "invitation", invitation_id,
+                 {"email": invitation["email"], "role": invitation["role"]}, view.settings.audit_retention_days)
+    tx.commit()
+
+
+def resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
+    return retrying(lambda: _resend(caller, org_id, invitation_id))
+
+
+def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
+    """A new link (new nonce: the old token stops matching), a new expiry, and a new delivery."""
+    view, invitation = _open_invitation(caller, org_id, invitation_id)
+    view.require("member:invite")
+    invitation = _existing(invitation)
+    if invitation["status"] != PENDING:
+        raise NOT_PENDING
+    ttl = int(invitation.get("ttl_seconds") or view.settings.invitation_ttl_seconds)
+    expires_epoch, expires_at = _expiry(ttl)
+    now = clock.iso()
+    changes = {
+        "nonce": invitation_links.new_nonce(),
+        "send_id": secrets.token_hex(8),
+        "expires_epoch": expires_epoch,
+        "expires_at": expires_at,
+        **keys.expiry_gsi3(expires_epoch, caller.app_id, invitation_id),
+        "delivery": records.delivery_queued(),
+        "org_name": view.org["name"],
+        "updated_at": now,
+    }
+    tx = Transaction()
+    tx.update(keys.invitation(caller.app_id, org_id, invitation_id), set_=changes,
+              condition="#status = :pending AND nonce = :nonce", names={"#status": "status"},
+              values={":pending": PENDING, ":nonce": invitation["nonce"]}, on_fail=STALE)
+    view.guard(tx, "member:invite")
+    audit.record(tx, caller, org_id, "invitation.resent", "invitation", invitation_id,
+                 {"email": invitation["email"], "expires_at": expires_at}, view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_invitation({**invitation, **changes}, _now_epoch())
+
+
+def release(tx: Transaction, invitation: Item, status: str, *, require_unexpired: bool = False) -> None:
+    """Move a pending invitation to ``status`` (declined, revoked, expired): it leaves the expiry index,
+    frees the email and the seat it held, and lets go of its role. STALE if it is no longer pending."""
+    app_id, org_id, invitation_id = invitation["app_id"], invitation["org_id"], invitation["id"]
+    condition = "#status = :pending"
+    values: dict[str, Any] = {":pending": PENDING}
+    if require_unexpired:
+        condition += " AND expires_epoch > :now"
+        values[":now"] = _now_epoch()
+    elif status == "expired":
+        condition += " AND expires_epoch <= :now"
+        values[":now"] = _now_epoch()
+    tx.update(keys.invitation(app_id, org_id, invitation_id), set_={"status": status, "updated_at": clock.iso()},
+              remove=_GSI_EXPIRY, condition=condition, names={"#status": "status"}, values=values, on_fail=STALE)
+    tx.delete(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
+              condition="attribute_not_exists(PK) OR invitation_id = :inv", values={":inv": invitation_id},
+              on_fail=STALE)
+    tx.update(keys.org(app_id, org_id), add={"pending_invitation_count": -1, "seats_used": -1},
+              condition="attribute_exists(PK)", on_fail=STALE)
+    role_usage.hold(tx, app_id, invitation.get("role"), -1)
+
+
+# --- the invitee's side --------------------------------------------------------------------------
+
+
+def list_mine(caller: Caller, query: ListQuery) -> Page[MyInvitation]:
+    """Pending invitations addressed to the caller's verified email, in orgs that still exist."""
+    if not caller.email or not caller.email_verified:
+        return Page(data=[], next_cursor=None)
+    now = _now_epoch()
+    scope = f"my-invitations:{caller.app_id}:{records.email_key(caller.email)}"
+    spec = table.QuerySpec("GSI1PK", keys.email_pk(caller.app_id, records.email_key(caller.email)),
+                           index=keys.GSI1, sort_name="GSI1SK", begins_with=keys.INVITE_PREFIX,
+                           filter_expression="#status = :pending AND #exp > :now",
+                           filter_names={"#status": "status", "#exp": "expires_epoch"},
+                           filter_values={":pending": PENDING, ":now": now})
+    page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
+    org_ids = list(dict.fromkeys(str(item["org_id"]) for item in page.items))
+    orgs = dict(zip(org_ids, table.batch_get([keys.org(caller.app_id, o) for o in org_ids]), strict=True))
+    data = [
+        MyInvitation(**records.to_invitation(item, now).model_dump(), org_name=str(org["name"]))
+        for item in page.items
+        if (org := orgs.get(str(item["org_id"]))) is not None
+    ]
+    return Page(data=data, next_cursor=cursors.encode(page.last_key, scope))
+
+
+def accept_by_token(caller: Caller, body: InvitationToken) -> Member:
+    return retrying(lambda: _accept(caller, *_by_token(caller, body.token)))
+
+
+def accept_by_id(caller: Caller, invitation_id: str) -> Member:
+    return retrying(lambda: _accept(caller, *_by_id(caller, invitation_id)))
+
+
+def decline_by_token(caller: Caller, body: InvitationToken) -> None:
+    retrying(lambda: _decline(caller, *_by_token(caller, body.token)))
+
+
+def decline_by_id(caller: Caller, invitation_id: str) -> None:
+    retrying(lambda: _decline(caller, *_by_id(caller, invitation_id)))
+
+
+def _by_token(caller: Caller, token: str) -> tuple[Item, Item, Item | None]:
+    """(org, invitation, caller's membership) named by a link's token; 404 for anything that does not
+    match exactly (malformed, another app, an old link, a deleted org)."""
+    parsed = invitation_links.parse(token)
+    if parsed is None:
+        raise not_found("invitation")
+    org_id, invitation_id, mac = parsed
+    org, invitation, membership = _read(caller, org_id, invitation_id)
+    if not invitation_links.matches(caller.app_id, org_id, invitation_id, str(invitation.get("nonce", "")), mac):
+        raise not_found("invitation")
+    return org, invitation, membership
+
+
+def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]:
+    """The same, from the caller's own list: the invitation is found through the caller's email."""
+    if not ids.is_valid("inv", invitation_id) or not caller.email:
+        raise not_found("invitation")
+    found = table.query(table.QuerySpec(
+        "GSI1PK", keys.email_pk(caller.app_id, records.email_key(caller.email)), index=keys.GSI1,
+        sort_name="GSI1SK", begins_with=keys.invitation_email_sk(invitation_id)), 1)
+    if not found.items:
+        raise not_found("invitation")
+    return _read(caller, str(found.items[0]["org_id"]), invitation_id)
+
+
+def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, Item | None]:
+    app_id = caller.app_id
+    org, invitation, membership = table.batch_get([
+        keys.org(app_id, org_id), keys.invitation(app_id, org_id, invitation_id),
+        keys.member(app_id, org_id, caller.user_id)])
+    if org is None or invitation is None:
+        raise not_found("invitation")
+    return org, invitation, membership
+
+
+def _check_answerable(caller: Caller, invitation: Item) -> None:
+    """Email first (a stranger learns nothing about the invitation's state), then state, then expiry."""
+    if (not caller.email or not caller.email_verified
+            or records.email_key(caller.email) != invitation.get("email_key")):
+        raise EMAIL_MISMATCH
+    status = records.invitation_status(invitation, _now_epoch())
+    if status == "expired":  # marked by the job or not yet: the same answer
+        raise EXPIRED
+    if status != PENDING:
+        raise NOT_PENDING
+
+
+def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None) -> Member:
+    _check_answerable(caller, invitation)
+    if membership is not None:
+        raise ALREADY_MEMBER
+    app_id, org_id, invitation_id = caller.app_id, str(org["id"]), str(invitation["id"])
+    settings = app_settings.load(app_id)
+    role = str(invitation["role"])
+    now = clock.iso()
+    teams = _joinable_teams(app_id, org_id, caller.user_id, list(invitation.get("team_ids") or []))
+    member = records.member_item(app_id, org_id, caller.user_id, caller.email, role, now)
+    if teams:
+        member["teams"] = {team_id: "member" for team_id, _ in teams}
+        member["teams_version"] = 1
+    tx = Transaction()
+    tx.update(keys.invitation(app_id, org_id, invitation_id),
+              set_={"status": "accepted", "accepted_by": caller.user_id, "updated_at": now}, remove=_GSI_EXPIRY,
+              condition="#status = :pending AND nonce = :nonce AND expires_epoch > :now",
+              names={"#status": "status"},
+              values={":pending": PENDING, ":nonce": invitation["nonce"], ":now": _now_epoch()}, on_fail=STALE)
+    tx.update(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
+              set_={"state": "member", "user_id": caller.user_id}, remove=["invitation_id"],
+              condition="invitation_id = :inv", values={":inv": invitation_id}, on_fail=STALE)
+    tx.put(member, condition="attribute_not_exists(PK)", on_fail=ALREADY_MEMBER)
+    add = {"member_count": 1, "pending_invitation_count": -1, **({"owner_count": 1} if role == access.OWNER else {})}
+    if settings.max_members_per_org is None:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+    else:
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND member_count < :max",
+                  values={":max": settings.max_members_per_org}, on_fail=NO_SEAT)
+    add_user_org_count(tx, app_id, caller.user_id, 1, settings.max_orgs_per_user, ORG_LIMIT)
+    for team_id, orphan in teams:
+        item = records.team_member_item(app_id, org_id, team_id, caller.user_id, "member", now)
+        if orphan:  # left by an earlier membership and still counted: take its place
+            tx.put(item, condition="attribute_exists(PK)", on_fail=STALE)
+            tx.check(keys.team(app_id, org_id, team_id), "attribute_exists(PK)", on_fail=STALE)
+        else:
+            tx.put(item, condition="attribute_not_exists(PK)", on_fail=STALE)
+            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": 1},
+                      condition="attribute_exists(PK)", on_fail=STALE)
+    audit.record(tx, caller, org_id, "invitation.accepted", "invitation", invitation_id,
+                 {"user_id": caller.user_id, "role": role, "team_ids": [team_id for team_id, _ in teams]},
+                 settings.audit_retention_days)
+    tx.commit()
+    return records.to_member(member)
+
+
+def _joinable_teams(app_id: str, org_id: str, user_id: str, team_ids: list[str]) -> list[tuple[str, bool]]:
+    """(team_id, an orphan team membership of the user exists) for the invitation's teams that still
+    exist; a team deleted since the invitation was sent is skipped."""
+    if not team_ids:
+        return []
+    found = table.batch_get([keys.team(app_id, org_id, t) for t in team_ids]
+                            + [keys.team_member(app_id, org_id, t, user_id) for t in team_ids])
+    teams, memberships = found[: len(team_ids)], found[len(team_ids):]
+    return [(team_id, existing is not None)
+            for team_id, team, existing in zip(team_ids, teams, memberships, strict=True) if team is not None]
+
+
+def _decline(caller: Caller, org: Item, invitation: Item, membership: Item | None) -> None:
+    _check_answerable(caller, invitation)
+    settings = app_settings.load(caller.app_id)
+    tx = Transaction()
+    release(tx, invitation, "declined", require_unexpired=True)
+    audit.record(tx, caller, str(org["id"]), "invitation.declined", "invitation", str(invitation["id"]),
+                 {"email": invitation["email"]}, settings.audit_retention_days)
+    tx.commit()
