@@ -73,3 +73,36 @@ def test_python_m_orgctl_runs_with_the_environment_configuration(api: Client) ->
     missing = subprocess.run([sys.executable, "-m", "orgctl", "orgs", "show", "org_x"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=60, check=False)
     assert missing.returncode == 1 and missing.stderr.startswith("org_not_found:")
+
+
+def test_support_finds_lists_changes_removes_and_revokes_and_each_is_audited_as_support(api: Client) -> None:
+    owner = f"owner-{uuid.uuid4().hex[:8]}"
+    org = new_org(api, owner)
+    owner_token = api.token(sub=owner)
+    bob = f"bob-{uuid.uuid4().hex[:8]}"
+    invited = api.post(f"/orgs/{org['id']}/invitations", token=owner_token, json={"email": f"{bob}@example.com"})
+    assert api.post(f"/invitations/{invited.json['id']}/accept", token=api.token(sub=bob)).status == 200
+    pending = api.post(f"/orgs/{org['id']}/invitations", token=owner_token, json={"email": "carol@example.com"})
+    assert pending.status == 201, pending
+    support = api.token(sub="sam-cli", groups=["support"])
+
+    code, out, err = orgctl(api, support, "orgs", "search", org["slug"][:12])
+    assert code == 0 and org["id"] in out, err
+    code, out, err = orgctl(api, support, "members", "list", org["id"])
+    assert code == 0 and bob in out, err
+    assert orgctl(api, support, "members", "set-role", org["id"], bob, "admin")[0] == 0
+    assert orgctl(api, support, "members", "remove", org["id"], bob)[0] == 0
+    assert orgctl(api, support, "invitations", "revoke", org["id"], pending.json["id"])[0] == 0
+
+    code, out, err = orgctl(api, support, "--json", "audit", "--org", org["id"])
+    assert code == 0, err
+    by_support = [(e["action"], e["actor"]["user_id"]) for e in json.loads(out)["data"] if e["actor"]["support"]]
+    assert by_support == [("invitation.revoked", "sam-cli"), ("member.removed", "sam-cli"),
+                          ("member.role_changed", "sam-cli")]
+
+    other = api.token(app="other", sub="sam-cli", groups=["support"])
+    assert orgctl(api, other, "orgs", "search", org["slug"][:12])[1].strip() == "(none)"
+    code, out, _ = orgctl(api, other, "--json", "audit", "--org", org["id"])
+    assert code == 0 and json.loads(out)["data"] == []
+    code, _, err = orgctl(api, other, "members", "list", org["id"])
+    assert code == 1 and err.startswith("org_not_found:")

@@ -142,20 +142,21 @@ def test_user_lookup_leaves_out_deleted_orgs_at_once() -> None:
 
 
 def test_user_lookup_shows_pending_invitations_to_the_users_emails() -> None:
+    from orgplane import clock
+    from orgplane.models.invitations import CreateInvitation
+    from orgplane.services import invitations
+
     org_id = create("Acme", "acme")
     other = create("Globex", "globex", owner="bob")
-    tx = Transaction()
-    for invitation_id, status in (("inv_01JD0000000000000000000001", "pending"),
-                                  ("inv_01JD0000000000000000000002", "revoked")):
-        tx.put({**keys.invitation("demo", other, invitation_id),
-                **keys.invitation_gsi1("demo", "alice@example.com", invitation_id),
-                "entity": "INVITE", "id": invitation_id, "org_id": other, "email": "alice@example.com",
-                "role": "admin", "status": status, "team_ids": [], "invited_by": "bob",
-                "expires_at": "2030-01-01T00:00:00.000Z", "created_at": "2029-12-25T00:00:00.000Z"})
-    tx.commit()
+    third = create("Initech", "initech", owner="bob")
+    fourth = create("Hooli", "hooli", owner="bob")
+    pending = invitations.create(bob, other, CreateInvitation(email="Alice@example.com", role="admin")).id
+    revoked = invitations.create(bob, third, CreateInvitation(email="alice@example.com")).id
+    invitations.revoke(bob, third, revoked)
+    invitations.create(bob, fourth, CreateInvitation(email="alice@example.com", expires_in_seconds=300))
+    clock.advance(301)  # past due, not yet marked by the job: not pending any more
     user = admin.get_user(sam, "alice")
-    assert [(i.id, i.org_id, i.status) for i in user.invitations] == [
-        ("inv_01JD0000000000000000000001", other, "pending")]
+    assert [(i.id, i.org_id, i.status, i.role) for i in user.invitations] == [(pending, other, "pending", "admin")]
     assert [m.org_id for m in user.memberships] == [org_id]
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from orgplane import access, keys
+from orgplane import access, clock, keys
 from orgplane.caller import Caller
 from orgplane.errors import DomainError
 from orgplane.models.admin import (
@@ -125,7 +125,8 @@ def get_user(caller: Caller, user_id: str) -> AdminUser:
                            role=i.get("role", "member"), team_ids=list(i.get("team_ids") or []),
                            status=i["status"], expires_at=_text(i.get("expires_at")),
                            invited_by=i.get("invited_by"), created_at=i.get("created_at"))
-            for i in invitations if i.get("org_id") in orgs
+            for i in invitations
+            if i.get("org_id") in orgs and records.invitation_status(i, clock.timestamp()) == "pending"
         ],
     )
 

@@ -317,7 +317,7 @@ def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, 
 
 
 def _check_answerable(caller: Caller, invitation: Item) -> None:
-    """Email first (a stranger learns nothing about the invitation's state), then state, then expiry."""
+    """Email first (a stranger learns nothing about the invitation's state), then expiry, then state."""
     if (not caller.email or not caller.email_verified
             or records.email_key(caller.email) != invitation.get("email_key")):
         raise EMAIL_MISMATCH
