@@ -14,6 +14,9 @@ Parameters are injected by annotation: ``Caller`` (from the authorizer context, 
 headers or the body), a ``Request`` model (the JSON body), a ``BaseModel`` query model (the query
 string), and ``str`` path parameters. Every registered route is also recorded in :data:`ROUTES`,
 from which :mod:`orgplane.openapi` builds the OpenAPI document.
+
+Every ``POST`` honours an ``Idempotency-Key`` header (:mod:`orgplane.idempotency`): a retry with the
+same key and request replays the first response, with ``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ValidationError
 
+from orgplane import idempotency
 from orgplane.caller import Caller
 from orgplane.config import settings
 from orgplane.errors import DomainError
 from orgplane.models.common import Request
+from orgplane.store.transaction import Claimed
 
 logger = Logger()
 
@@ -61,11 +66,11 @@ def new_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response[str]:
-        return problem(app, error)
+        return error_response(app, error)
 
     @app.exception_handler(ValidationError)
     def _validation(error: ValidationError) -> Response[str]:
-        return problem(app, validation_problem(error))
+        return error_response(app, error)
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
@@ -73,10 +78,19 @@ def new_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
-        logger.exception("unexpected error")
-        return problem(app, DomainError("internal_error", "Something went wrong; it has been logged."))
+        return error_response(app, error)
 
     return app
+
+
+def error_response(app: APIGatewayRestResolver, error: Exception) -> Response[str]:
+    """The problem+json response of an exception a handler raised: the one mapping."""
+    if isinstance(error, DomainError):
+        return problem(app, error)
+    if isinstance(error, ValidationError):
+        return problem(app, validation_problem(error))
+    logger.exception("unexpected error")
+    return problem(app, DomainError("internal_error", "Something went wrong; it has been logged."))
 
 
 def validation_problem(error: ValidationError) -> DomainError:
@@ -174,6 +188,7 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
             (hints[p] for p in params if _is_subclass(hints.get(p), BaseModel)
              and not _is_subclass(hints.get(p), Request)), None)
         path_params = tuple(_PATH_PARAM.findall(path))
+        honours_key = method.upper() == "POST"
 
         def endpoint(**path_values: str) -> Response[str]:
             arguments: dict[str, Any] = {}
@@ -183,18 +198,28 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
                     arguments[name] = caller(app)
                 elif name in path_params:
                     arguments[name] = path_values[name]
-            # identity first, then body and query: an anonymous request learns nothing about validation
+            # identity first, then the key, body and query: an anonymous request learns nothing about validation
+            key = idempotency_key(app) if honours_key else None
             for name in params:
                 hint = hints.get(name)
                 if body_model is not None and hint is body_model:
                     arguments[name] = parse_body(app, body_model)  # type: ignore[arg-type]
                 elif query_model is not None and hint is query_model:
                     arguments[name] = parse_query(app, query_model)  # type: ignore[arg-type]
-            result = func(**arguments)
-            if status == 204:
-                return Response(status_code=204, content_type="application/json", body="")
-            return Response(status_code=status, content_type="application/json",
-                            body=json.dumps(_serialize(result)))
+
+            def run() -> Response[str]:
+                result = func(**arguments)
+                if status == 204:
+                    return Response(status_code=204, content_type="application/json", body="")
+                return Response(status_code=status, content_type="application/json",
+                                body=json.dumps(_serialize(result)))
+
+            if key is None:
+                return run()
+            who = next((a for a in arguments.values() if isinstance(a, Caller)), None) or caller(app)
+            fingerprint = idempotency.fingerprint(method, path, {p: path_values[p] for p in path_params},
+                                                  app.current_event.body)
+            return run_idempotently(app, who, func.__name__, key, fingerprint, run)
 
         app.route(_PATH_PARAM.sub(r"<\1>", path), method=method.upper())(endpoint)
         ROUTES.append(RouteSpec(method.upper(), path, func.__name__, summary or (func.__doc__ or "").strip(),
@@ -202,6 +227,47 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
         return func
 
     return register
+
+
+def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+    """The ``Idempotency-Key`` header (``None`` without it); malformed or repeated is a 400."""
+    event = app.current_event
+    values = (event.multi_value_headers or {}).get(idempotency.HEADER)
+    if not values:
+        single = (event.headers or {}).get(idempotency.HEADER)
+        values = [single] if single is not None else None
+    return idempotency.parse_key(values)
+
+
+def run_idempotently(app: APIGatewayRestResolver, who: Caller, operation: str, key: str, fingerprint: str,
+                     run: Callable[[], Response[str]]) -> Response[str]:
+    """``run`` once per (app, user, operation, key) within the window; otherwise the first response."""
+    started = idempotency.begin(who.app_id, who.user_id, operation, key, fingerprint)
+    if isinstance(started, idempotency.Stored):
+        return _replay(started)
+    attempt = started
+    try:
+        with attempt.claiming():
+            response = run()
+    except Claimed:  # a concurrent request with this key committed first: its answer is ours
+        return _replay(attempt.winner())
+    except Exception as error:
+        if not attempt.committed:
+            held = attempt.held_by_another() if isinstance(error, DomainError) else None
+            if held is not None:  # refused because a concurrent request with this key has just written
+                return _replay(held)
+            raise
+        response = error_response(app, error)  # it wrote, then failed: a retry must not write again
+    stored = idempotency.Stored(status=response.status_code, content_type=response.content_type or "",
+                                body=str(response.body or ""))
+    if attempt.committed and not attempt.record(stored):
+        logger.warning("could not store the response of an idempotency key", extra={"operation": operation})
+    return response
+
+
+def _replay(stored: idempotency.Stored) -> Response[str]:
+    return Response(status_code=stored.status, content_type=stored.content_type or None, body=stored.body,
+                    headers={idempotency.REPLAYED_HEADER: "true"})
 
 
 def _is_subclass(hint: Any, base: type) -> bool:

@@ -4,6 +4,11 @@ Each operation may name what its failed condition means: a :class:`DomainError` 
 ``last_owner``…) or :data:`STALE`, which says the state the service read has changed since, so the
 service re-reads and decides again (:func:`retrying`). Conflicts with concurrent transactions are
 retried here with the same client request token, which makes the retry idempotent.
+
+A caller may also make the first transaction committed in a context *claim* an item
+(:func:`claiming`): the item is put, on the condition that nobody claimed it before, in the same
+atomic write. The HTTP layer claims an ``Idempotency-Key`` this way, so a mutation and its key
+commit together or not at all (see :mod:`orgplane.idempotency`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -27,7 +35,43 @@ class Stale(Exception):
 
 
 STALE = Stale()
-Outcome = DomainError | Stale | None
+
+
+class Claimed(Exception):
+    """The claimed item already exists (another request claimed it first): nothing was written."""
+
+
+Outcome = DomainError | Stale | Claimed | None
+
+
+@dataclass
+class Claim:
+    """An item the first transaction committed in a :func:`claiming` context also puts, atomically.
+
+    ``condition`` guards the put (typically ``attribute_not_exists(PK)``); when it fails the
+    transaction writes nothing and :class:`Claimed` is raised. ``committed`` turns true once a
+    transaction carrying the claim has committed; later transactions of the context do not carry it.
+    """
+
+    item: table.Item
+    condition: str
+    names: dict[str, str] | None = None
+    values: dict[str, Any] | None = None
+    committed: bool = field(default=False, init=False)
+
+
+_claim: ContextVar[Claim | None] = ContextVar("orgplane_transaction_claim", default=None)
+
+
+@contextmanager
+def claiming(claim: Claim) -> Iterator[Claim]:
+    """Within the block, the first transaction that commits also puts ``claim.item``, atomically."""
+    token = _claim.set(claim)
+    try:
+        yield claim
+    finally:
+        _claim.reset(token)
+
 
 _MAX_CONFLICT_RETRIES = 5
 _MAX_STALE_RETRIES = 8
@@ -43,16 +87,7 @@ class Transaction:
 
     def _add(self, kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
              values: dict[str, Any] | None, on_fail: Outcome) -> Transaction:
-        body = {"TableName": table.table_name(), **body}
-        if condition:
-            body["ConditionExpression"] = condition
-        all_names = {**body.pop("_names", {}), **(names or {})}
-        all_values = {**body.pop("_values", {}), **(values or {})}
-        if all_names:
-            body["ExpressionAttributeNames"] = all_names
-        if all_values:
-            body["ExpressionAttributeValues"] = {k: table.serialize_value(v) for k, v in all_values.items()}
-        self._ops.append({kind: body})
+        self._ops.append(_operation(kind, body, condition, names, values))
         self._outcomes.append(on_fail)
         return self
 
@@ -114,18 +149,27 @@ class Transaction:
     def commit(self) -> None:
         if not self._ops:
             return
-        if len(self._ops) > 100:
+        ops, outcomes = self._ops, self._outcomes
+        claim = _claim.get()
+        if claim is not None and not claim.committed:
+            # first: when several conditions fail, the claim's failure is the one reported
+            ops = [_operation("Put", {"Item": table.serialize(claim.item)}, claim.condition, claim.names,
+                              claim.values), *ops]
+            outcomes = [Claimed(), *outcomes]
+        if len(ops) > 100:
             raise ValueError("a transaction holds at most 100 operations")
         token = uuid.uuid4().hex
         for attempt in range(_MAX_CONFLICT_RETRIES + 1):
             try:
-                table.client().transact_write_items(TransactItems=self._ops, ClientRequestToken=token)
+                table.client().transact_write_items(TransactItems=ops, ClientRequestToken=token)
+                if claim is not None:
+                    claim.committed = True
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 if code == "TransactionCanceledException":
                     reasons = error.response.get("CancellationReasons") or _reasons_from_message(error)
-                    outcome = self._outcome_of(reasons)  # type: ignore[arg-type]
+                    outcome = _outcome_of(reasons, outcomes)  # type: ignore[arg-type]
                     if outcome == "conflict":
                         if attempt < _MAX_CONFLICT_RETRIES:
                             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
@@ -143,18 +187,33 @@ class Transaction:
                 raise
         raise DomainError("conflict", "A concurrent change won; retry.")
 
-    def _outcome_of(self, reasons: list[dict[str, Any]]) -> Any:
-        conflict = False
-        for index, reason in enumerate(reasons):
-            code = reason.get("Code", "None")
-            if code == "ConditionalCheckFailed":
-                outcome = self._outcomes[index] if index < len(self._outcomes) else None
-                return outcome if outcome is not None else Stale()
-            if code == "TransactionConflict":
-                conflict = True
-            elif code in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
-                return "throttled"
-        return "conflict" if conflict else Stale()
+
+def _operation(kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
+               values: dict[str, Any] | None) -> dict[str, Any]:
+    body = {"TableName": table.table_name(), **body}
+    if condition:
+        body["ConditionExpression"] = condition
+    all_names = {**body.pop("_names", {}), **(names or {})}
+    all_values = {**body.pop("_values", {}), **(values or {})}
+    if all_names:
+        body["ExpressionAttributeNames"] = all_names
+    if all_values:
+        body["ExpressionAttributeValues"] = {k: table.serialize_value(v) for k, v in all_values.items()}
+    return {kind: body}
+
+
+def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
+    conflict = False
+    for index, reason in enumerate(reasons):
+        code = reason.get("Code", "None")
+        if code == "ConditionalCheckFailed":
+            outcome = outcomes[index] if index < len(outcomes) else None
+            return outcome if outcome is not None else Stale()
+        if code == "TransactionConflict":
+            conflict = True
+        elif code in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+            return "throttled"
+    return "conflict" if conflict else Stale()
 
 
 def _reasons_from_message(error: ClientError) -> list[dict[str, Any]]:
