@@ -33,22 +33,21 @@ def verify_sender(address: str) -> None:
 
 
 def messages() -> list[dict[str, Any]]:
-    result = []
-    for sent in list(_backend().sent_messages):
-        raw = getattr(sent, "raw_data", None)
-        if raw is None:
-            continue
-        parsed = email.message_from_string(raw)
-        date = parsed["Date"]
-        result.append({
-            "to": list(dict.fromkeys(sent.destinations)),
-            "from": str(parsed["From"]),
-            "subject": str(parsed["Subject"]),
-            "text": _part(parsed, "text/plain"),
-            "html": _part(parsed, "text/html"),
-            "sent_at": clock.iso(parsedate_to_datetime(date)) if date else None,
-        })
-    return result
+    return [message(sent) for sent in list(_backend().sent_messages) if getattr(sent, "raw_data", None) is not None]
+
+
+def message(sent: Any) -> dict[str, Any]:
+    """One raw message SES accepted: recipients, sender, subject, text and HTML parts, when sent."""
+    parsed = email.message_from_string(sent.raw_data)
+    date = parsed["Date"]
+    return {
+        "to": list(dict.fromkeys(sent.destinations)),
+        "from": str(parsed["From"]),
+        "subject": str(parsed["Subject"]),
+        "text": _part(parsed, "text/plain"),
+        "html": _part(parsed, "text/html"),
+        "sent_at": clock.iso(parsedate_to_datetime(date)) if date else None,
+    }
 
 
 def _part(message: Message, content_type: str) -> str:

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from orgplane import keys
-from orgplane.errors import DomainError
 from orgplane.models.admin import AdminOrgsQuery, FindUsersQuery
 from orgplane.models.audit import AppAuditQuery, OrgAuditQuery
 from orgplane.models.members import UpdateMember
@@ -17,18 +15,13 @@ from orgplane.models.settings import UpdateSettings
 from orgplane.services import admin, audit, members, orgs
 from orgplane.services import settings as app_settings
 from orgplane.store import table
-from orgplane.store.transaction import Transaction
 from tests.support import world
+from tests.support.world import code_of
 
 alice = world.caller("alice")
 bob = world.caller("bob")
 sam = world.caller("sam", support=True)
 
-
-def code_of(call: Callable[[], Any]) -> str:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def create(name: str, slug: str, owner: str = "alice") -> str:

@@ -8,7 +8,6 @@ import dataclasses
 import pytest
 
 from orgplane import clock, keys
-from orgplane.errors import DomainError
 from orgplane.models.common import ListQuery
 from orgplane.models.invitations import CreateInvitation, InvitationToken, ListInvitationsQuery
 from orgplane.models.orgs import CreateOrg
@@ -17,6 +16,7 @@ from orgplane.services import invitation_links, invitations, members, orgs, team
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
+from tests.support.world import code_of as codes
 
 alice = world.caller("alice")  # owner of Acme
 bob = world.caller("bob")  # invited
@@ -28,11 +28,6 @@ DAY = 86400
 def org_id() -> str:
     return orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
 
-
-def codes(call) -> str:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def invite(org_id: str, email: str = "bob@example.com", by=alice, **fields) -> str:  # type: ignore[no-untyped-def]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from orgplane import keys
-from orgplane.errors import DomainError
 from orgplane.models.members import ListMembersQuery, UpdateMember
 from orgplane.models.orgs import CreateOrg
 from orgplane.services import members, orgs
 from orgplane.store import table
 from tests.support import world
+from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
 bob = world.caller("bob")
@@ -21,11 +21,6 @@ carol = world.caller("carol")
 def org_id() -> str:
     return orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
 
-
-def codes(call) -> str:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def role(org_id: str, user_id: str) -> str:

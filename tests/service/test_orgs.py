@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from orgplane import keys
-from orgplane.errors import DomainError
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, UpdateOrg
 from orgplane.services import cleanup, members, orgs
 from orgplane.store import table
 from tests.support import world
+from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
 bob = world.caller("bob")
@@ -18,11 +18,6 @@ bob = world.caller("bob")
 def create(owner=alice, name: str = "Acme", slug: str | None = "acme"):  # type: ignore[no-untyped-def]
     return orgs.create(owner, CreateOrg(name=name, slug=slug))
 
-
-def codes(call) -> str:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def test_creator_becomes_the_only_owner() -> None:

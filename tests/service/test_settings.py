@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from orgplane import clock, keys
-from orgplane.errors import DomainError
 from orgplane.models.audit import AppAuditQuery
 from orgplane.models.members import ListMembersQuery, UpdateMember
 from orgplane.models.orgs import CreateOrg
@@ -18,17 +16,13 @@ from orgplane.services import audit, cleanup, members, orgs, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from tests.support import world
+from tests.support.world import code_of
 
 alice = world.caller("alice")
 bob = world.caller("bob")
 sam = world.caller("sam", support=True)
 AUDITOR = {"auditor": {"permissions": ["org:read", "member:read", "audit:read"]}}
 
-
-def code_of(call: Callable[[], Any]) -> str:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def patch(**values: Any) -> Any:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from orgplane import keys
-from orgplane.errors import DomainError
 from orgplane.models.members import ListMembersQuery
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, ListTeamMembersQuery, ListTeamsQuery, PutTeamMember, UpdateTeam
@@ -16,6 +14,7 @@ from orgplane.services import cleanup, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
+from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
 bob = world.caller("bob")
@@ -31,11 +30,6 @@ def org_id() -> str:
         world.add_member(org, user)
     return org
 
-
-def codes(call: Callable[[], Any]) -> str:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value.code
 
 
 def new_team(org_id: str, name: str = "Platform", caller: Any = alice) -> str:

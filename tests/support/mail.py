@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import email
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from email.message import Message
 from typing import Any
 
 import boto3
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
+from devserver import outbox
 from orgplane.services import delivery
 
 SENDER = "no-reply@example.com"
@@ -35,22 +32,5 @@ def ses() -> Iterator[None]:
 
 
 def sent() -> list[dict[str, Any]]:
-    """Every message SES accepted: recipients, subject, text and HTML parts."""
-    backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
-    result = []
-    for message in backend.sent_messages:
-        raw = getattr(message, "raw_data", None)
-        if raw is None:
-            continue
-        parsed = email.message_from_string(raw)
-        result.append({"to": list(dict.fromkeys(message.destinations)), "subject": str(parsed["Subject"]),
-                       "text": _part(parsed, "text/plain"), "html": _part(parsed, "text/html")})
-    return result
-
-
-def _part(message: Message, content_type: str) -> str:
-    for part in message.walk():
-        if part.get_content_type() == content_type:
-            payload = part.get_payload(decode=True)
-            return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
-    return ""
+    """Every message SES accepted: recipients, subject, text and HTML parts (as the local outbox shows them)."""
+    return outbox.messages()

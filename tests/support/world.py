@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -91,3 +91,14 @@ def add_member(org_id: str, user_id: str, role: str = "member", app_id: str = "d
     tx = Transaction()
     members.add_membership(tx, app_id, org_id, user_id, f"{user_id}@example.com", role, None, None)
     tx.commit()
+
+
+def code_of(call: Callable[[], Any]) -> str:
+    """The catalogue code of the ``DomainError`` that ``call`` raises (fails the test if none)."""
+    import pytest
+
+    from orgplane.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.code

@@ -216,14 +216,18 @@ def query_all(spec: QuerySpec, page_size: int = 100, max_items: int = 1000) -> l
 
 def put(item: Item, condition: str | None = None, names: dict[str, str] | None = None,
         values: dict[str, Any] | None = None) -> None:
-    kwargs: dict[str, Any] = {"TableName": table_name(), "Item": serialize(item)}
+    _call("put_item", TableName=table_name(), Item=serialize(item), **_expressions(condition, names, values))
+
+
+def _expressions(condition: str | None, names: dict[str, str] | None, values: dict[str, Any] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
     if condition:
         kwargs["ConditionExpression"] = condition
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
         kwargs["ExpressionAttributeValues"] = {k: serialize_value(v) for k, v in values.items()}
-    _call("put_item", **kwargs)
+    return kwargs
 
 
 class ConditionFailed(Exception):
@@ -234,16 +238,9 @@ def update(key: dict[str, str], expression: str, *, condition: str | None = None
            names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Item:
     """One conditional ``UpdateItem`` (for work outside a request's transaction: delivery bookkeeping);
     returns the item as written, or raises :class:`ConditionFailed`."""
-    kwargs: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key), "UpdateExpression": expression,
-                              "ReturnValues": "ALL_NEW"}
-    if condition:
-        kwargs["ConditionExpression"] = condition
-    if names:
-        kwargs["ExpressionAttributeNames"] = names
-    if values:
-        kwargs["ExpressionAttributeValues"] = {k: serialize_value(v) for k, v in values.items()}
     try:
-        response = _call("update_item", **kwargs)
+        response = _call("update_item", TableName=table_name(), Key=serialize(key), UpdateExpression=expression,
+                         ReturnValues="ALL_NEW", **_expressions(condition, names, values))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise ConditionFailed(str(key)) from error
