@@ -267,3 +267,21 @@ def test_move_between_built_in_roles_touches_no_counter(org_id: str) -> None:
     members.update_member(alice, org_id, "bob", UpdateMember(role="admin"))
     assert table.get(keys.role_usage("demo", "admin")) is None
     assert table.get(keys.role_usage("demo", "member")) is None
+
+
+def test_the_stacks_audit_retention_is_the_default_of_apps_without_their_own() -> None:
+    import os
+
+    from orgplane import config
+
+    os.environ["AUDIT_RETENTION_DAYS"] = "30"
+    config.reset()
+    app_settings.forget()
+    try:
+        assert app_settings.load("demo").audit_retention_days == 30
+        world.put_settings("demo", audit_retention_days=90)
+        assert app_settings.load("demo").audit_retention_days == 90
+    finally:
+        os.environ.pop("AUDIT_RETENTION_DAYS")
+        config.reset()
+        app_settings.forget()

@@ -22,7 +22,7 @@ def load(app_id: str) -> AppSettings:
     if hit and hit[0] > now:
         return hit[1]
     item = table.get(keys.settings(app_id), consistent=False)
-    value = AppSettings.model_validate(keys.strip(item) if item else {})
+    value = _with_defaults(item)
     _cache[app_id] = (now + deployment().settings_cache_seconds, value)
     return value
 
@@ -59,7 +59,13 @@ def patch(caller: Caller, body: UpdateSettings) -> AppSettings:
 
 def _read(app_id: str) -> tuple[dict[str, Any] | None, AppSettings]:
     item = table.get(keys.settings(app_id))
-    return item, AppSettings.model_validate(keys.strip(item) if item else {})
+    return item, _with_defaults(item)
+
+
+def _with_defaults(item: dict[str, Any] | None) -> AppSettings:
+    """Stored settings over the defaults; the stack's ``AuditRetentionDays`` is the default retention."""
+    defaults = {"audit_retention_days": deployment().audit_retention_days}
+    return AppSettings.model_validate({**defaults, **(keys.strip(item) if item else {})})
 
 
 def _patch(caller: Caller, body: UpdateSettings) -> AppSettings:
