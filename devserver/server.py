@@ -676,7 +676,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(reply, head)
         if self.gateway.access_log:
             elapsed = (time.monotonic() - started) * 1000
-            sys.stderr.write(f"{self.command} {self.path} {reply.status} {elapsed:.0f}ms\n")
+            # the query string stays out of the log: an invitation link carries its token there
+            sys.stderr.write(f"{self.command} {self.path.split('?', 1)[0]} {reply.status} {elapsed:.0f}ms\n")
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

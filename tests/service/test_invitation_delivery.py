@@ -233,3 +233,19 @@ def test_the_expiry_job_handler_returns_the_count(org_id: str) -> None:
     clock.advance(301)
     assert app.lambda_handler({"detail-type": "Scheduled Event"}, mock.Mock()) == {"expired": 1}
     assert boto3.client("dynamodb") is not None
+
+
+def test_the_token_is_in_the_mail_only_never_in_the_table_audit_or_logs(
+        org_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from functions.deliver_invitations import app
+
+    item = invitation(org_id)
+    app.lambda_handler(stream_event(item), mock.Mock())
+    token = invitation_links.token("demo", org_id, item["id"], item["nonce"])
+    mac = token.rsplit(".", 1)[1]
+    assert mac in mail.sent()[0]["text"]
+    stored = [*world.items_of(keys.org_pk("demo", org_id)), *world.items_of(keys.audit_pk("demo", org_id))]
+    assert stored and all(mac not in json.dumps(i, default=str) for i in stored)
+    printed = capsys.readouterr()
+    assert mac not in printed.out + printed.err
+    assert mac not in invitations.get(alice, org_id, item["id"]).model_dump_json()
