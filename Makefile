@@ -6,7 +6,7 @@
 #   make lint       ruff + mypy
 #   make test       lint, then the test tiers (unit/service/http, ddblocal, build)
 #   make build      sam validate --lint && sam build
-#   make bench      python -m benchmarks
+#   make bench      python -m bench
 #   make clean      build and tool caches (distclean: also the venvs and .cache)
 
 SHELL := /bin/bash
@@ -50,7 +50,7 @@ PORT ?= 3000
 # xdist for the fast tier; `make test PYTEST_XDIST=` runs it in one process.
 PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
-MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl
+MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench
 
 .PHONY: help venv sam-venv dev lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
 
@@ -104,11 +104,7 @@ dev: venv
 	PORT=$(PORT) "$(VENV_PY)" -m devserver serve
 
 bench: venv
-	@if [ -e benchmarks/__main__.py ] || [ -e benchmarks.py ]; then \
-	  "$(VENV_PY)" -m benchmarks; \
-	else \
-	  echo "no benchmarks yet (benchmarks/__main__.py)"; \
-	fi
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench
 
 build: sam-venv
 	PATH="$(SAM_PATH)" "$(SAM)" validate --lint

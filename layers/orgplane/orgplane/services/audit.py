@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
-from orgplane.models.audit import AppAuditQuery, AuditEvent, OrgAuditQuery
 from orgplane.models.common import Page
 from orgplane.store import cursors, pages, table
 from orgplane.store.transaction import Transaction
+
+if TYPE_CHECKING:  # read side only (to_event): every mutation imports this module just for record()
+    from orgplane.models.audit import AppAuditQuery, AuditEvent, OrgAuditQuery
 
 _DAY = 86400
 
@@ -49,6 +51,8 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
 
 
 def to_event(item: dict[str, Any]) -> AuditEvent:
+    from orgplane.models.audit import AuditEvent
+
     return AuditEvent.model_validate(item)
 
 

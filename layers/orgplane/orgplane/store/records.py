@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgplane import keys
-from orgplane.models.invitations import Delivery, Invitation
-from orgplane.models.members import Member
-from orgplane.models.orgs import Org
-from orgplane.models.teams import Team, TeamMember
+
+if TYPE_CHECKING:  # each converter imports its model on first use: a handler loads only those it returns
+    from orgplane.models.invitations import Invitation
+    from orgplane.models.members import Member
+    from orgplane.models.orgs import Org
+    from orgplane.models.teams import Team, TeamMember
 
 Item = dict[str, Any]
 
@@ -59,6 +61,8 @@ def org_item(app_id: str, org_id: str, name: str, slug: str, metadata: dict[str,
 
 
 def to_org(item: Item) -> Org:
+    from orgplane.models.orgs import Org
+
     return Org(
         id=item["id"],
         name=item["name"],
@@ -104,6 +108,8 @@ def member_item(app_id: str, org_id: str, user_id: str, email: str | None, role:
 
 
 def to_member(item: Item) -> Member:
+    from orgplane.models.members import Member
+
     return Member(
         org_id=item["org_id"],
         user_id=item["user_id"],
@@ -134,6 +140,8 @@ def team_item(app_id: str, org_id: str, team_id: str, name: str, description: st
 
 
 def to_team(item: Item) -> Team:
+    from orgplane.models.teams import Team
+
     return Team(
         id=item["id"],
         org_id=item["org_id"],
@@ -172,6 +180,8 @@ def team_member_item(app_id: str, org_id: str, team_id: str, user_id: str, role:
 
 
 def to_team_member(item: Item) -> TeamMember:
+    from orgplane.models.teams import TeamMember
+
     return TeamMember(team_id=item["team_id"], user_id=item["user_id"], role=item["role"],
                       added_at=item["added_at"])
 
@@ -231,6 +241,8 @@ def invitation_status(item: Item, now_epoch: float) -> str:
 
 
 def to_invitation(item: Item, now_epoch: float) -> Invitation:
+    from orgplane.models.invitations import Delivery, Invitation
+
     delivery = item.get("delivery") or delivery_queued()
     shown = delivery.get("status", "queued")
     return Invitation(

