@@ -384,3 +384,28 @@ def test_a_pending_invitation_holds_its_custom_role(org_id: str) -> None:
     assert role_usage.holders("demo", "billing") == 1  # the membership took the invitation's hold
     members.remove_member(alice, org_id, "bob")
     assert role_usage.holders("demo", "billing") == 0
+
+
+def test_the_invitees_list_reads_only_pending_invitations_not_the_history(org_id: str) -> None:
+    for _ in range(5):
+        invitations.decline_by_id(bob, invite(org_id))
+    pending = invite(org_id)
+    scanned: list[int] = []
+
+    def after(parsed: dict[str, object], model: object, **_: object) -> None:
+        if getattr(model, "name", "") == "Query":
+            scanned.append(int(parsed.get("ScannedCount", 0)))  # type: ignore[call-overload]
+
+    events = table.client().meta.events
+    events.register("after-call.dynamodb.Query", after)
+    try:
+        listed = invitations.list_mine(bob, ListQuery())
+    finally:
+        events.unregister("after-call.dynamodb.Query", after)
+    assert [i.id for i in listed.data] == [pending] and sum(scanned) == 1
+
+
+def test_an_answered_invitation_accepted_again_in_app_is_409_not_404(org_id: str) -> None:
+    invitation_id = invite(org_id)
+    invitations.decline_by_id(bob, invitation_id)
+    assert codes(lambda: invitations.accept_by_id(bob, invitation_id)) == "invitation_not_pending"

@@ -159,7 +159,14 @@ def invitation_gsi1(app_id: str, email: str, invitation_id: str) -> dict[str, st
 
 
 def invitation_email_sk(invitation_id: str) -> str:
+    """A pending invitation on its invitee's view (``GET /invitations`` lists this prefix)."""
     return _join("INVITE", invitation_id)
+
+
+def answered_invitation_email_sk(invitation_id: str) -> str:
+    """An invitation no longer pending moves aside on the invitee's view, so the pending list never reads
+    the history, and the in-app accept of an answered one still finds it (to say 409, not 404)."""
+    return _join("ANSWERED", invitation_id)
 
 
 def actor_pk(app_id: str, user_id: str) -> str:

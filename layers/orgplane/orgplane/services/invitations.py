@@ -69,6 +69,10 @@ def _open_invitation(caller: Caller, org_id: str, invitation_id: str, *extra: di
     return view, view.extra[0] or {}
 
 
+def _answered(invitation_id: str) -> dict[str, str]:
+    return {"GSI1SK": keys.answered_invitation_email_sk(invitation_id)}
+
+
 def _existing(invitation: Item) -> Item:
     if not invitation:
         raise not_found("invitation")
@@ -230,8 +234,8 @@ def release(tx: Transaction, invitation: Item, status: str, *, require_unexpired
     elif status == "expired":
         condition += " AND expires_epoch <= :now"
         values[":now"] = _now_epoch()
-    tx.update(keys.invitation(app_id, org_id, invitation_id), set_={"status": status, "updated_at": clock.iso()},
-              remove=_GSI_EXPIRY, condition=condition, names={"#status": "status"}, values=values, on_fail=STALE)
+    tx.update(keys.invitation(app_id, org_id, invitation_id),
+              set_={"status": status, "updated_at": clock.iso(), **_answered(invitation_id)}, remove=_GSI_EXPIRY, condition=condition, names={"#status": "status"}, values=values, on_fail=STALE)
     tx.delete(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
               condition="attribute_not_exists(PK) OR invitation_id = :inv", values={":inv": invitation_id},
               on_fail=STALE)
@@ -298,12 +302,13 @@ def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]
     """The same, from the caller's own list: the invitation is found through the caller's email."""
     if not ids.is_valid("inv", invitation_id) or not caller.email:
         raise not_found("invitation")
-    found = table.query(table.QuerySpec(
-        "GSI1PK", keys.email_pk(caller.app_id, records.email_key(caller.email)), index=keys.GSI1,
-        sort_name="GSI1SK", begins_with=keys.invitation_email_sk(invitation_id)), 1)
-    if not found.items:
-        raise not_found("invitation")
-    return _read(caller, str(found.items[0]["org_id"]), invitation_id)
+    email_pk = keys.email_pk(caller.app_id, records.email_key(caller.email))
+    for sort_key in (keys.invitation_email_sk(invitation_id), keys.answered_invitation_email_sk(invitation_id)):
+        found = table.query(table.QuerySpec("GSI1PK", email_pk, index=keys.GSI1, sort_name="GSI1SK",
+                                            begins_with=sort_key), 1)
+        if found.items:  # pending first; an answered one only costs a second read on the way to its 409
+            return _read(caller, str(found.items[0]["org_id"]), invitation_id)
+    raise not_found("invitation")
 
 
 def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, Item | None]:
@@ -343,7 +348,8 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
         member["teams_version"] = 1
     tx = Transaction()
     tx.update(keys.invitation(app_id, org_id, invitation_id),
-              set_={"status": "accepted", "accepted_by": caller.user_id, "updated_at": now}, remove=_GSI_EXPIRY,
+              set_={"status": "accepted", "accepted_by": caller.user_id, "updated_at": now, **_answered(invitation_id)},
+              remove=_GSI_EXPIRY,
               condition="#status = :pending AND nonce = :nonce AND expires_epoch > :now",
               names={"#status": "status"},
               values={":pending": PENDING, ":nonce": invitation["nonce"], ":now": _now_epoch()}, on_fail=STALE)

@@ -10,7 +10,7 @@ from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamR
 from orgplane.services import audit, role_usage, teams
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, records, table
+from orgplane.store import cursors, pages, records, table
 from orgplane.store.transaction import STALE, Transaction, retrying
 
 LAST_OWNER = DomainError("last_owner", "The organization must keep at least one owner.")
@@ -35,7 +35,7 @@ def list_members(caller: Caller, org_id: str, query: ListMembersQuery) -> Page[M
         spec.filter_expression = "#role = :role"
         spec.filter_names = {"#role": "role"}
         spec.filter_values = {":role": query.role}
-    page = table.query(spec, query.limit, cursors.decode(query.cursor, scope))
+    page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_member(i) for i in page.items],
                 next_cursor=cursors.encode(page.last_key, scope))
 
