@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from devserver import apps, loader, local_routes, outbox, streams, template
+from devserver import apps, loader, local_routes, moto_isolation, outbox, streams, template
 from devserver.events import api_event
 from devserver.local_routes import LocalError, LocalRequest
 
@@ -94,25 +94,12 @@ def _set_dummy_credentials(force: bool) -> None:
             os.environ.update(dummy)
 
 
-_MOTO_WRITE_LOCK = threading.RLock()
 
 
 def _isolate_moto_writes() -> None:
-    """moto rolls a failed transaction back by restoring a copy of the whole table, which would undo
-    writes made concurrently; DynamoDB isolates them. Serialise moto's DynamoDB writes."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        if getattr(original, "_devserver_locked", False):
-            continue
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with _MOTO_WRITE_LOCK:
-                return _original(self, *args, **kwargs)
-
-        locked._devserver_locked = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, locked)
+    """moto's DynamoDB with AWS's write isolation, and transactions whose cost does not grow with the
+    table (:mod:`devserver.moto_isolation`)."""
+    moto_isolation.install()
 
 
 @dataclass
