@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import json
+import math
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -38,22 +40,58 @@ ROLE_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 RoleName = Annotated[str, StringConstraints(pattern=ROLE_PATTERN)]
 
 MAX_METADATA_BYTES = 4096
+MAX_METADATA_DEPTH = 5
+
+_DYNAMODB_NUMBER = decimal.Context(prec=38, Emin=-128, Emax=126, traps=[
+    decimal.Clamped, decimal.Overflow, decimal.Inexact, decimal.Rounded, decimal.Underflow])
+"""DynamoDB's number type, as boto3 serializes it: 38 significant digits, magnitudes 1e-130 to 1e126."""
 
 
 def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
+    # depth first: the other checks recurse, and JSON nested hundreds of levels deep is a short body
+    if _deeper_than(value, MAX_METADATA_DEPTH):
+        raise ValueError(f"metadata may nest at most {MAX_METADATA_DEPTH} levels")
     if len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
         raise ValueError(f"metadata must be at most {MAX_METADATA_BYTES} bytes as JSON")
-    if _depth(value) > 5:
-        raise ValueError("metadata may nest at most 5 levels")
+    _check_storable(value)
     return value
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` nests more than ``levels`` levels; looks no deeper than that."""
+    if not isinstance(value, dict | list):
+        return False
+    if levels == 0:
+        return True
+    return any(_deeper_than(item, levels - 1) for item in (value.values() if isinstance(value, dict) else value))
+
+
+def _check_storable(value: Any) -> None:
+    """Refuse, as a validation error, what DynamoDB cannot store (the write would fail with a 500)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("metadata text must be valid Unicode (no unpaired surrogates)") from None
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("metadata numbers must be finite")
+        try:
+            _DYNAMODB_NUMBER.create_decimal(decimal.Decimal(str(value)) if isinstance(value, float) else value)
+        except decimal.DecimalException:
+            raise ValueError("metadata numbers must have at most 38 significant digits and a magnitude "
+                             "between 1e-130 and 1e126") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not key:
+                raise ValueError("metadata keys must not be empty")
+            _check_storable(key)
+            _check_storable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item)
 
 
 Metadata = Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_metadata_size)]
