@@ -44,7 +44,7 @@ def install() -> None:
     for name in _WRITES:
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transaction(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
-    backend_module.copy = _NoTableCopies()  # type: ignore[attr-defined]
+    backend_module.copy = _NoTableCopies()  # type: ignore[assignment]
     DynamoDBBackend._orgplane_isolated = True  # type: ignore[attr-defined]
 
 

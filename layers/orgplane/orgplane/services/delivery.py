@@ -7,14 +7,16 @@ repeated stream record, a retried batch or a second consumer finds the claim tak
 so a send goes out at most once. Then:
 
 - SES accepts → ``sent`` (with the message id);
-- SES throttles or fails transiently → ``retry`` and the record fails, so Lambda retries it (the
-  ``retry`` state is claimable again, and is not ``queued``, so it triggers no new stream record);
-  on the last attempt → ``failed`` and the record goes to the dead-letter queue;
+- SES throttles or fails transiently, or does not answer → ``retry`` and the record fails, so
+  Lambda retries it (the ``retry`` state is claimable again, and is not ``queued``, so it triggers
+  no new stream record); on the last attempt → ``failed`` and the record goes to the dead-letter queue;
 - SES refuses the message for good (bad address, unverified sender) → ``failed``, no retry.
 
-A claim left in ``sending`` by a crashed invocation can be taken again after :data:`LEASE_SECONDS`
-(longer than the function's timeout): a crash between SES accepting and the ``sent`` write can then
-send twice; a crash before the send loses nothing.
+A claim left in ``sending`` by a crashed invocation fails the record's retries (it is not skipped)
+until :data:`LEASE_SECONDS` (longer than the function's timeout) have passed, then it is taken again;
+if Lambda's retries run out first, the record is parked in the dead-letter queue (alarmed) and a
+resend delivers it. A crash between SES accepting and the ``sent`` write can then send twice; a
+crash is never a silent loss.
 
 SES events (delivery, bounce, complaint) come back through the configuration set's SNS destination
 and set ``delivered``, ``bounced`` or ``complained`` on the send they name (its tags).
@@ -79,6 +81,7 @@ def deliver(image: Item) -> str:
         return "ignored"
     invitation = _claim(image)
     if invitation is None:
+        _refuse_if_in_flight(image)
         return "skipped"
     attempts = int(invitation["delivery"]["attempts"])
     try:
@@ -92,8 +95,27 @@ def deliver(image: Item) -> str:
             raise SendFailed(f"SES {code} on attempt {attempts} of {MAX_ATTEMPTS}") from error
         _settle(invitation, "failed", error=code)
         return "failed"
+    except Exception as error:
+        # No answer from SES (a network failure that outlasted the SDK's retries, a rendering error):
+        # settle like a transient failure, or the retry of this record finds the claim taken and skips
+        # it, and the mail is never sent. Should SES have accepted it after all, the retry sends the
+        # same link again.
+        last = attempts >= MAX_ATTEMPTS
+        _settle(invitation, "failed" if last else "retry", error=type(error).__name__)
+        raise SendFailed(f"{type(error).__name__} on attempt {attempts} of {MAX_ATTEMPTS}") from error
     _settle(invitation, "sent", message_id=message_id)
     return "sent"
+
+
+def _refuse_if_in_flight(image: Item) -> None:
+    """This send is claimed by another attempt and not settled: one running now, or one that crashed
+    before settling. Fail the record rather than skip it, so Lambda retries it (after the lease the
+    claim can be retaken) and, should the retries run out first, parks it in the dead-letter queue:
+    a crashed send is retried or seen, never silently dropped."""
+    current = table.get(keys.invitation(str(image["app_id"]), str(image["org_id"]), str(image["id"])))
+    if (current is not None and current.get("status") == "pending" and current.get("send_id") == image.get("send_id")
+            and (current.get("delivery") or {}).get("status") == "sending"):
+        raise SendFailed("this send is claimed by an attempt that has not settled (running or crashed)")
 
 
 def _claim(image: Item) -> Item | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from orgplane import keys
@@ -16,8 +17,15 @@ Item = dict[str, Any]
 
 
 def email_key(email: str) -> str:
-    """Emails compare case-insensitively."""
-    return email.strip().casefold()
+    """One key per mailbox: case-insensitive (``lower``, not ``casefold``: ``straße@`` and ``strasse@``
+    are different mailboxes), with an internationalised domain in its ASCII (A-label) form, so
+    ``jörg@bücher.example`` and ``jörg@xn--bcher-kva.example`` are the same address."""
+    local, _, domain = email.strip().rpartition("@")
+    if not local:
+        return email.strip().lower()
+    with contextlib.suppress(UnicodeError):  # not a valid IDN: compared as written
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.lower()}@{domain.lower()}"
 
 
 def email_claim_item(app_id: str, org_id: str, email: str, *, user_id: str | None = None,
