@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
 from devserver import loader, template
-from orgplane import http
+from orgplane import http, idempotency
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 PROBLEM_MEDIA = "application/problem+json"
@@ -111,6 +111,14 @@ def build(functions: list[template.Function] | None = None) -> dict[str, Any]:
     }
 
 
+_IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "description": "Retry safely: the same key and body within 24 hours returns the first response and "
+                   "changes nothing; the same key with another body is 409 idempotency_key_reused.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": idempotency.KEY_PATTERN},
+}
+
+
 def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, Any]],
                schemas: dict[str, Any]) -> dict[str, Any]:
     key = (spec.method, spec.path)
@@ -120,6 +128,8 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
     ]
     if spec.query is not None:
         parameters.extend(_query_parameters(spec.query, schemas))
+    if spec.method == "POST":
+        parameters.append(_IDEMPOTENCY_KEY)
     summary, _, description = (spec.summary or "").partition("\n")
     operation: dict[str, Any] = {"operationId": spec.operation_id, "tags": [_tag(spec.path)]}
     if summary.strip():
@@ -142,6 +152,10 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
             "description": "Created." if spec.status == 201 else "OK.",
             "content": {"application/json": {"schema": response_schema}},
         }
+    if spec.method == "POST":
+        responses[str(spec.status)]["headers"] = {idempotency.REPLAYED_HEADER: {
+            "description": "`true` when this is the stored response of an earlier request with the same key.",
+            "schema": {"type": "string", "enum": ["true"]}}}
     responses["4XX"] = {"$ref": "#/components/responses/Problem"}
     responses["5XX"] = {"$ref": "#/components/responses/Problem"}
     operation["responses"] = responses

@@ -78,6 +78,15 @@ def test_openapi_paths_equal_template_routes(api: Client) -> None:
     assert "204" in document["paths"]["/orgs/{org_id}"]["delete"]["responses"]
 
 
+def test_every_post_documents_the_idempotency_key_header(api: Client) -> None:
+    paths = api.get("/openapi.json").json["paths"]
+    posts = [(path, ops["post"]) for path, ops in paths.items() if "post" in ops]
+    assert posts
+    for path, operation in posts:
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert headers == ["Idempotency-Key"], path
+
+
 def test_body_over_256_kib_is_413_problem(api: Client) -> None:
     payload = b'{"name": "' + b"x" * (256 * 1024) + b'"}'
     headers = {"Content-Type": "application/json"}

@@ -48,8 +48,9 @@ WINDOW_SECONDS = 24 * 60 * 60
 WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.1
 
-# 1–255 printable ASCII characters, not starting or ending with a space
-_KEY = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?")
+# 1–255 printable ASCII characters, not starting or ending with a space (also the OpenAPI pattern)
+KEY_PATTERN = r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$"
+_KEY = re.compile(KEY_PATTERN.strip("^$"))
 
 
 def key_reused() -> DomainError:
