@@ -751,3 +751,50 @@ def test_handler_fails_loudly_not_with_401_on_a_bad_registry(monkeypatch: pytest
     authorizer_app.verifier.cache_clear()
     with pytest.raises(RegistryError):
         authorizer_app.lambda_handler(event("x.y.z"), None)
+
+
+# --- any OpenID Connect issuer (profile "oidc") ------------------------------------------------------
+
+
+def oidc_verifier(server: JwksServer, **extra: Any) -> TokenVerifier:
+    return TokenVerifier(load_registry(json.dumps({"acme": {
+        "issuer": server.issuer("other"), "jwks_url": server.jwks_url("other"), "client_ids": ["acme-web"],
+        "profile": "oidc", **extra}})))
+
+
+def oidc_claims(server: JwksServer, **changes: Any) -> dict[str, Any]:
+    claims = id_claims(server, "other", "acme-web", **changes)
+    for cognito_only in ("token_use", "cognito:groups", "cognito:username", "origin_jti"):
+        claims.pop(cognito_only, None)
+    return claims
+
+
+def test_an_oidc_issuers_token_without_token_use_is_verified_on_its_audience(
+        server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    claims = oidc_claims(server, groups=["support"])
+    principal = oidc_verifier(server).verify(sign(claims, keys["other-1"]))
+    assert principal == Principal(app_id="acme", sub=claims["sub"], email="alice@example.com", email_verified=True,
+                                  support=True, token_use="id")
+
+
+def test_an_oidc_token_for_another_audience_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    with pytest.raises(TokenRejected):
+        oidc_verifier(server).verify(sign(oidc_claims(server, aud="someone-else"), keys["other-1"]))
+
+
+def test_the_groups_claim_is_configurable(server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    token = sign(oidc_claims(server, roles=["support"]), keys["other-1"])
+    assert oidc_verifier(server, groups_claim="roles").verify(token).support
+    assert not oidc_verifier(server).verify(token).support
+
+
+def test_a_cognito_app_still_requires_token_use(server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    claims = id_claims(server)
+    del claims["token_use"]
+    with pytest.raises(TokenRejected):
+        authorizer_app.verifier().verify(sign(claims, keys["demo-1"]))
+
+
+def test_an_unknown_profile_is_a_registry_error(server: JwksServer) -> None:
+    with pytest.raises(RegistryError):
+        oidc_verifier(server, profile="saml")

@@ -10,6 +10,11 @@ an issuer when they are told apart by client id. The registry is deploy-time con
               "support_group": "support",
               "algorithms": ["RS256"]}}
 
+``profile`` says how tokens carry identity: ``"cognito"`` (the default: ``token_use`` ``id`` tokens
+checked on ``aud``, ``access`` tokens on ``client_id``, groups in ``cognito:groups``) or ``"oidc"`` (any
+other OpenID Connect issuer: ``aud`` must name a client id, no ``token_use``, groups in ``groups``).
+``groups_claim`` overrides the claim that holds the caller's groups.
+
 Everything is validated when it is loaded, so a bad configuration fails the deployment's first cold
 start loudly instead of accepting or refusing tokens in surprising ways later.
 """
@@ -30,10 +35,13 @@ ALLOWED_ALGORITHMS: frozenset[str] = frozenset(
 )
 DEFAULT_ALGORITHMS: tuple[str, ...] = ("RS256",)
 DEFAULT_SUPPORT_GROUP = "support"
+PROFILES = ("cognito", "oidc")
+DEFAULT_GROUPS_CLAIM = {"cognito": "cognito:groups", "oidc": "groups"}
 
 # App ids end up inside table keys (``APP#<id>#...``) and principal ids (``<id>|<sub>``).
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_KNOWN_FIELDS = frozenset({"issuer", "jwks_url", "client_ids", "support_group", "algorithms"})
+_KNOWN_FIELDS = frozenset({"issuer", "jwks_url", "client_ids", "support_group", "algorithms", "profile",
+                           "groups_claim"})
 
 
 class RegistryError(ValueError):
@@ -48,6 +56,12 @@ class AppConfig:
     client_ids: frozenset[str]
     support_group: str = DEFAULT_SUPPORT_GROUP
     algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
+    profile: str = "cognito"
+    groups_claim: str = ""
+
+    @property
+    def groups_claim_name(self) -> str:
+        return self.groups_claim or DEFAULT_GROUPS_CLAIM.get(self.profile, "groups")
 
     def __post_init__(self) -> None:
         _check_app(self)
@@ -129,7 +143,12 @@ def _parse_app(app_id: str, spec: Any) -> AppConfig:
             raise RegistryError(f"{where}: {name} must be a string")
     if not isinstance(support_group, str):
         raise RegistryError(f"{where}: support_group must be a string")
+    profile, groups_claim = spec.get("profile", "cognito"), spec.get("groups_claim", "")
+    if not isinstance(groups_claim, str):
+        raise RegistryError(f"{where}: groups_claim must be a string")
     return AppConfig(
+        profile=profile,
+        groups_claim=groups_claim,
         app_id=app_id,
         issuer=spec["issuer"],
         jwks_url=spec["jwks_url"],
@@ -153,6 +172,8 @@ def _check_app(app: AppConfig) -> None:
         raise RegistryError(f"{where}: support_group must be a non-empty string")
     if not app.algorithms:
         raise RegistryError(f"{where}: algorithms must not be empty")
+    if app.profile not in PROFILES:
+        raise RegistryError(f"{where}: profile must be one of {', '.join(PROFILES)}")
     for alg in app.algorithms:
         if alg not in ALLOWED_ALGORITHMS:
             raise RegistryError(
@@ -170,6 +191,10 @@ def _check_shared_issuers(apps: Iterable[AppConfig]) -> None:
         if other.jwks_url != app.jwks_url:
             raise RegistryError(
                 f"apps {other.app_id!r} and {app.app_id!r} share issuer {app.issuer!r} but not its jwks_url"
+            )
+        if other.profile != app.profile:
+            raise RegistryError(
+                f"apps {other.app_id!r} and {app.app_id!r} share issuer {app.issuer!r} but not its profile"
             )
         if set(other.algorithms) != set(app.algorithms):
             raise RegistryError(

@@ -159,12 +159,13 @@ class TokenVerifier:
             raise TokenRejected("missing key id")
 
         jwk = _key_set(apps[0].jwks_url).signing_key(kid)
-        claims = self._verified_claims(token, jwk, alg)
+        oidc = apps[0].profile == "oidc"  # apps sharing an issuer share its profile (registry rule)
+        claims = self._verified_claims(token, jwk, alg, require_token_use=not oidc)
         if claims.get("iss") != issuer:
             raise TokenRejected("untrusted issuer")
         self._check_times(claims)
 
-        token_use = claims.get("token_use")
+        token_use = "id" if oidc else claims.get("token_use")
         if token_use == "id":
             app = _app_for_audience(apps, claims.get("aud"))
         elif token_use == "access":
@@ -175,7 +176,7 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise TokenRejected("missing subject")
-        groups = claims.get("cognito:groups")
+        groups = claims.get(app.groups_claim_name)
         support = isinstance(groups, list) and app.support_group in groups
         email: str | None = None
         email_verified = False
@@ -189,11 +190,11 @@ class TokenVerifier:
             email=email,
             email_verified=email_verified,
             support=support,
-            token_use=token_use,
+            token_use="id" if token_use == "id" else "access",
         )
 
     @staticmethod
-    def _verified_claims(token: str, jwk: jwt.PyJWK, alg: str) -> dict[str, Any]:
+    def _verified_claims(token: str, jwk: jwt.PyJWK, alg: str, *, require_token_use: bool = True) -> dict[str, Any]:
         expected_type = rsa.RSAPublicKey if alg[:2] in ("RS", "PS") else ec.EllipticCurvePublicKey
         if not isinstance(jwk.key, expected_type):
             raise TokenRejected("signing key does not fit algorithm")
@@ -210,7 +211,7 @@ class TokenVerifier:
                     "verify_iat": False,
                     "verify_iss": False,
                     "verify_aud": False,
-                    "require": ["exp", "iss", "sub", "token_use"],
+                    "require": ["exp", "iss", "sub", *(["token_use"] if require_token_use else [])],
                 },
             )
         except jwt.InvalidSignatureError:
