@@ -391,14 +391,10 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
                    "and a cursor; finding the owners of a large org takes members/limit requests. Unlike the "
                    "audit and invitation lists it does not even use `pages.fill`. A sparse per-role key "
                    "(e.g. a GSI on `org#role`) would make it flat.")
-    out.append("**One partition for every pending invitation of every app**: GSI3's partition key is the "
-               "constant `PENDING_INVITES` (`keys.py` `EXPIRY_PK`), so each invitation create, resend, answer "
-               "and expiry writes to the same index key. One partition serves about 1,000 WCU/s; DynamoDB can "
-               "split a hot key by sort key, but new entries all land near the end of the expiry range; and "
-               "a throttled GSI throttles the table writes that feed it: a shared cap on invitation traffic "
-               "across all tenants. The job's "
-               "read is flat (table above), so sharding the key (`PENDING_INVITES#<0..n>` by a hash of the "
-               "invitation id, the job querying each shard) keeps that property.")
+    out.append("**Pending invitations are spread over `keys.EXPIRY_SHARDS` index partitions** (GSI3 "
+               "`PENDING_INVITES#<0..n>` by a hash of the invitation id): no single index key carries every "
+               "invitation write of every app, and the job queries each shard's due range, so its reads stay "
+               "flat (table above) at a constant number of queries.")
     out.append("**Deleting an org costs one transaction per member** (`services/cleanup.py` "
                "`_remove_membership`: the user's org counter goes with it), in batches of 25 driven by the "
                "stream: bounded per invocation, but a 10,000-member org means about 10,000 "

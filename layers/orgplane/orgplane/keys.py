@@ -8,6 +8,7 @@ Every item also carries ``entity`` (its type) so stream filters and readers can 
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 Key = dict[str, str]
@@ -209,11 +210,23 @@ def app_audit_pk(app_id: str) -> str:
 # --- GSI3: sparse index of pending invitations by expiry ---------------------------------------
 
 GSI3 = "GSI3"
-EXPIRY_PK = "PENDING_INVITES"
+EXPIRY_SHARDS = 8
+"""Pending invitations spread over this many index partitions, so no single partition key carries
+every invitation write of every app; the expiry job reads each shard's due range (a constant
+number of queries, each returning only due invitations)."""
+
+
+def expiry_pk(shard: int) -> str:
+    return _join("PENDING_INVITES", str(shard))
+
+
+def expiry_shards() -> list[str]:
+    return [expiry_pk(shard) for shard in range(EXPIRY_SHARDS)]
 
 
 def expiry_gsi3(expires_at_epoch: int, app_id: str, invitation_id: str) -> dict[str, str]:
-    return {"GSI3PK": EXPIRY_PK, "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
+    shard = zlib.crc32(invitation_id.encode()) % EXPIRY_SHARDS
+    return {"GSI3PK": expiry_pk(shard), "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
 
 
 def expiry_upper_bound(now_epoch: int) -> str:

@@ -1,8 +1,8 @@
 """The expiry job: pending invitations past their expiry become ``expired``.
 
 It reads only what is due: the sparse index GSI3 holds exactly the pending invitations (an
-invitation leaves it when it stops being pending), sorted by expiry, so one ``Query`` with
-``GSI3SK <= now`` returns the due ones and nothing else. Each is then expired by its own conditional
+invitation leaves it when it stops being pending), sorted by expiry in ``keys.EXPIRY_SHARDS``
+partitions, so one ``Query`` per shard with ``GSI3SK <= now`` returns the due ones and nothing else. Each is then expired by its own conditional
 transaction (pending and past due, with its audit event), so two runs at once, or a run racing an
 accept, give one outcome per invitation.
 """
@@ -28,18 +28,19 @@ SYSTEM = "system:invitation-expiry"
 def run(max_items: int = MAX_PER_RUN) -> int:
     """Expire every due pending invitation (up to ``max_items``); returns how many this run expired."""
     now = int(clock.timestamp())
-    spec = table.QuerySpec("GSI3PK", keys.EXPIRY_PK, index=keys.GSI3, sort_name="GSI3SK",
-                           sort_at_most=keys.expiry_upper_bound(now))
     expired = seen = 0
-    start = None
-    while seen < max_items:
-        page = table.query(spec, min(PAGE_SIZE, max_items - seen), start)
-        seen += len(page.items)
-        found = table.batch_get([{"PK": i["PK"], "SK": i["SK"]} for i in page.items])
-        expired += sum(_expire(item) for item in found if item is not None)
-        if not page.last_key:
-            break
-        start = page.last_key
+    for shard in keys.expiry_shards():
+        spec = table.QuerySpec("GSI3PK", shard, index=keys.GSI3, sort_name="GSI3SK",
+                               sort_at_most=keys.expiry_upper_bound(now))
+        start = None
+        while seen < max_items:
+            page = table.query(spec, min(PAGE_SIZE, max_items - seen), start)
+            seen += len(page.items)
+            found = table.batch_get([{"PK": i["PK"], "SK": i["SK"]} for i in page.items])
+            expired += sum(_expire(item) for item in found if item is not None)
+            if not page.last_key:
+                break
+            start = page.last_key
     return expired
 
 
