@@ -372,25 +372,25 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
         read_large = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in large)
         queries = stats.median(c.ddb.get("requests", {}).get("Query", 0) for c in large)
         returned = stats.median(len(c.response.json.get("data", [])) for c in large)
-        out.append(f"**`GET /invitations` grows with the email's history** (`services/invitations.py` "
-                   f"`list_mine`): answered invitations stay in the invitee's GSI1 email view, and pending/unexpired "
-                   f"is a filter, so with {history.large_label.split(' + ')[1]} the first page evaluated "
-                   f"{read_large:g} items in {queries:g} Queries (vs {read_small:g}) and returned {returned:g} "
-                   "(`store/pages.py` `fill` stops after 10 reads and returns a cursor, so a client may get an "
-                   "empty first page while the pending invitation sits further on). `GET "
-                   "/orgs/{org_id}/invitations?status=pending` has the same shape over the org's invitation "
-                   "history. A fix: give pending invitations their own sort-key prefix in the email view (or a sparse "
-                   "pending-only index, as GSI3 is for expiry), so the Query reads only pending ones; the "
-                   "answered ones can stay reachable for `409 invitation_not_pending`.")
+        if read_large > read_small:
+            out.append(f"**`GET /invitations` grows with the email's history** (`services/invitations.py` "
+                       f"`list_mine`): with {history.large_label.split(' + ')[1]} the first page evaluated "
+                       f"{read_large:g} items in {queries:g} Queries (vs {read_small:g}) and returned {returned:g}.")
+        else:
+            out.append(f"**`GET /invitations` is flat in the email's history**: answered invitations move aside "
+                       f"on the invitee's GSI1 view (`keys.answered_invitation_email_sk`), so with "
+                       f"{history.large_label.split(' + ')[1]} the first page still evaluated {read_large:g} item(s) "
+                       f"in {queries:g} Query. `GET /orgs/{{org_id}}/invitations?status=pending` still filters the "
+                       "org's whole invitation history (bounded by `pages.fill` at 10 reads per request).")
     role = next((c for c in scale_result.comparisons if "?role=" in c.name), None)
     if role is not None:
         returned = stats.median(len(c.response.json.get("data", [])) for c in role.large)
         out.append(f"**`GET /orgs/{{org_id}}/members?role=` reads a page of all members per call** "
-                   "(`services/members.py` `list_members`: role is a `FilterExpression` on a plain `Query` "
-                   f"with `Limit`): in the {role.large_label} org the first page held {returned:g} match(es) "
-                   "and a cursor; finding the owners of a large org takes members/limit requests. Unlike the "
-                   "audit and invitation lists it does not even use `pages.fill`. A sparse per-role key "
-                   "(e.g. a GSI on `org#role`) would make it flat.")
+                   "(`services/members.py` `list_members`: role is a `FilterExpression` over the org's "
+                   f"members): in the {role.large_label} org the first page held {returned:g} match(es) "
+                   "and a cursor: `pages.fill` bounds each request at 10 reads, but finding the owners of a large "
+                   "org still reads through its members. A sparse per-role key (e.g. a GSI on `org#role`) would "
+                   "make it flat.")
     out.append("**Pending invitations are spread over `keys.EXPIRY_SHARDS` index partitions** (GSI3 "
                "`PENDING_INVITES#<0..n>` by a hash of the invitation id): no single index key carries every "
                "invitation write of every app, and the job queries each shard's due range, so its reads stay "

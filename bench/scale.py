@@ -173,7 +173,8 @@ def _invitations(org_id: str, org_name: str, inviter: str, count: int, prefix: s
 
 def _answered(org_id: str, org_name: str, inviter: str, count: int, user: str, server_now: float
               ) -> list[dict[str, Any]]:
-    """Invitations of one email that were answered (declined) long ago: off the expiry index, on GSI1."""
+    """Invitations of one email that were answered (declined) long ago: off the expiry index, and moved
+    aside on the email's GSI1 view, as ``services.invitations.release`` leaves them."""
     from orgplane import keys
 
     expiry_attributes = set(keys.expiry_gsi3(0, APP, "x"))
@@ -181,6 +182,7 @@ def _answered(org_id: str, org_name: str, inviter: str, count: int, user: str, s
                          same_email=True)
     for item in items:
         item["status"] = "declined"
+        item["GSI1SK"] = keys.answered_invitation_email_sk(item["id"])
         for name in expiry_attributes:
             item.pop(name, None)
     return items
