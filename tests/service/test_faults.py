@@ -238,6 +238,15 @@ def test_a_transaction_cancelled_for_throttling_is_a_503_problem(faults: Faults)
     assert my_orgs() == []
 
 
+def test_a_transaction_refused_as_invalid_is_one_500_problem_not_a_retry_loop(faults: Faults) -> None:
+    faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, "ValidationError")))
+    status, body, content_type = create_org("acme")
+    assert_problem(status, body, content_type, 500, "internal_error")
+    assert faults.attempts["TransactWriteItems"] == 1
+    faults.remove()
+    assert my_orgs() == []
+
+
 # ---------------------------------------------------------------- SES through the stream handler
 
 

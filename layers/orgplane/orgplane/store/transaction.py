@@ -177,6 +177,8 @@ class Transaction:
                         raise DomainError("conflict", "A concurrent change won; retry.") from error
                     if outcome == "throttled":
                         raise DomainError("unavailable", "The database is busy; retry shortly.") from error
+                    if outcome == "refused":  # retrying cannot help: an internal error, logged with its reasons
+                        raise
                     raise outcome from error
                 if code == "TransactionInProgressException":
                     time.sleep(0.05 * (attempt + 1))
@@ -203,7 +205,7 @@ def _operation(kind: str, body: dict[str, Any], condition: str | None, names: di
 
 
 def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
-    conflict = False
+    conflict = refused = False
     for index, reason in enumerate(reasons):
         code = reason.get("Code", "None")
         if code == "ConditionalCheckFailed":
@@ -213,6 +215,10 @@ def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
             conflict = True
         elif code in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
             return "throttled"
+        elif code not in {"None", "", None}:  # ValidationError, ItemCollectionSizeLimitExceeded…: a bug, not a race
+            refused = True
+    if refused:
+        return "refused"
     return "conflict" if conflict else Stale()
 
 
