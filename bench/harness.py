@@ -11,9 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,9 +21,9 @@ from typing import Any
 
 from bench.instrumented import HEADER
 from tests.http.client import Client, Response
+from tests.support import servers
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 90.0
+ROOT = servers.ROOT
 
 
 class BenchError(RuntimeError):
@@ -101,11 +98,6 @@ def _server_env(endpoint: str, table: str) -> dict[str, str]:
     return env
 
 
-def _tail(path: Path, lines: int = 40) -> str:
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
 @contextlib.contextmanager
 def dynamodb_local() -> Iterator[str]:
     from tests.ddblocal_server import dynamodb_local as start
@@ -116,39 +108,12 @@ def dynamodb_local() -> Iterator[str]:
 
 @contextlib.contextmanager
 def local_server(endpoint: str) -> Iterator[Api]:
+    """The instrumented local server (``bench.instrumented``) on DynamoDB Local, with a fresh table."""
     table = f"orgplane-bench-{uuid.uuid4().hex[:8]}"
     logs = Path(tempfile.mkdtemp(prefix="orgplane-bench-"))
-    out_path, err_path = logs / "stdout.log", logs / "stderr.log"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "bench.instrumented", "--port", "0", "--quiet"],
-                                   cwd=ROOT, env=_server_env(endpoint, table), stdout=out, stderr=err)
     try:
-        client = _wait_until_up(process, out_path, err_path)
-        yield Api(client=client, table=table, endpoint=endpoint, stderr_path=err_path)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], out_path: Path, err_path: Path) -> Client:
-    deadline = time.monotonic() + START_TIMEOUT
-    client: Client | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"the local server exited with {process.returncode}:\n{_tail(err_path)}")
-        if client is None:
-            found = re.search(r"http://127\.0\.0\.1:\d+", out_path.read_text(errors="replace"))
-            if found:
-                client = Client(found.group(0), timeout=120)
-        if client is not None:
-            with contextlib.suppress(OSError):
-                if client.get("/_local/health").status == 200:
-                    return client
-        time.sleep(0.1)
-    process.kill()
-    raise BenchError(f"the local server was not up within {START_TIMEOUT:.0f} s:\n{_tail(err_path)}")
+        with servers.local_server(["bench.instrumented"], _server_env(endpoint, table), logs, client_timeout=120,
+                                  label="bench server") as (client, err_path):
+            yield Api(client=client, table=table, endpoint=endpoint, stderr_path=err_path)
+    except servers.ServerFailed as failure:
+        raise BenchError(f"the local server: {failure}") from None

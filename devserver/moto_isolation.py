@@ -2,9 +2,10 @@
 
 Two gaps of moto matter here:
 
-- Writes are not isolated: a transaction's conditions are checked apart from applying it, and a
-  failed transaction is rolled back by restoring a copy of the whole table, which undoes writes made
-  concurrently. Every write is serialised on one lock instead.
+- Nothing is isolated: a transaction's conditions are checked apart from applying it, a failed
+  transaction is rolled back by restoring a copy of the whole table (undoing writes made
+  concurrently), and a query iterates the table's dicts while another thread may change them. Every
+  read and write is serialised on one lock instead.
 - That copy is a deep copy of the whole table, stream records included, made once **per operation**
   of every transaction: each transaction costs time and memory in proportion to everything ever
   written, until requests time out. Instead, this patch copies only the items the transaction names
@@ -22,6 +23,7 @@ from typing import Any
 
 LOCK = threading.RLock()
 _WRITES = ("put_item", "update_item", "delete_item")
+_READS = ("get_item", "query", "scan")  # a read must not iterate a table while a write changes it
 
 
 class _NoTableCopies(types.SimpleNamespace):
@@ -41,7 +43,7 @@ def install() -> None:
 
     if getattr(DynamoDBBackend, "_orgplane_isolated", False):
         return
-    for name in _WRITES:
+    for name in (*_WRITES, *_READS):
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transaction(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     backend_module.copy = _NoTableCopies()  # type: ignore[assignment]

@@ -29,6 +29,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "dynamodb-local.sh"
 HOME_DIR = Path(os.environ.get("DYNAMODB_LOCAL_HOME", ROOT / ".cache" / "dynamodb-local"))
@@ -104,16 +106,10 @@ def dynamodb_local(port: int | None = None) -> Iterator[str]:
                 time.sleep(0.1)
             yield f"http://127.0.0.1:{port}"
         finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc)
 
 
-if __name__ == "__main__":  # manual smoke test: python tests/ddblocal_server.py
+if __name__ == "__main__":  # manual smoke test: python -m tests.ddblocal_server
     import boto3
 
     with dynamodb_local() as endpoint:

@@ -7,23 +7,21 @@ The server runs on an embedded moto DynamoDB, or on the endpoint in ``ORGPLANE_T
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.http.client import Client
+from tests.support import servers
+from tests.support.servers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60.0
+__all__ = ["ROOT", "running_server", "server_env"]
 
 
-def _server_env() -> dict[str, str]:
+def server_env() -> dict[str, str]:
     dropped = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "PORT", "TABLE_NAME"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL") and k not in dropped}
     env["PYTHONPATH"] = os.pathsep.join(["layers/orgplane", "."])
@@ -39,56 +37,20 @@ def _server_env() -> dict[str, str]:
     return env
 
 
-def _tail(path: Path, lines: int = 60) -> str:
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
+@contextmanager
+def running_server(logs: Path, label: str = "local server") -> Iterator[Client]:
+    """A local server on this tier's environment; a failure to start fails the test, not errors it."""
+    try:
+        with servers.local_server(["devserver", "serve"], server_env(), logs, label=label) as (client, _):
+            yield client
+    except servers.ServerFailed as failure:
+        pytest.fail(f"{label}: {failure}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    logs = tmp_path_factory.mktemp("devserver")
-    out_path, err_path = logs / "stdout.log", logs / "stderr.log"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "serve", "--port", "0", "--quiet"],
-            cwd=ROOT, env=_server_env(), stdout=out, stderr=err,
-        )
-    try:
-        client = _wait_until_up(process, out_path, err_path)
+    with running_server(tmp_path_factory.mktemp("devserver")) as client:
         yield client
-    finally:
-        died = process.poll() is not None
-        if not died:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if died:
-            sys.stderr.write(f"\n--- local server died (exit {process.returncode}); its stderr:\n"
-                             f"{_tail(err_path)}\n")
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], out_path: Path, err_path: Path) -> Client:
-    deadline = time.monotonic() + START_TIMEOUT
-    client: Client | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"local server exited with {process.returncode}:\n{_tail(err_path)}", pytrace=False)
-        if client is None:
-            found = re.search(r"http://127\.0\.0\.1:\d+", out_path.read_text(errors="replace"))
-            if found:
-                client = Client(found.group(0))
-        if client is not None:
-            try:
-                if client.get("/_local/health").status == 200:
-                    return client
-            except OSError:
-                pass
-        time.sleep(0.1)
-    process.kill()
-    pytest.fail(f"local server not up within {START_TIMEOUT:.0f} s:\n{_tail(err_path)}", pytrace=False)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ import schemathesis
 from schemathesis import Case, HookContext
 
 from tests.http.client import Client, Response
-from tests.http.conftest import ROOT, _server_env, _tail, _wait_until_up
+from tests.http.conftest import ROOT, running_server, server_env
 
 MAX_EXAMPLES = 15
 SEED = 20_260_611
@@ -55,7 +55,7 @@ PROBLEM_FIELDS = ("type", "title", "status", "code", "detail", "request_id")
 def built_document() -> dict[str, Any]:
     """The OpenAPI document as the server builds it (``python -m devserver openapi``), in a process of
     its own so that collection imports no handler here; a test proves it equals ``GET /openapi.json``."""
-    result = subprocess.run([sys.executable, "-m", "devserver", "openapi"], cwd=ROOT, env=_server_env(),
+    result = subprocess.run([sys.executable, "-m", "devserver", "openapi"], cwd=ROOT, env=server_env(),
                             capture_output=True, text=True, check=True, timeout=120)
     return dict(json.loads(result.stdout))
 
@@ -177,24 +177,8 @@ class World:
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     """A local server for this module alone (see the module docstring), started like the session's."""
-    logs = tmp_path_factory.mktemp("fuzz-devserver")
-    out_path, err_path = logs / "stdout.log", logs / "stderr.log"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "devserver", "serve", "--port", "0", "--quiet"],
-                                   cwd=ROOT, env=_server_env(), stdout=out, stderr=err)
-    try:
-        yield _wait_until_up(process, out_path, err_path)
-    finally:
-        died = process.poll() is not None
-        if not died:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if died:
-            sys.stderr.write(f"\n--- fuzz server died (exit {process.returncode}); its stderr:\n{_tail(err_path)}\n")
+    with running_server(tmp_path_factory.mktemp("fuzz-devserver"), label="fuzz server") as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

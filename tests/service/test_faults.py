@@ -20,13 +20,13 @@ from botocore.retries.standard import ExponentialBackoff
 
 from devserver import loader, template
 from devserver.streams import Consumer, DeadLetters
-from orgplane import clock, keys
-from orgplane.models.invitations import CreateInvitation
+from orgplane import clock
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery
 from orgplane.services import delivery, invitations, orgs
 from orgplane.store import table, transaction
 from tests.service.test_handlers import call
-from tests.service.test_invitation_delivery import stream_event
+from tests.service.test_invitation_delivery import current, stream_event
+from tests.service.test_invitation_delivery import invitation as invite
 from tests.support import mail, world
 
 alice = world.caller("alice")
@@ -261,17 +261,8 @@ def org_id() -> str:
     return orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
 
 
-def invite(org_id: str, email: str) -> dict[str, Any]:
-    created = invitations.create(alice, org_id, CreateInvitation(email=email))
-    item = table.get(keys.invitation("demo", org_id, created.id))
-    assert item is not None
-    return item
-
-
 def delivery_of(item: dict[str, Any]) -> dict[str, Any]:
-    found = table.get({"PK": item["PK"], "SK": item["SK"]})
-    assert found is not None
-    return dict(found["delivery"])
+    return dict(current(item)["delivery"])
 
 
 def deliver_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -167,39 +167,29 @@ def deployment(
 def id_claims(
     server: JwksServer, app: str = "demo", client: str = DEMO_CLIENT, **changes: Any
 ) -> dict[str, Any]:
-    now = int(clock.timestamp())
-    sub = str(uuid.uuid4())
-    claims: dict[str, Any] = {
-        "sub": sub,
-        "iss": server.issuer(app),
-        "aud": client,
-        "token_use": "id",
-        "email": "alice@example.com",
-        "email_verified": True,
-        "cognito:groups": ["readers"],
-        "cognito:username": sub,
-        "auth_time": now,
-        "exp": now + 3600,
-        "iat": now,
-        "jti": str(uuid.uuid4()),
-        "origin_jti": str(uuid.uuid4()),
-    }
-    return _apply(claims, changes)
+    return _cognito_claims(server, app, "id", changes, aud=client, email="alice@example.com",
+                           email_verified=True, username_claim="cognito:username")
 
 
 def access_claims(
     server: JwksServer, app: str = "demo", client: str = DEMO_CLIENT, **changes: Any
 ) -> dict[str, Any]:
+    return _cognito_claims(server, app, "access", changes, client_id=client, scope="aws.cognito.signin.user.admin",
+                           username_claim="username")
+
+
+def _cognito_claims(server: JwksServer, app: str, token_use: str, changes: dict[str, Any], *,
+                    username_claim: str, **specific: Any) -> dict[str, Any]:
+    """The claims Cognito puts in an id or access token (``specific`` holds the ones only that kind has)."""
     now = int(clock.timestamp())
     sub = str(uuid.uuid4())
     claims: dict[str, Any] = {
         "sub": sub,
         "iss": server.issuer(app),
-        "client_id": client,
-        "token_use": "access",
-        "scope": "aws.cognito.signin.user.admin",
-        "username": sub,
+        "token_use": token_use,
+        **specific,
         "cognito:groups": ["readers"],
+        username_claim: sub,
         "auth_time": now,
         "exp": now + 3600,
         "iat": now,

@@ -172,12 +172,18 @@ def revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
     retrying(lambda: _revoke(caller, org_id, invitation_id))
 
 
-def _revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
+def _open_pending(caller: Caller, org_id: str, invitation_id: str, permission: str) -> tuple[OrgView, Item]:
+    """The org, the caller's ``permission`` in it, and one of its invitations that is still pending."""
     view, invitation = _open_invitation(caller, org_id, invitation_id)
-    view.require("invitation:revoke")
+    view.require(permission)
     invitation = _existing(invitation)
     if invitation["status"] != PENDING:
         raise NOT_PENDING
+    return view, invitation
+
+
+def _revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
+    view, invitation = _open_pending(caller, org_id, invitation_id, "invitation:revoke")
     tx = Transaction()
     release(tx, invitation, "revoked")
     if not caller.support:
@@ -193,11 +199,7 @@ def resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
 
 def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
     """A new link (new nonce: the old token stops matching), a new expiry, and a new delivery."""
-    view, invitation = _open_invitation(caller, org_id, invitation_id)
-    view.require("member:invite")
-    invitation = _existing(invitation)
-    if invitation["status"] != PENDING:
-        raise NOT_PENDING
+    view, invitation = _open_pending(caller, org_id, invitation_id, "member:invite")
     ttl = int(invitation.get("ttl_seconds") or view.settings.invitation_ttl_seconds)
     expires_epoch, expires_at = _expiry(ttl)
     now = clock.iso()
