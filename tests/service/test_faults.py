@@ -221,6 +221,22 @@ def test_a_transaction_conflict_is_retried_with_the_same_token_and_then_commits(
     assert my_orgs() == [body["id"]]
 
 
+def test_a_guard_that_failed_beside_a_conflict_is_judged_again_not_reported(faults: Faults) -> None:
+    """A guard can fail on half of a concurrent writer's work: with any item in conflict, the whole
+    transaction is retried instead of answering with that guard's error."""
+    def torn(request: Any) -> AWSResponse:
+        items = json.loads(request.body)["TransactItems"]
+        codes = ["TransactionConflict"] + ["ConditionalCheckFailed"] * (len(items) - 1)
+        return dynamodb_error(400, "TransactionCanceledException", Message="Transaction cancelled",
+                              CancellationReasons=[{"Code": code} for code in codes])
+
+    faults.inject(table.client(), "TransactWriteItems", first(1, torn))
+    status, body, _ = create_org("acme")
+    assert status == 201 and body is not None
+    assert faults.attempts["TransactWriteItems"] == 2
+    assert my_orgs() == [body["id"]]
+
+
 def test_a_transaction_that_keeps_conflicting_is_a_409_conflict_and_writes_nothing(faults: Faults) -> None:
     faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, "TransactionConflict")))
     status, body, content_type = create_org("acme")

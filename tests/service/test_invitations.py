@@ -197,6 +197,33 @@ def test_twelve_racing_accepts_give_one_membership(org_id: str) -> None:
     assert org_counts(org_id) == (2, 0, 2)
 
 
+def test_a_member_accepting_an_invitation_sent_to_another_of_their_addresses_is_already_member(
+        org_id: str) -> None:
+    invitations.accept_by_token(bob, link(org_id, invite(org_id)))
+    token = link(org_id, invite(org_id, "bob@work.example"))
+    moved = dataclasses.replace(bob, email="bob@work.example")  # the same user, a new address at the issuer
+    assert codes(lambda: invitations.accept_by_token(moved, token)) == "already_member"
+    assert org_counts(org_id) == (2, 1, 3)
+
+
+def test_an_accept_that_read_the_invitation_before_a_winning_accept_hears_not_pending(
+        org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One BatchGetItem is no snapshot: it can see the invitation still pending and the membership
+    the winning accept wrote a moment later. The loser must hear invitation_not_pending."""
+    invitation_id = invite(org_id)
+    token = link(org_id, invitation_id)
+    before = table.get(keys.invitation("demo", org_id, invitation_id))
+    invitations.accept_by_token(bob, token)
+    real_batch_get = table.batch_get
+
+    def torn_read(wanted, consistent=True):  # type: ignore[no-untyped-def]
+        org, _, membership = real_batch_get(wanted, consistent)
+        return [org, before, membership]
+
+    monkeypatch.setattr(table, "batch_get", torn_read)
+    assert codes(lambda: invitations.accept_by_token(bob, token)) == "invitation_not_pending"
+
+
 def test_an_accept_racing_a_revoke_leaves_exactly_one_outcome(org_id: str) -> None:
     invitation_id = invite(org_id)
     token = link(org_id, invitation_id)

@@ -337,9 +337,13 @@ def _check_answerable(caller: Caller, invitation: Item) -> None:
 
 def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None) -> Member:
     _check_answerable(caller, invitation)
-    if membership is not None:
-        raise ALREADY_MEMBER
     app_id, org_id, invitation_id = caller.app_id, str(org["id"]), str(invitation["id"])
+    if membership is not None:
+        # One BatchGetItem is no snapshot: a racing accept may have committed between reading the
+        # invitation (still pending) and the membership (already there). Read the invitation again,
+        # after the membership: if that accept was the one, this caller hears "not pending".
+        _check_answerable(caller, table.get(keys.invitation(app_id, org_id, invitation_id)) or invitation)
+        raise ALREADY_MEMBER
     settings = app_settings.load(app_id)
     role = str(invitation["role"])
     now = clock.iso()

@@ -205,13 +205,18 @@ def _operation(kind: str, body: dict[str, Any], condition: str | None, names: di
 
 
 def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
+    """What a cancelled transaction means. A failed guard answers with its own outcome — unless
+    another item was mid-way through a concurrent transaction: that guard may have failed on half of
+    the other writer's work, so the whole transaction is retried and the guards judged again."""
     conflict = refused = False
+    failed: Outcome = None
     for index, reason in enumerate(reasons):
         code = reason.get("Code", "None")
         if code == "ConditionalCheckFailed":
-            outcome = outcomes[index] if index < len(outcomes) else None
-            return outcome if outcome is not None else Stale()
-        if code == "TransactionConflict":
+            if failed is None:
+                outcome = outcomes[index] if index < len(outcomes) else None
+                failed = outcome if outcome is not None else Stale()
+        elif code == "TransactionConflict":
             conflict = True
         elif code in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
             return "throttled"
@@ -219,7 +224,9 @@ def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
             refused = True
     if refused:
         return "refused"
-    return "conflict" if conflict else Stale()
+    if conflict:
+        return "conflict"
+    return failed if failed is not None else Stale()
 
 
 def _reasons_from_message(error: ClientError) -> list[dict[str, Any]]:
