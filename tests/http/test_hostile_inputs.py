@@ -290,10 +290,11 @@ def test_a_hostile_update_org_body_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param("Acme \u202egnp.exe", id="rtl-override"),
-    pytest.param("Ac\u200bme\u200d", id="zero-width"),
     pytest.param("A\u0301\u0302\u0303cme", id="combining-marks"),
     pytest.param("Acme 🚀 👩‍👩‍👧 🇫🇷", id="emoji-zwj-and-flags"),
+    pytest.param("Acme \U0001F3F4\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F",
+                 id="subdivision-flag-tags"),
+    pytest.param("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u200fAcme", id="persian-zwnj-and-rlm"),
     pytest.param("🚀" * 100, id="100-emoji-are-100-characters"),
     pytest.param("שלום Acme", id="right-to-left-script"),
 ])
@@ -303,6 +304,21 @@ def test_unusual_unicode_in_a_name_is_kept_verbatim(api: Client, name: str) -> N
     assert created["name"] == name
     assert ok(api.get(f"/orgs/{created['id']}", token=token))["name"] == name
     assert [o["name"] for o in ok(api.get("/orgs", token=token))["data"]] == [name]
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("Acme \u202egnp.exe", id="rtl-override"),
+    pytest.param("Acme \u2066evil\u2069", id="bidi-isolate"),
+    pytest.param("Ac\u200bme", id="zero-width-space"),
+    pytest.param("Acme\ufeff", id="byte-order-mark"),
+    pytest.param("\u200d\u200c\u200d", id="joiners-only"),
+    pytest.param("\u0301\u0302", id="combining-marks-only"),
+    pytest.param("\u3000 \u2003", id="unicode-spaces-only"),
+])
+def test_a_name_that_hides_or_reorders_text_is_refused(api: Client, name: str) -> None:
+    token = api.token(sub=unique("unicode"))
+    assert_problem(api.post("/orgs", token=token, json={"name": name}), 400, "validation_error", "name")
+    assert ok(api.get("/orgs", token=token))["data"] == []
 
 
 # ---------------------------------------------------------------- invitation emails
@@ -359,6 +375,7 @@ def test_an_idn_address_is_accepted_and_compared_case_insensitively(api: Client,
     "Bob <bob@example.com>", "a@b@example.com", "a..b@example.com", '"quoted"@example.com', "x@[127.0.0.1]",
     "x@localhost", "x@-bad.example", "x@exa_mple.com", "x@example.c", "bob@example.com\u0000", "a" * 65 + "@example.com",
     "x@" + "a" * 64 + ".example", "bob@exa\ud800mple.com", "x" * 10_000 + "@example.com",
+    "x@xn--zz.example", "x@xn--a.example", "bo\u200bb@example.com", "bob@exam\u202eple.com",
 ])
 def test_an_invalid_invitation_email_is_400_and_invites_nobody(api: Client, uninvited_org: tuple[str, str],
                                                                 email: str) -> None:

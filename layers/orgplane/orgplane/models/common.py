@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -97,15 +98,31 @@ def _check_storable(value: Any) -> None:
 Metadata = Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_metadata_size)]
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-        raise ValueError("must not contain control characters")
-    if not value.strip():
-        raise ValueError("must not be blank")
+# Format characters a name may hold: the joiners (Persian and Indic scripts, emoji sequences), the
+# left/right marks (they cannot reorder text) and emoji tag characters (subdivision flags).
+_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
+
+
+def invisible_character(value: str) -> str | None:
+    """The first character that would hide or reorder what a reader sees: controls, lone surrogates,
+    and format characters such as bidi overrides/isolates (Trojan Source) or zero-width spaces."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in {"Cc", "Cs"} or (category == "Cf" and ch not in _KEPT_FORMAT):
+            return ch
+    return None
+
+
+def _visible_text(value: str) -> str:
+    found = invisible_character(value)
+    if found is not None:
+        raise ValueError(f"must not contain control or invisible formatting characters (U+{ord(found):04X})")
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+        raise ValueError("must contain a visible character")
     return value.strip()
 
 
 DisplayName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_no_control_characters)
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_visible_text)
 ]
 Description = Annotated[str, StringConstraints(max_length=500)]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from orgplane.models.common import ListQuery, Request, Response, RoleName
+from orgplane.models.common import ListQuery, Request, Response, RoleName, invisible_character
 
 MIN_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 90 * 86400
@@ -28,13 +28,16 @@ def _email(value: str) -> str:
     local, domain = value.split("@")
     if not _LOCAL_PART.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
         raise ValueError("the part before @ is not a valid mailbox name")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise ValueError("must not contain control characters")
+    if invisible_character(value) is not None:
+        raise ValueError("must not contain control or invisible formatting characters")
     try:
         ascii_domain = domain.encode("idna").decode("ascii").lower()
+        labels = ascii_domain.split(".")
+        for label in labels:
+            if label.startswith("xn--"):
+                label.encode("ascii").decode("idna")  # an A-label must be valid punycode
     except (UnicodeError, ValueError):
         raise ValueError("the domain is not a valid domain name") from None
-    labels = ascii_domain.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or len(labels[-1]) < 2:
         raise ValueError("the domain is not a valid domain name")
     return value
