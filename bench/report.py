@@ -380,8 +380,10 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
             out.append(f"**`GET /invitations` is flat in the email's history**: answered invitations move aside "
                        f"on the invitee's GSI1 view (`keys.answered_invitation_email_sk`), so with "
                        f"{history.large_label.split(' + ')[1]} the first page still evaluated {read_large:g} item(s) "
-                       f"in {queries:g} Query. `GET /orgs/{{org_id}}/invitations?status=pending` still filters the "
-                       "org's whole invitation history (bounded by `pages.fill` at 10 reads per request).")
+                       f"in {queries:g} Query. `GET /orgs/{{org_id}}/invitations?status=pending` reads the "
+                       "org's pending list on GSI2 (`keys.pending_invitations_pk`), which answered invitations "
+                       "leave; the unfiltered list and `?status=` of an answered state read the whole history "
+                       "(bounded by `pages.fill` at 10 reads per request).")
     role = next((c for c in scale_result.comparisons if "?role=" in c.name), None)
     if role is not None:
         returned = stats.median(len(c.response.json.get("data", [])) for c in role.large)

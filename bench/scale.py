@@ -173,17 +173,17 @@ def _invitations(org_id: str, org_name: str, inviter: str, count: int, prefix: s
 
 def _answered(org_id: str, org_name: str, inviter: str, count: int, user: str, server_now: float
               ) -> list[dict[str, Any]]:
-    """Invitations of one email that were answered (declined) long ago: off the expiry index, and moved
-    aside on the email's GSI1 view, as ``services.invitations.release`` leaves them."""
+    """Invitations of one email that were answered (declined) long ago: off the org's pending list and
+    the expiry index, and moved aside on the email's GSI1 view, as ``services.invitations.release``
+    leaves them."""
     from orgplane import keys
 
-    expiry_attributes = set(keys.expiry_gsi3(0, APP, "x"))
     items = _invitations(org_id, org_name, inviter, count, user, server_now, 7 * 86400, with_claims=False,
                          same_email=True)
     for item in items:
         item["status"] = "declined"
         item["GSI1SK"] = keys.answered_invitation_email_sk(item["id"])
-        for name in expiry_attributes:
+        for name in keys.PENDING_INVITATION_INDEXES:
             item.pop(name, None)
     return items
 
@@ -291,6 +291,17 @@ def run(api: Api, samples: int, scale: float, log: Callable[[str], None] | None 
     result.walks.append(_walk(api, "/invitations", hist, "id", 1,
                               f"the 1 pending invitation among {size['history']:,} answered ones, 100 a page"))
     say("  invitation history compared")
+    quiet_org = new_org(f"Scale no history {tag}")
+    for sub in (fresh_sub, hist_sub):
+        api.call("POST", f"/orgs/{quiet_org}/invitations", token=owner, json_body={"email": f"{sub}@example.com"},
+                 expect=201)
+    api.drain()
+    result.comparisons.append(Comparison(
+        "list an org's pending invitations (?status=pending), first page (50)", "2 pending, no history",
+        f"2 pending + {size['history']:,} answered",
+        _repeat(samples, lambda: api.call("GET", f"/orgs/{quiet_org}/invitations?status=pending", token=owner)),
+        _repeat(samples, lambda: api.call("GET", f"/orgs/{hist_org}/invitations?status=pending", token=owner))))
+    say("  org pending invitations compared")
 
     # ---------------------------------------------------------------- expiry: 10 due of 10 vs of 10,000
     job_org_name = f"Scale expiry {tag}"

@@ -19,6 +19,7 @@ from orgplane.services import delivery, expiry, invitation_links, invitations, o
 from orgplane.store import table
 from tests.support import mail, world
 from tests.support.race import race
+from tests.support.reads import items_read_by_queries
 
 alice = world.caller("alice")
 
@@ -209,29 +210,13 @@ def test_feedback_for_an_earlier_send_is_ignored(org_id: str) -> None:
 # --- the expiry job --------------------------------------------------------------------------------
 
 
-def count_index_reads() -> tuple[list[int], Any]:
-    """Items the job's Query calls read from the index (botocore's hook sees every response)."""
-    seen: list[int] = []
-
-    def after(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name == "Query":
-            seen.append(int(parsed.get("ScannedCount", 0)))
-
-    return seen, after
-
-
 def test_the_expiry_job_reads_only_due_invitations(org_id: str) -> None:
     due = [invitation(org_id, f"due{i}@example.com", expires_in_seconds=300)["id"] for i in range(3)]
     for i in range(12):
         invitation(org_id, f"later{i}@example.com", expires_in_seconds=86400)
     clock.advance(301)
-    seen, after = count_index_reads()
-    events = table.client().meta.events
-    events.register("after-call.dynamodb.Query", after)
-    try:
+    with items_read_by_queries() as seen:
         assert expiry.run() == 3
-    finally:
-        events.unregister("after-call.dynamodb.Query", after)
     assert sum(seen) == 3
     assert {invitations.get(alice, org_id, i).status for i in due} == {"expired"}
     assert orgs.get(alice, org_id).pending_invitation_count == 12

@@ -16,6 +16,7 @@ from orgplane.services import invitation_links, invitations, members, orgs, team
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
+from tests.support.reads import items_read_by_queries
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")  # owner of Acme
@@ -417,19 +418,21 @@ def test_the_invitees_list_reads_only_pending_invitations_not_the_history(org_id
     for _ in range(5):
         invitations.decline_by_id(bob, invite(org_id))
     pending = invite(org_id)
-    scanned: list[int] = []
-
-    def after(parsed: dict[str, object], model: object, **_: object) -> None:
-        if getattr(model, "name", "") == "Query":
-            scanned.append(int(parsed.get("ScannedCount", 0)))  # type: ignore[call-overload]
-
-    events = table.client().meta.events
-    events.register("after-call.dynamodb.Query", after)
-    try:
+    with items_read_by_queries() as scanned:
         listed = invitations.list_mine(bob, ListQuery())
-    finally:
-        events.unregister("after-call.dynamodb.Query", after)
     assert [i.id for i in listed.data] == [pending] and sum(scanned) == 1
+
+
+def test_the_orgs_pending_list_reads_only_pending_invitations_not_the_history(org_id: str) -> None:
+    invitations.decline_by_id(bob, invite(org_id))
+    invitations.revoke(alice, org_id, invite(org_id, "carol@example.com"))
+    invitations.accept_by_token(bob, link(org_id, invite(org_id)))
+    pending = [invite(org_id, f"new{i}@example.com") for i in range(2)]
+    with items_read_by_queries() as scanned:
+        listed = invitations.list_for_org(alice, org_id, ListInvitationsQuery(status="pending"))
+    assert [i.id for i in listed.data] == pending and sum(scanned) == 2
+    everything = invitations.list_for_org(alice, org_id, ListInvitationsQuery())
+    assert [i.status for i in everything.data] == ["declined", "revoked", "accepted", "pending", "pending"]
 
 
 def test_an_answered_invitation_accepted_again_in_app_is_409_not_404(org_id: str) -> None:

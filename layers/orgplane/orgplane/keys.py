@@ -1,8 +1,8 @@
 """Every key of the single table is built here and nowhere else.
 
 Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
-email, audit by actor); ``GSI2`` holds the app-wide listings (orgs by name, slugs, member emails,
-app audit); ``GSI3`` is the sparse expiry index of pending invitations.
+email, audit by actor); ``GSI2`` holds the listings (app-wide: orgs by name, slugs, member emails,
+app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations.
 Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
 """
 
@@ -203,6 +203,15 @@ def member_email_pk(app_id: str) -> str:
     return _join("APP", app_id, "EMAILS")
 
 
+def pending_invitations_pk(app_id: str, org_id: str) -> str:
+    """An org's pending invitations (``?status=pending``), apart from its answered history."""
+    return _join("APP", app_id, "ORG", org_id, "PENDING_INVITES")
+
+
+def pending_invitation_gsi2(app_id: str, org_id: str, invitation_id: str) -> dict[str, str]:
+    return {"GSI2PK": pending_invitations_pk(app_id, org_id), "GSI2SK": invitation_id}
+
+
 def app_audit_pk(app_id: str) -> str:
     return _join("APP", app_id, "AUDIT")
 
@@ -227,6 +236,11 @@ def expiry_shards() -> list[str]:
 def expiry_gsi3(expires_at_epoch: int, app_id: str, invitation_id: str) -> dict[str, str]:
     shard = zlib.crc32(invitation_id.encode()) % EXPIRY_SHARDS
     return {"GSI3PK": expiry_pk(shard), "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
+
+
+PENDING_INVITATION_INDEXES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+"""Index attributes an invitation holds only while pending: an answer removes them, so the org's
+pending list and the expiry job never read the history."""
 
 
 def expiry_upper_bound(now_epoch: int) -> str:

@@ -50,9 +50,6 @@ ALREADY_MEMBER = DomainError("already_member", "That email address belongs to a 
 ALREADY_INVITED = DomainError("invitation_pending",
                               "That email address already has a pending invitation; resend it instead.")
 NO_SEAT = DomainError("member_limit_reached", "The organization has no free seat.")
-_GSI_EXPIRY = ["GSI3PK", "GSI3SK"]
-
-
 def _now_epoch() -> int:
     return int(clock.timestamp())
 
@@ -143,7 +140,8 @@ def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Pa
     view.require("invitation:read")
     now = _now_epoch()
     spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_PREFIX)
-    if query.status == PENDING:
+    if query.status == PENDING:  # only pending ones are on this index; past their expiry until the job runs
+        spec = table.QuerySpec("GSI2PK", keys.pending_invitations_pk(caller.app_id, org_id), index=keys.GSI2)
         spec.filter_expression = "#status = :pending AND #exp > :now"
     elif query.status == "expired":
         spec.filter_expression = "#status = :expired OR (#status = :pending AND #exp <= :now)"
@@ -225,7 +223,7 @@ def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
 
 
 def release(tx: Transaction, invitation: Item, status: str, *, require_unexpired: bool = False) -> None:
-    """Move a pending invitation to ``status`` (declined, revoked, expired): it leaves the expiry index,
+    """Move a pending invitation to ``status`` (declined, revoked, expired): it leaves the pending indexes,
     frees the email and the seat it held, and lets go of its role. STALE if it is no longer pending."""
     app_id, org_id, invitation_id = invitation["app_id"], invitation["org_id"], invitation["id"]
     condition = "#status = :pending"
@@ -237,7 +235,9 @@ def release(tx: Transaction, invitation: Item, status: str, *, require_unexpired
         condition += " AND expires_epoch <= :now"
         values[":now"] = _now_epoch()
     tx.update(keys.invitation(app_id, org_id, invitation_id),
-              set_={"status": status, "updated_at": clock.iso(), **_answered(invitation_id)}, remove=_GSI_EXPIRY, condition=condition, names={"#status": "status"}, values=values, on_fail=STALE)
+              set_={"status": status, "updated_at": clock.iso(), **_answered(invitation_id)},
+              remove=list(keys.PENDING_INVITATION_INDEXES), condition=condition, names={"#status": "status"},
+              values=values, on_fail=STALE)
     tx.delete(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
               condition="attribute_not_exists(PK) OR invitation_id = :inv", values={":inv": invitation_id},
               on_fail=STALE)
@@ -355,7 +355,7 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
     tx = Transaction()
     tx.update(keys.invitation(app_id, org_id, invitation_id),
               set_={"status": "accepted", "accepted_by": caller.user_id, "updated_at": now, **_answered(invitation_id)},
-              remove=_GSI_EXPIRY,
+              remove=list(keys.PENDING_INVITATION_INDEXES),
               condition="#status = :pending AND nonce = :nonce AND expires_epoch > :now",
               names={"#status": "status"},
               values={":pending": PENDING, ":nonce": invitation["nonce"], ":now": _now_epoch()}, on_fail=STALE)

@@ -212,10 +212,12 @@ def invitation_item(app_id: str, org_id: str, invitation_id: str, *, email: str,
                     invited_by: str, inviter_email: str | None, org_name: str, ttl_seconds: int,
                     expires_epoch: int, expires_at: str, nonce: str, send_id: str, now: str) -> Item:
     """A pending invitation: in the org's partition, on the invitee's email view (GSI1) and, while
-    pending, on the sparse expiry index (GSI3). ``nonce`` keys the link's token; the token is never stored."""
+    pending, on the org's pending list (GSI2) and the sparse expiry index (GSI3). ``nonce`` keys the
+    link's token; the token is never stored."""
     return {
         **keys.invitation(app_id, org_id, invitation_id),
         **keys.invitation_gsi1(app_id, email_key(email), invitation_id),
+        **keys.pending_invitation_gsi2(app_id, org_id, invitation_id),
         **keys.expiry_gsi3(expires_epoch, app_id, invitation_id),
         "entity": "INVITE",
         "app_id": app_id,
