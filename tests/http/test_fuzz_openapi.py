@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,8 +28,9 @@ import pytest
 import schemathesis
 from schemathesis import Case, HookContext
 
-from tests.http.client import Client, Response
+from tests.http.client import Client
 from tests.http.conftest import ROOT, running_server, server_env
+from tests.http.expect import ok, unique
 
 MAX_EXAMPLES = 15
 SEED = 20_260_611
@@ -81,15 +81,6 @@ def flatmap_path_parameters(context: HookContext, path_parameters: dict[str, Any
     if not path_parameters:
         return st.just(path_parameters)
     return st.fixed_dictionaries({name: st.sampled_from([REAL, value]) for name, value in path_parameters.items()})
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def ok(response: Response, status: int = 200) -> Any:
-    assert response.status == status, response
-    return response.json
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -25,31 +24,12 @@ from jwt.algorithms import RSAAlgorithm
 
 from devserver import apps, tokens
 from tests.http.client import Client, Response
+from tests.http.expect import assert_problem, ok, unique
 from tests.unit.test_authorizer import hmac_signed, unsigned
 
 MAX_BODY_BYTES = 16 * 1024
 """The functions' body limit (``MAX_BODY_BYTES``, orgplane.config's default: template.yaml sets none)."""
 JSON = {"Content-Type": "application/json"}
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def ok(response: Response, status: int = 200) -> Any:
-    assert response.status == status, response
-    return response.json
-
-
-def assert_problem(response: Response, status: int, code: str, field: str | None = None) -> dict[str, Any]:
-    assert (response.status, response.code) == (status, code), response
-    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
-    body: dict[str, Any] = response.json
-    assert body["type"] == "about:blank" and body["status"] == status, body
-    assert body["title"] and body["detail"] and body["request_id"], body
-    if field is not None:
-        assert [e["field"] for e in body["errors"]] == [field], body
-    return body
 
 
 class Victim:

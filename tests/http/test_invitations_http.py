@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
-from tests.http.client import Client, Response
+from tests.http.client import Client
+from tests.http.expect import assert_problem, ok, unique
 
 MAIL_WAIT_SECONDS = 10.0
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def ok(response: Response, status: int = 200) -> Any:
-    assert response.status == status, response
-    return response.json
-
-
-def problem(response: Response, status: int, code: str) -> None:
-    assert (response.status, response.code) == (status, code), response
-    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 class World:
@@ -90,7 +76,7 @@ def test_another_user_with_the_link_gets_403_email_mismatch(api: Client, world: 
     world.invite()
     token = link_token(world.wait_for_mail())
     stranger = api.token(sub=unique("stranger"))
-    problem(api.post("/invitations/accept", token=stranger, json={"token": token}), 403,
+    assert_problem(api.post("/invitations/accept", token=stranger, json={"token": token}), 403,
             "invitation_email_mismatch")
     assert ok(api.post("/invitations/accept", token=world.invitee, json={"token": token}))["user_id"]
 
@@ -101,7 +87,7 @@ def test_a_resent_invitations_old_link_fails_and_the_new_one_works(api: Client, 
     ok(api.post(f"/orgs/{world.org['id']}/invitations/{invitation['id']}/resend", token=world.owner))
     new = link_token(world.wait_for_mail(2))
     assert new != old
-    problem(api.post("/invitations/accept", token=world.invitee, json={"token": old}), 404, "invitation_not_found")
+    assert_problem(api.post("/invitations/accept", token=world.invitee, json={"token": old}), 404, "invitation_not_found")
     ok(api.post("/invitations/accept", token=world.invitee, json={"token": new}))
 
 
@@ -109,7 +95,7 @@ def test_a_revoked_invitation_gives_409(api: Client, world: World) -> None:
     invitation = world.invite()
     token = link_token(world.wait_for_mail())
     assert api.delete(f"/orgs/{world.org['id']}/invitations/{invitation['id']}", token=world.owner).status == 204
-    problem(api.post("/invitations/accept", token=world.invitee, json={"token": token}), 409,
+    assert_problem(api.post("/invitations/accept", token=world.invitee, json={"token": token}), 409,
             "invitation_not_pending")
 
 
@@ -118,12 +104,12 @@ def test_past_expiry_accept_is_410_and_the_job_marks_it_expired(api: Client, wor
     token = link_token(world.wait_for_mail())
     api.advance_clock(301)
     invitee = api.token(sub=world.invitee_sub, email=world.email)  # minted on the moved clock
-    problem(api.post("/invitations/accept", token=invitee, json={"token": token}), 410, "invitation_expired")
+    assert_problem(api.post("/invitations/accept", token=invitee, json={"token": token}), 410, "invitation_expired")
     assert ok(api.post("/_local/jobs/expire-invitations"))["expired"] >= 1
     owner = api.token(sub=world.org["created_by"])
     shown = ok(api.get(f"/orgs/{world.org['id']}/invitations/{invitation['id']}", token=owner))
     assert shown["status"] == "expired"
-    problem(api.post("/invitations/accept", token=invitee, json={"token": token}), 410, "invitation_expired")
+    assert_problem(api.post("/invitations/accept", token=invitee, json={"token": token}), 410, "invitation_expired")
 
 
 def test_the_invitee_lists_and_accepts_in_app(api: Client, world: World) -> None:
@@ -143,7 +129,7 @@ def test_declining_by_link_is_204_and_frees_the_email(api: Client, world: World)
 
 def test_inviting_a_member_is_409_already_member_and_sends_nothing(api: Client, world: World) -> None:
     owner_email = f"{world.org['created_by']}@example.com"
-    problem(api.post(f"/orgs/{world.org['id']}/invitations", token=world.owner,
+    assert_problem(api.post(f"/orgs/{world.org['id']}/invitations", token=world.owner,
                      json={"email": owner_email.upper()}), 409, "already_member")
     api.drain()
     assert [m for m in ok(api.get("/_local/outbox"))["data"] if owner_email in m["to"]] == []
@@ -161,7 +147,7 @@ def test_an_invitation_into_a_team_joins_the_team_on_accept(api: Client, world: 
                                   {"email": "a@example.com", "expires_in_seconds": "soon"},
                                   {"email": "a@example.com", "surprise": True}])
 def test_bad_invitation_bodies_are_400_and_change_nothing(api: Client, world: World, body: dict[str, Any]) -> None:
-    problem(api.post(f"/orgs/{world.org['id']}/invitations", token=world.owner, json=body), 400, "validation_error")
+    assert_problem(api.post(f"/orgs/{world.org['id']}/invitations", token=world.owner, json=body), 400, "validation_error")
     assert ok(api.get(f"/orgs/{world.org['id']}", token=world.owner))["pending_invitation_count"] == 0
 
 
@@ -169,12 +155,12 @@ def test_invitation_routes_are_404_for_another_org_and_another_app(api: Client, 
     invitation = world.invite()
     base = f"/orgs/{world.org['id']}/invitations"
     for token in (api.token(sub=unique("outsider")), api.token(app="other", sub=world.org["created_by"])):
-        problem(api.get(base, token=token), 404, "org_not_found")
-        problem(api.get(f"{base}/{invitation['id']}", token=token), 404, "org_not_found")
-        problem(api.delete(f"{base}/{invitation['id']}", token=token), 404, "org_not_found")
-        problem(api.post(f"{base}/{invitation['id']}/resend", token=token), 404, "org_not_found")
-        problem(api.post(base, token=token, json={"email": "x@example.com"}), 404, "org_not_found")
+        assert_problem(api.get(base, token=token), 404, "org_not_found")
+        assert_problem(api.get(f"{base}/{invitation['id']}", token=token), 404, "org_not_found")
+        assert_problem(api.delete(f"{base}/{invitation['id']}", token=token), 404, "org_not_found")
+        assert_problem(api.post(f"{base}/{invitation['id']}/resend", token=token), 404, "org_not_found")
+        assert_problem(api.post(base, token=token, json={"email": "x@example.com"}), 404, "org_not_found")
     other_app_invitee = api.token(app="other", sub=world.invitee_sub, email=world.email)
     assert ok(api.get("/invitations", token=other_app_invitee))["data"] == []
-    problem(api.post(f"/invitations/{invitation['id']}/accept", token=other_app_invitee), 404,
+    assert_problem(api.post(f"/invitations/{invitation['id']}/accept", token=other_app_invitee), 404,
             "invitation_not_found")

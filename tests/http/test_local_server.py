@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devserver import apps, template
 from tests.http.client import Client, Response
+from tests.http.expect import assert_problem
 
 ROUTES = [(r.method, r.path, f.name) for f in template.functions() for r in f.routes]
 
@@ -31,14 +32,6 @@ def create_org(api: Client, token: str, name: str = "Acme") -> dict[str, Any]:
 def is_unknown_route(response: Response) -> bool:
     return response.status == 404 and response.code == "not_found" and response.json.get("detail") == (
         "No such route.")
-
-
-def assert_problem(response: Response, status: int, code: str) -> None:
-    assert response.status == status, response
-    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
-    body = response.json
-    assert body["type"] == "about:blank" and body["status"] == status and body["code"] == code, body
-    assert body["title"] and body["detail"] and body["request_id"], body
 
 
 # ---------------------------------------------------------------- routes
