@@ -16,7 +16,7 @@ from orgplane.services import invitation_links, invitations, members, orgs, team
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
-from tests.support.reads import items_read_by_queries
+from tests.support.reads import items_read_by_queries, stale_first_read
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")  # owner of Acme
@@ -215,14 +215,38 @@ def test_an_accept_that_read_the_invitation_before_a_winning_accept_hears_not_pe
     token = link(org_id, invitation_id)
     before = table.get(keys.invitation("demo", org_id, invitation_id))
     invitations.accept_by_token(bob, token)
-    real_batch_get = table.batch_get
-
-    def torn_read(wanted, consistent=True):  # type: ignore[no-untyped-def]
-        org, _, membership = real_batch_get(wanted, consistent)
-        return [org, before, membership]
-
-    monkeypatch.setattr(table, "batch_get", torn_read)
+    stale_first_read(monkeypatch, lambda found: [found[0], before, found[2]])
     assert codes(lambda: invitations.accept_by_token(bob, token)) == "invitation_not_pending"
+
+
+def test_a_decline_by_a_link_read_just_before_a_resend_does_not_decline(
+        org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resend changed the nonce after the decline read the invitation: the old link is dead at
+    write time too, so the decline is judged again and finds no invitation behind that link."""
+    invitation_id = invite(org_id)
+    old_link = link(org_id, invitation_id)
+    before = table.get(keys.invitation("demo", org_id, invitation_id))
+    invitations.resend(alice, org_id, invitation_id)
+    stale_first_read(monkeypatch, lambda found: [found[0], before, found[2]])
+    assert codes(lambda: invitations.decline_by_token(bob, old_link)) == "invitation_not_found"
+    assert invitations.get(alice, org_id, invitation_id).status == "pending"
+
+
+def test_an_admin_cannot_resend_an_owner_invitation(org_id: str) -> None:
+    invitation_id = invite(org_id, role="owner")
+    world.add_member(org_id, "adam", role="admin")
+    before = invitations.get(alice, org_id, invitation_id)
+    assert codes(lambda: invitations.resend(world.caller("adam"), org_id, invitation_id)) == "forbidden"
+    assert invitations.get(alice, org_id, invitation_id).expires_at == before.expires_at
+
+
+def test_an_owner_demoted_while_inviting_an_owner_is_refused_at_write_time(
+        org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read as owner, written as admin: the write pins the role every check was judged on."""
+    world.add_member(org_id, "olga", role="admin")
+    stale_first_read(monkeypatch, lambda found: [found[0], {**found[1], "role": "owner"}, *found[2:]])
+    assert codes(lambda: invite(org_id, "heir@example.com", by=world.caller("olga"), role="owner")) == "forbidden"
+    assert invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data == []
 
 
 def test_an_accept_racing_a_revoke_leaves_exactly_one_outcome(org_id: str) -> None:

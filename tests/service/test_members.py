@@ -10,6 +10,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.services import members, orgs
 from orgplane.store import table
 from tests.support import world
+from tests.support.reads import stale_first_read
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
@@ -62,6 +63,16 @@ def test_an_admin_cannot_remove_or_demote_an_owner(org_id: str) -> None:
     assert codes(lambda: members.remove_member(bob, org_id, "alice")) == "forbidden"
     assert codes(lambda: members.update_member(bob, org_id, "alice", UpdateMember(role="member"))) == "forbidden"
     assert role(org_id, "alice") == "owner"
+
+
+def test_an_owner_demoted_while_demoting_another_owner_is_refused_at_write_time(
+        org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read as owner, written as admin: the write pins the caller's role, so the retry judges again."""
+    world.add_member(org_id, "olga", role="admin")
+    stale_first_read(monkeypatch, lambda found: [found[0], {**found[1], "role": "owner"}, *found[2:]])
+    olga = world.caller("olga")
+    assert codes(lambda: members.update_member(olga, org_id, "alice", UpdateMember(role="member"))) == "forbidden"
+    assert members.get_member(alice, org_id, "alice").role == "owner"
 
 
 def test_nobody_grants_a_role_with_permissions_they_lack(org_id: str) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import pytest
+
 from orgplane.store import table
+
+Item = dict[str, Any]
 
 
 @contextlib.contextmanager
@@ -25,3 +29,18 @@ def items_read_by_queries() -> Iterator[list[int]]:
         yield seen
     finally:
         events.unregister("after-call.dynamodb.Query", after)
+
+
+def stale_first_read(monkeypatch: pytest.MonkeyPatch, change: Callable[[list[Item | None]], list[Item | None]]) -> None:
+    """The next ``BatchGetItem`` answers ``change(what it found)``: what a request read a moment before a
+    concurrent write landed. Later reads see the table as it is."""
+    real = table.batch_get
+    calls = 0
+
+    def batch_get(keys: Sequence[dict[str, str]], consistent: bool = True) -> list[Item | None]:
+        nonlocal calls
+        calls += 1
+        found = real(keys, consistent)
+        return change(found) if calls == 1 else found
+
+    monkeypatch.setattr(table, "batch_get", batch_get)

@@ -62,11 +62,6 @@ class RoleBook:
             return BUILTIN_ROLES[role]
         return self.custom.get(role, frozenset())
 
-    def roles_with(self, permission: str) -> list[str]:
-        """Every role name that grants ``permission`` (for write-time ``ConditionCheck`` guards)."""
-        names = [name for name, perms in BUILTIN_ROLES.items() if permission in perms]
-        names += [name for name, perms in self.custom.items() if permission in perms]
-        return sorted(names)
 
     def require_known(self, role: str, field: str = "role") -> None:
         if not self.exists(role):

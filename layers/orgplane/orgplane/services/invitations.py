@@ -113,7 +113,7 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
            condition="attribute_not_exists(PK)", on_fail=STALE)
     _count_seat(tx, app_id, org_id, view.settings)
     if not caller.support:
-        view.guard_membership(tx, "member:invite")
+        view.guard_membership(tx)
     for team_key in team_keys:
         tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
     role_usage.hold(tx, app_id, body.role, +1)
@@ -185,7 +185,7 @@ def _revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
     tx = Transaction()
     release(tx, invitation, "revoked")
     if not caller.support:
-        view.guard_membership(tx, "invitation:revoke")
+        view.guard_membership(tx)
     audit.record(tx, caller, org_id, "invitation.revoked", "invitation", invitation_id,
                  {"email": invitation["email"], "role": invitation["role"]}, view.settings.audit_retention_days)
     tx.commit()
@@ -198,6 +198,7 @@ def resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
 def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
     """A new link (new nonce: the old token stops matching), a new expiry, and a new delivery."""
     view, invitation = _open_pending(caller, org_id, invitation_id, "member:invite")
+    access.require_can_grant(view.book, caller, view.role, str(invitation["role"]))  # a resend renews the grant
     ttl = int(invitation.get("ttl_seconds") or view.settings.invitation_ttl_seconds)
     expires_epoch, expires_at = _expiry(ttl)
     now = clock.iso()
@@ -215,22 +216,23 @@ def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
     tx.update(keys.invitation(caller.app_id, org_id, invitation_id), set_=changes,
               condition="#status = :pending AND nonce = :nonce", names={"#status": "status"},
               values={":pending": PENDING, ":nonce": invitation["nonce"]}, on_fail=STALE)
-    view.guard(tx, "member:invite")
+    view.guard(tx)
     audit.record(tx, caller, org_id, "invitation.resent", "invitation", invitation_id,
                  {"email": invitation["email"], "expires_at": expires_at}, view.settings.audit_retention_days)
     tx.commit()
     return records.to_invitation({**invitation, **changes}, _now_epoch())
 
 
-def release(tx: Transaction, invitation: Item, status: str, *, require_unexpired: bool = False) -> None:
+def release(tx: Transaction, invitation: Item, status: str, *, answered: bool = False) -> None:
     """Move a pending invitation to ``status`` (declined, revoked, expired): it leaves the pending indexes,
-    frees the email and the seat it held, and lets go of its role. STALE if it is no longer pending."""
+    frees the email and the seat it held, and lets go of its role. STALE if it is no longer pending, or,
+    when the invitee ``answered``, if it has expired or been resent (the link read is no longer live)."""
     app_id, org_id, invitation_id = invitation["app_id"], invitation["org_id"], invitation["id"]
     condition = "#status = :pending"
     values: dict[str, Any] = {":pending": PENDING}
-    if require_unexpired:
-        condition += " AND expires_epoch > :now"
-        values[":now"] = _now_epoch()
+    if answered:
+        condition += " AND expires_epoch > :now AND nonce = :nonce"
+        values.update({":now": _now_epoch(), ":nonce": invitation["nonce"]})
     elif status == "expired":
         condition += " AND expires_epoch <= :now"
         values[":now"] = _now_epoch()
@@ -402,7 +404,7 @@ def _decline(caller: Caller, org: Item, invitation: Item, membership: Item | Non
     _check_answerable(caller, invitation)
     settings = app_settings.load(caller.app_id)
     tx = Transaction()
-    release(tx, invitation, "declined", require_unexpired=True)
+    release(tx, invitation, "declined", answered=True)
     audit.record(tx, caller, str(org["id"]), "invitation.declined", "invitation", str(invitation["id"]),
                  {"email": invitation["email"]}, settings.audit_retention_days)
     tx.commit()

@@ -120,7 +120,7 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
     tx.update(keys.org(caller.app_id, org_id), set_=changes, condition="updated_at = :seen",
               values={":seen": org["updated_at"]}, on_fail=STALE)
     if not caller.support:
-        view.guard_membership(tx, "org:update")
+        view.guard_membership(tx)
     if new_slug:
         tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org",
                   values={":org": org_id}, on_fail=STALE)
@@ -148,7 +148,7 @@ def _delete(caller: Caller, org_id: str) -> None:
     tx.delete(keys.org(caller.app_id, org_id), condition="updated_at = :seen",
               values={":seen": org["updated_at"]}, on_fail=STALE)
     if not caller.support:
-        view.guard_membership(tx, "org:delete")
+        view.guard_membership(tx)
     tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org", values={":org": org_id},
               on_fail=STALE)
     tx.put({**keys.cleanup(caller.app_id, org_id), "entity": "CLEANUP", "app_id": caller.app_id,

@@ -146,9 +146,7 @@ def _org_guard(view: OrgView, permission: str) -> Guard | None:
     view.require(permission)
     if view.caller.support:
         return None
-    allowed = view.book.roles_with(permission)
-    values = {f":g{i}": role for i, role in enumerate(allowed)}
-    return Guard(f"#g_role IN ({', '.join(values)})", {"#g_role": "role"}, values)
+    return Guard("#g_role = :g_role", {"#g_role": "role"}, {":g_role": view.role})  # as in OrgView.guard_membership
 
 
 def _authority(view: OrgView, team_id: str, permission: str) -> Guard | None:
@@ -266,7 +264,7 @@ def _create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
                   condition="attribute_exists(PK) AND (attribute_not_exists(team_count) OR team_count < :max)",
                   values={":max": limit}, on_fail=STALE)
     if not caller.support:
-        view.guard_membership(tx, "team:create")
+        view.guard_membership(tx)
     audit.record(tx, caller, org_id, "team.created", "team", team_id, {"name": body.name},
                  view.settings.audit_retention_days)
     tx.commit()

@@ -41,20 +41,21 @@ class OrgView:
     def has(self, permission: str) -> bool:
         return access.has(self.book, self.caller, self.role, permission)
 
-    def guard(self, tx: Transaction, permission: str) -> None:
-        """Re-assert at write time what was read: the org exists and the caller still holds the permission."""
+    def guard(self, tx: Transaction) -> None:
+        """Re-assert at write time what was read: the org exists and the caller's role is unchanged."""
         tx.check(keys.org(self.caller.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
         if not self.caller.support:
-            self.guard_membership(tx, permission)
+            self.guard_membership(tx)
 
-    def guard_membership(self, tx: Transaction, permission: str) -> None:
-        allowed = self.book.roles_with(permission)
-        placeholders = {f":r{i}": role for i, role in enumerate(allowed)}
+    def guard_membership(self, tx: Transaction) -> None:
+        """The caller's role is still the one every check of this request was judged on (permission, no
+        escalation, only owners touch owners). A promotion, demotion or removal racing the write makes
+        it STALE, and the retry judges again on the new role."""
         tx.check(
             keys.member(self.caller.app_id, self.org_id, self.caller.user_id),
-            f"#role IN ({', '.join(placeholders)})",
+            "#role = :caller_role",
             names={"#role": "role"},
-            values=placeholders,
+            values={":caller_role": self.role},
             on_fail=STALE,
         )
 
