@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="seconds until expiry (default 3600); negative: expired that long ago "
                             "(the authorizer allows 60 s of skew)")
     token.add_argument("--token-use", choices=("id", "access"), default="id")
+    token.add_argument("--now", type=float,
+                       help="epoch seconds to issue at (default: the running local server's clock, "
+                            "which POST /_local/clock may have moved; the wall clock if none answers)")
 
     commands.add_parser("openapi", help="print the OpenAPI 3.1 document built from the handlers")
 
@@ -48,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         from devserver import apps, tokens
 
         try:
+            now = args.now if args.now is not None else tokens.server_clock(f"http://127.0.0.1:{_port(None)}")
             print(tokens.mint(args.app, args.sub, email=args.email, groups=args.groups, ttl=args.ttl,
-                              token_use=args.token_use))
+                              token_use=args.token_use, now=now))
         except apps.UnknownApp as error:
             print(f"devserver: {error}", file=sys.stderr)
             return 2

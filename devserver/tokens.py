@@ -8,7 +8,10 @@ authorizer allows 60 seconds of clock skew, so use ``ttl <= -61`` for a token it
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -48,6 +51,21 @@ def claims(app: str, sub: str, email: str | None = None, groups: Iterable[str] =
         else:
             body[name] = value
     return body
+
+
+def server_clock(base_url: str, timeout: float = 0.5) -> float | None:
+    """The local server's clock (``GET /_local/clock``), which ``POST /_local/clock`` moves, so a token
+    minted after moving it is valid for the server; ``None`` when no server answers there."""
+    parts = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+    try:
+        connection.request("GET", "/_local/clock")
+        response = connection.getresponse()
+        return float(json.loads(response.read())["timestamp"]) if response.status == 200 else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    finally:
+        connection.close()
 
 
 def mint(app: str, sub: str, email: str | None = None, groups: Iterable[str] = (), ttl: int = 3600,

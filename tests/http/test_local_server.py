@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -14,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devserver import apps, template
 from tests.http.client import Client, Response
+from tests.http.conftest import ROOT, server_env
 from tests.http.expect import assert_problem
 
 ROUTES = [(r.method, r.path, f.name) for f in template.functions() for r in f.routes]
@@ -167,6 +170,20 @@ def test_clock_advance_expires_a_token(api: Client) -> None:
     api.advance_clock(300 + 61)  # past exp and the authorizer's 60 s leeway
     assert_problem(api.get("/me", token=token), 401, "unauthorized")
     assert api.get("/me", token=api.token(ttl=300)).status == 200  # tokens minted on the server's clock
+
+
+def test_the_token_command_mints_on_the_running_servers_clock(api: Client) -> None:
+    """The documented walk-through moves the clock days ahead, then mints tokens on the command line."""
+    api.advance_clock(2 * 3600)  # a wall-clock token of one hour is now long expired for the server
+
+    def minted(*extra: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "devserver", "token", "--sub", "clock-user", *extra],
+                              cwd=ROOT, env={**server_env(), "PORT": str(api.port)}, capture_output=True,
+                              text=True, timeout=60, check=True)
+        return done.stdout.strip()
+
+    assert api.get("/me", token=minted()).status == 200
+    assert_problem(api.get("/me", token=minted("--now", str(time.time()))), 401, "unauthorized")
 
 
 def test_clock_refuses_what_is_not_a_non_negative_number(api: Client) -> None:
