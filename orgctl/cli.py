@@ -127,6 +127,13 @@ def invitations_revoke(api: Api, args: argparse.Namespace) -> Any:
     return {"revoked": {"org_id": args.org, "invitation_id": args.invitation}}
 
 
+def invitations_resend(api: Api, args: argparse.Namespace) -> Any:
+    invitation = api.request("POST", path("orgs", args.org, "invitations", args.invitation, "resend"))
+    if not args.json:
+        table([invitation], INVITATION_COLUMNS, args.out)
+    return invitation
+
+
 def users_show(api: Api, args: argparse.Namespace) -> Any:
     user = api.request("GET", path("admin", "users", args.user))
     if not args.json:
@@ -206,11 +213,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("user", metavar="USER")
     sub.add_argument("role", metavar="ROLE")
 
-    invitations = group("invitations", "list and revoke an org's invitations")
+    invitations = group("invitations", "list, resend and revoke an org's invitations")
     sub = command(invitations, "list", invitations_list, "the org's invitations", True)
     sub.add_argument("org", metavar="ORG")
     sub.add_argument("--status", help="pending, accepted, declined, revoked or expired")
     sub = command(invitations, "revoke", invitations_revoke, "revoke a pending invitation")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("invitation", metavar="INV")
+    sub = command(invitations, "resend", invitations_resend, "a new link and a new mail for a pending invitation")
     sub.add_argument("org", metavar="ORG")
     sub.add_argument("invitation", metavar="INV")
 

@@ -150,13 +150,19 @@ def test_audit_filters_by_org_actor_and_action(org_id: str) -> None:
     assert code == 0 and [e["action"] for e in json.loads(out)["data"]] == ["org.created"]
 
 
-def test_invitations_list_and_revoke(org_id: str) -> None:
+def test_invitations_list_resend_and_revoke(org_id: str) -> None:
     from orgplane.models.invitations import CreateInvitation
     from orgplane.services import invitations
 
     invitation_id = invitations.create(world.caller("alice"), org_id, CreateInvitation(email="dan@example.com")).id
     code, out, _ = orgctl("invitations", "list", org_id)
     assert code == 0 and invitation_id in out and "dan@example.com" in out and "pending" in out
+    before = invitations.get(world.caller("alice"), org_id, invitation_id)
+    code, out, _ = orgctl("invitations", "resend", org_id, invitation_id)
+    assert code == 0 and invitation_id in out and "pending" in out
+    assert invitations.get(world.caller("alice"), org_id, invitation_id).delivery.status == "queued"
+    assert (invitations.get(world.caller("alice"), org_id, invitation_id).expires_at
+            >= before.expires_at)
     code, out, _ = orgctl("invitations", "revoke", org_id, invitation_id)
     assert code == 0 and f"revoked {invitation_id}" in out
     code, out, _ = orgctl("invitations", "list", org_id, "--status", "pending")

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from orgplane import keys
+from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.members import ListMembersQuery
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, ListTeamMembersQuery, ListTeamsQuery, PutTeamMember, UpdateTeam
-from orgplane.services import cleanup, members, orgs, teams
+from orgplane.services import audit, cleanup, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
@@ -301,6 +302,8 @@ def test_a_removed_org_member_vanishes_from_every_team_at_once(org_id: str) -> N
         assert roster(org_id, team_id) == {"carol": "member"} and count(org_id, team_id) == 1
     assert {i["user_id"] for i in team_member_items(org_id)} == {"carol"}
     assert codes(lambda: put(org_id, first, "bob")) == "not_org_member"
+    removal = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data[0]
+    assert removal.details == {"role": "member", "team_ids": sorted([first, second])}
 
 
 def test_leaving_the_org_takes_the_leavers_team_memberships(org_id: str) -> None:

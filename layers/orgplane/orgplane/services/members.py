@@ -123,7 +123,8 @@ def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     release_email_claim(tx, caller.app_id, org_id, target)
     remove_team_memberships(tx, caller.app_id, org_id, target)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
-                 {"role": role}, view.settings.audit_retention_days)
+                 {"role": role, "team_ids": sorted(records.member_teams(target))},  # they left these too
+                 view.settings.audit_retention_days)
     tx.commit()
 
 
