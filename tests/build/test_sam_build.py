@@ -50,6 +50,19 @@ def test_template_passes_sam_validate_lint() -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
+def test_template_passes_the_sam_transform() -> None:
+    """``validate --lint`` is cfn-lint, whose transform let through what the SAM transform (``sam deploy``)
+    refuses, e.g. a Schedule event's ``DeadLetterConfig`` with both ``Arn`` and ``Type``. Plain ``validate``
+    runs the SAM transform; offline, with dummy credentials and a region."""
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    env.pop("AWS_PROFILE", None)
+    env.pop("AWS_SESSION_TOKEN", None)
+    result = subprocess.run([_sam(), "validate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
 def test_build_output_holds_every_function_and_the_layer(build_dir: Path) -> None:
     for function in FUNCTIONS:
         assert (build_dir / function.logical_id / function.module_path.name).is_file(), function.logical_id
