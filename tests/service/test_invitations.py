@@ -459,6 +459,20 @@ def test_the_orgs_pending_list_reads_only_pending_invitations_not_the_history(or
     assert [i.status for i in everything.data] == ["declined", "revoked", "accepted", "pending", "pending"]
 
 
+def test_the_orgs_pending_list_walks_page_by_page(org_id: str) -> None:
+    pending = [invite(org_id, f"walk{i}@example.com") for i in range(5)]
+    invitations.revoke(alice, org_id, pending.pop(2))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = invitations.list_for_org(alice, org_id, ListInvitationsQuery(status="pending", limit=2, cursor=cursor))
+        seen += [i.id for i in page.data]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == pending
+
+
 def test_an_answered_invitation_accepted_again_in_app_is_409_not_404(org_id: str) -> None:
     invitation_id = invite(org_id)
     invitations.decline_by_id(bob, invitation_id)

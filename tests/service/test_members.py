@@ -10,7 +10,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.services import members, orgs
 from orgplane.store import table
 from tests.support import world
-from tests.support.reads import stale_first_read
+from tests.support.reads import items_read_by_queries, stale_first_read
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
@@ -149,6 +149,38 @@ def test_role_filter_lists_only_that_role(org_id: str) -> None:
     world.add_member(org_id, "carol")
     page = members.list_members(alice, org_id, ListMembersQuery(role="admin"))
     assert [m.user_id for m in page.data] == ["bob"]
+
+
+def test_the_role_filter_reads_only_that_roles_members(org_id: str) -> None:
+    for n in range(12):
+        world.add_member(org_id, f"user{n:02d}")
+    world.add_member(org_id, "bob", role="admin")
+    with items_read_by_queries() as scanned:
+        page = members.list_members(alice, org_id, ListMembersQuery(role="admin"))
+    assert [m.user_id for m in page.data] == ["bob"] and page.next_cursor is None and sum(scanned) == 1
+
+
+def test_role_filtered_pages_walk_every_holder_once(org_id: str) -> None:
+    admins = [f"admin{n}" for n in range(5)]
+    for n, user in enumerate(admins):
+        world.add_member(org_id, user, role="admin")
+        world.add_member(org_id, f"member{n}")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = members.list_members(alice, org_id, ListMembersQuery(role="admin", limit=2, cursor=cursor))
+        seen += [m.user_id for m in page.data]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == admins
+
+
+def test_a_role_change_moves_the_member_between_role_lists(org_id: str) -> None:
+    world.add_member(org_id, "bob", role="admin")
+    members.update_member(alice, org_id, "bob", UpdateMember(role="member"))
+    assert members.list_members(alice, org_id, ListMembersQuery(role="admin")).data == []
+    assert [m.user_id for m in members.list_members(alice, org_id, ListMembersQuery(role="member")).data] == ["bob"]
 
 
 def test_a_forged_cursor_is_rejected(org_id: str) -> None:

@@ -2,7 +2,8 @@
 
 Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
 email, audit by actor); ``GSI2`` holds the listings (app-wide: orgs by name, slugs, member emails,
-app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations.
+app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations;
+``GSI4`` lists an org's members by role.
 Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
 """
 
@@ -216,6 +217,20 @@ def app_audit_pk(app_id: str) -> str:
     return _join("APP", app_id, "AUDIT")
 
 
+# --- GSI4: an org's members by role ----------------------------------------------------------------
+
+GSI4 = "GSI4"
+
+
+def members_with_role_pk(app_id: str, org_id: str, role: str) -> str:
+    """The members of an org holding ``role`` (``GET .../members?role=``), in user id order."""
+    return _join("APP", app_id, "ORG", org_id, "ROLE", role)
+
+
+def member_role_gsi4(app_id: str, org_id: str, role: str, user_id: str) -> dict[str, str]:
+    return {"GSI4PK": members_with_role_pk(app_id, org_id, role), "GSI4SK": user_id}
+
+
 # --- GSI3: sparse index of pending invitations by expiry ---------------------------------------
 
 GSI3 = "GSI3"
@@ -253,7 +268,7 @@ def strip(item: dict[str, Any]) -> dict[str, Any]:
 
 
 _KEY_ATTRIBUTES = frozenset(
-    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl"}
+    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK", "entity", "ttl"}
 )
 
 TABLE_KEY_SCHEMA = ("PK", "SK")

@@ -141,7 +141,8 @@ def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Pa
     now = _now_epoch()
     spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_PREFIX)
     if query.status == PENDING:  # only pending ones are on this index; past their expiry until the job runs
-        spec = table.QuerySpec("GSI2PK", keys.pending_invitations_pk(caller.app_id, org_id), index=keys.GSI2)
+        spec = table.QuerySpec("GSI2PK", keys.pending_invitations_pk(caller.app_id, org_id), index=keys.GSI2,
+                               sort_name="GSI2SK")
         spec.filter_expression = "#status = :pending AND #exp > :now"
     elif query.status == "expired":
         spec.filter_expression = "#status = :expired OR (#status = :pending AND #exp <= :now)"

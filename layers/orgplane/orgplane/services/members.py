@@ -31,10 +31,9 @@ def list_members(caller: Caller, org_id: str, query: ListMembersQuery) -> Page[M
     view.require("member:read")
     scope = f"members:{caller.app_id}:{org_id}:{query.role or ''}"
     spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.MEMBER_PREFIX)
-    if query.role:
-        spec.filter_expression = "#role = :role"
-        spec.filter_names = {"#role": "role"}
-        spec.filter_values = {":role": query.role}
+    if query.role:  # only that role's members are read, however many others the org has
+        spec = table.QuerySpec("GSI4PK", keys.members_with_role_pk(caller.app_id, org_id, query.role),
+                               index=keys.GSI4, sort_name="GSI4SK")
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_member(i) for i in page.items],
                 next_cursor=cursors.encode(page.last_key, scope))
@@ -71,7 +70,9 @@ def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember
         return records.to_member(target)
     now = clock.iso()
     tx = Transaction()
-    tx.update(keys.member(caller.app_id, org_id, user_id), set_={"role": new_role, "updated_at": now},
+    tx.update(keys.member(caller.app_id, org_id, user_id),
+              set_={"role": new_role, "updated_at": now, **keys.member_role_gsi4(caller.app_id, org_id, new_role,
+                                                                                 user_id)},
               condition="#role = :old", names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
     if not caller.support and user_id != caller.user_id:
         view.guard_membership(tx)

@@ -100,6 +100,7 @@ def member_item(app_id: str, org_id: str, user_id: str, email: str | None, role:
     item: Item = {
         **keys.member(app_id, org_id, user_id),
         **keys.membership_gsi1(app_id, org_id, user_id),
+        **keys.member_role_gsi4(app_id, org_id, role, user_id),
         "entity": "MEMBER",
         "app_id": app_id,
         "org_id": org_id,
