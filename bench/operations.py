@@ -97,6 +97,7 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     a_subs = [f"bench-a-{tag}-{i}" for i in range(total)]
     b_subs = [f"bench-b-{tag}-{i}" for i in range(total)]
     d_subs = [f"bench-d-{tag}-{i}" for i in range(total)]
+    e_subs = [f"bench-e-{tag}-{i}" for i in range(total)]
     api.drain()
     api.background()  # reset: what follows is delivery work for the invitations created below
     measure("create invitation", "POST /orgs/{org_id}/invitations",
@@ -105,12 +106,13 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     b_ids = [str(invite(f"{s}@example.com").response.json["id"]) for s in b_subs]
     for s in d_subs:
         invite(f"{s}@example.com")
+    e_ids = [str(invite(f"{s}@example.com").response.json["id"]) for s in e_subs]
     r_ids = [str(invite(f"bench-r-{tag}-{i}@example.com").response.json["id"]) for i in range(total)]
     x_sub = f"bench-x-{tag}"
     x_id = str(invite(f"{x_sub}@example.com").response.json["id"])
     api.drain()
     delivered = api.background()
-    out.results[-1].background = _per_sample(delivered, 4 * total + 1)
+    out.results[-1].background = _per_sample(delivered, 5 * total + 1)
     links = _link_tokens(api)
 
     measure("resend invitation", "POST /orgs/{org_id}/invitations/{invitation_id}/resend",
@@ -119,7 +121,10 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
             lambda i: api.call("GET", f"{org}/invitations/{x_id}", token=owner))
     measure("list org invitations (first page)", "GET /orgs/{org_id}/invitations",
             lambda i: api.call("GET", f"{org}/invitations", token=owner),
-            note=f"{4 * total + 1} invitations in the org, page of 50")
+            note=f"{5 * total + 1} invitations in the org, page of 50")
+    measure("list org pending invitations (first page)", "GET /orgs/{org_id}/invitations?status=pending",
+            lambda i: api.call("GET", f"{org}/invitations?status=pending", token=owner),
+            note=f"{5 * total + 1} pending, page of 50")
     x_token = api.token(x_sub)
     measure("list my invitations", "GET /invitations", lambda i: api.call("GET", "/invitations", token=x_token),
             note="caller has 1 pending invitation")
@@ -135,6 +140,10 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     measure("decline invitation by token", "POST /invitations/decline",
             lambda i: api.call("POST", "/invitations/decline", token=d_tokens[i],
                                json_body={"token": links[f"{d_subs[i]}@example.com"]}, expect=204), kind="write")
+    e_tokens = [api.token(s) for s in e_subs]
+    measure("decline invitation by id", "POST /invitations/{invitation_id}/decline",
+            lambda i: api.call("POST", f"/invitations/{e_ids[i]}/decline", token=e_tokens[i], expect=204),
+            kind="write")
     measure("revoke invitation", "DELETE /orgs/{org_id}/invitations/{invitation_id}",
             lambda i: api.call("DELETE", f"{org}/invitations/{r_ids[i]}", token=owner, expect=204), kind="write")
 
@@ -143,6 +152,9 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     measure("list members (first page)", "GET /orgs/{org_id}/members",
             lambda i: api.call("GET", f"{org}/members", token=owner),
             note=f"{1 + 2 * total} members, page of 50")
+    measure("list members ?role=owner (first page)", "GET /orgs/{org_id}/members?role=owner",
+            lambda i: api.call("GET", f"{org}/members?role=owner", token=owner),
+            note=f"1 owner among {1 + 2 * total} members")
     measure("get member", "GET /orgs/{org_id}/members/{user_id}",
             lambda i: api.call("GET", f"{org}/members/{a_subs[i]}", token=owner))
     measure("update member role", "PATCH /orgs/{org_id}/members/{user_id}",
@@ -154,6 +166,16 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     team = str(teams[0].response.json["id"])
     measure("put team member (add)", "PUT /orgs/{org_id}/teams/{team_id}/members/{user_id}",
             lambda i: api.call("PUT", f"{org}/teams/{team}/members/{a_subs[i]}", token=owner, json_body={}),
+            kind="write")
+    for b_sub in b_subs:
+        api.call("PUT", f"{org}/teams/{team}/members/{b_sub}", token=owner, json_body={})
+    measure("remove team member", "DELETE /orgs/{org_id}/teams/{team_id}/members/{user_id}",
+            lambda i: api.call("DELETE", f"{org}/teams/{team}/members/{b_subs[i]}", token=owner, expect=204),
+            kind="write")
+    measure("get team", "GET /orgs/{org_id}/teams/{team_id}",
+            lambda i: api.call("GET", f"{org}/teams/{team}", token=owner))
+    measure("update team (rename)", "PATCH /orgs/{org_id}/teams/{team_id}",
+            lambda i: api.call("PATCH", f"{org}/teams/{team}", token=owner, json_body={"name": f"Team {tag} v{i}"}),
             kind="write")
     measure("list teams (first page)", "GET /orgs/{org_id}/teams",
             lambda i: api.call("GET", f"{org}/teams", token=owner))
@@ -167,10 +189,26 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     measure("remove member on 1 team", "DELETE /orgs/{org_id}/members/{user_id}",
             lambda i: api.call("DELETE", f"{org}/members/{a_subs[i]}", token=owner, expect=204), kind="write",
             note="the team membership goes in the same transaction")
+    team_ids = [str(c.response.json["id"]) for c in teams]
+    measure("delete team", "DELETE /orgs/{org_id}/teams/{team_id}",
+            lambda i: api.call("DELETE", f"{org}/teams/{team_ids[i]}", token=owner, expect=204), kind="write",
+            note="a team with at most its last member's membership")
 
     # ---------------------------------------------------------------- operators, deletion
     measure("admin: list orgs (first page)", "GET /admin/orgs",
             lambda i: api.call("GET", "/admin/orgs", token=support))
+    measure("admin: look up a user", "GET /admin/users/{user_id}",
+            lambda i: api.call("GET", f"/admin/users/{owner_sub}", token=support),
+            note=f"a user in {total + 1} orgs")
+    measure("admin: find users by email prefix", "GET /admin/users?email=",
+            lambda i: api.call("GET", f"/admin/users?email=bench-a-{tag}", token=support))
+    measure("admin: app activity log (first page)", "GET /admin/audit",
+            lambda i: api.call("GET", "/admin/audit", token=support))
+    measure("admin: read settings", "GET /admin/settings",
+            lambda i: api.call("GET", "/admin/settings", token=support))
+    measure("admin: change settings", "PATCH /admin/settings",
+            lambda i: api.call("PATCH", "/admin/settings", token=support,
+                               json_body={"audit_retention_days": 365 - i % 2}), kind="write")
     api.drain()
     api.background()
     measure("delete org", "DELETE /orgs/{org_id}",
