@@ -3,9 +3,10 @@
 Each case gets the documented problem+json (400, 401, 404, 413) and changes nothing. Token attacks
 already proven through HTTP elsewhere (missing or malformed token, unknown kid, a served kid with a
 rogue signature, expired, unknown issuer, wrong audience, the other app's token reading or deleting a
-demo org: tests/http/test_local_server.py) are not repeated; the ones proven only against the
-authorizer function (tests/unit/test_authorizer.py) are proven here end to end, on write routes, with
-the claims of a real victim.
+demo org: tests/http/test_local_server.py) are not repeated; every other rejection of the authorizer's
+unit tests (tests/unit/test_authorizer.py) is forged here end to end, on write routes, with the claims
+of a real victim. Only an unreachable JWKS and the registry's own refusals (bad configuration) stay
+unit-only.
 """
 
 from __future__ import annotations
@@ -120,9 +121,50 @@ def rs512_with_the_right_key(api: Client, victim: Victim) -> str:
     return jwt.encode(victim.claims(), apps.private_key("demo"), algorithm="RS512", headers={"kid": apps.kid("demo")})
 
 
+def issued_in_the_future(api: Client, victim: Victim) -> str:
+    return tokens.sign("demo", victim.claims(iat=int(api.now()) + 600, auth_time=int(api.now()) + 600))
+
+
+def without_exp(api: Client, victim: Victim) -> str:
+    return tokens.sign("demo", victim.claims(exp=None))
+
+
+def non_numeric_exp(api: Client, victim: Victim) -> str:
+    return tokens.sign("demo", victim.claims(exp="tomorrow"))
+
+
+def without_sub(api: Client, victim: Victim) -> str:
+    claims = victim.claims()
+    del claims["sub"]
+    return tokens.sign("demo", claims)
+
+
+def without_iss(api: Client, victim: Victim) -> str:
+    return tokens.sign("demo", victim.claims(iss=None))
+
+
+def id_token_without_aud(api: Client, victim: Victim) -> str:
+    return tokens.sign("demo", victim.claims(aud=None))
+
+
+def access_token_on_its_aud_alone(api: Client, victim: Victim) -> str:
+    """An access token naming the demo client only in ``aud``: Cognito access tokens carry ``client_id``."""
+    claims = tokens.claims("demo", victim.sub, token_use="access", now=api.now(), client_id=None,
+                           aud=apps.client_id("demo"))
+    return tokens.sign("demo", claims)
+
+
+def the_other_issuers_token_for_the_demo_client(api: Client, victim: Victim) -> str:
+    """A genuine token of the ``other`` issuer, signed by its own key, that names demo's client id."""
+    claims = tokens.claims("other", victim.sub, email=victim.email, now=api.now(), aud=apps.client_id("demo"))
+    return tokens.sign("other", claims)
+
+
 FORGERIES: list[Callable[[Client, Victim], str]] = [
     alg_none, hs256_with_the_public_key, not_yet_valid, refresh_token_use, access_token_of_another_client,
-    tampered_payload, signed_by_the_other_apps_key, rs512_with_the_right_key,
+    tampered_payload, signed_by_the_other_apps_key, rs512_with_the_right_key, issued_in_the_future, without_exp,
+    non_numeric_exp, without_sub, without_iss, id_token_without_aud, access_token_on_its_aud_alone,
+    the_other_issuers_token_for_the_demo_client,
 ]
 
 
