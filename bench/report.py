@@ -256,7 +256,9 @@ def _part2(result: ImportResult, breakdown: dict[str, float], breakdown_of: str)
               "- Not imported by any handler: the X-Ray SDK (Powertools `Tracer` is not used; "
               "`aws_lambda_powertools.tracing` loads without `aws_xray_sdk`), the Powertools parser and its "
               "envelopes, OpenAPI schema generation (`APIGatewayRestResolver` without `enable_validation`; "
-              "only Powertools' small `event_handler.openapi` constants modules load), `moto`, `yaml`.",
+              "only Powertools' small `event_handler.openapi` constants modules load), `moto`, `yaml`. "
+              "`tests/build/test_import_lean.py` imports every handler in a fresh interpreter on each "
+              "`make test` and fails if any of these loads.",
               "- Needed at import: boto3/botocore (every route calls DynamoDB on its first request, so "
               "deferring it would only move the cost into that request), pydantic and the request/response "
               "models, Powertools' Logger and `event_handler` (whose package `__init__` also loads the "
