@@ -6,7 +6,7 @@ import pytest
 
 from orgplane import keys
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, UpdateOrg
-from orgplane.services import cleanup, members, orgs
+from orgplane.services import cleanup, members, orgs, role_usage
 from orgplane.store import table
 from tests.support import world
 from tests.support.world import code_of as codes
@@ -87,6 +87,30 @@ def test_cleanup_removes_every_item_in_bounded_batches(monkeypatch: pytest.Monke
     assert world.items_of(keys.org_pk("demo", org.id)) == []
     assert table.get(keys.cleanup("demo", org.id)) is None
     assert table.get(keys.user("demo", "user3"))["org_count"] == 0  # type: ignore[index]
+
+
+def test_cleanup_removes_a_batch_of_members_in_one_transaction_with_every_counter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    world.put_settings("demo", roles={"billing": {"permissions": ["org:read"]}})
+    org = create()
+    for n in range(20):
+        world.add_member(org.id, f"user{n}", role="billing" if n % 2 else "member")
+    monkeypatch.setenv("CLEANUP_BATCH_SIZE", "100")
+    from orgplane import config
+
+    config.reset()
+    left = len(world.items_of(keys.org_pk("demo", org.id))) - 1  # all but the org item, which goes at once
+    orgs.delete(alice, org.id)
+    sent: list[str] = []
+    table.client().meta.events.register("before-call.dynamodb.TransactWriteItems",
+                                        lambda **kwargs: sent.append("tx"), unique_id="count-cleanup-tx")
+    try:
+        assert cleanup.run_batch("demo", org.id) == left  # 21 memberships and their 21 email claims
+    finally:
+        table.client().meta.events.unregister("before-call.dynamodb.TransactWriteItems", unique_id="count-cleanup-tx")
+    assert len(sent) == 2  # the page's 21 memberships together, then the job's own progress
+    assert [table.get(keys.user("demo", f"user{n}"))["org_count"] for n in (0, 1)] == [0, 0]  # type: ignore[index]
+    assert role_usage.holders("demo", "billing") == 0
 
 
 def test_max_orgs_per_user_is_enforced() -> None:

@@ -12,6 +12,7 @@ The same stream drives the team cascades too big for one transaction (``kind`` o
 
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import suppress
 from typing import Any
 
@@ -48,14 +49,15 @@ def run_batch(app_id: str, org_id: str) -> int:
         table.delete_many([job_key])
         return 0
     plain: list[dict[str, str]] = []
+    counted: list[Item] = []
     for item in page.items:
-        if item.get("entity") == "MEMBER":
-            _remove_membership(app_id, item)
-        elif item.get("entity") == "INVITE" and item.get("status") == "pending" and role_usage.is_custom(
-                item.get("role")):
-            _remove_holder(app_id, item)
+        if item.get("entity") == "MEMBER" or (item.get("entity") == "INVITE" and item.get("status") == "pending"
+                                              and role_usage.is_custom(item.get("role"))):
+            counted.append(item)
         else:
             plain.append({"PK": item["PK"], "SK": item["SK"]})
+    for start in range(0, len(counted), COUNTED_PER_TRANSACTION):
+        _remove_counted(app_id, counted[start:start + COUNTED_PER_TRANSACTION])
     table.delete_many(plain)
     tx = Transaction()
     tx.update(job_key, add={"batches": 1, "removed": len(page.items)}, set_={"last_batch_at": clock.iso()},
@@ -65,6 +67,32 @@ def run_batch(app_id: str, org_id: str) -> int:
     except Stale:  # the job finished concurrently (a repeated stream record): nothing left to drive
         return len(page.items)
     return len(page.items)
+
+
+COUNTED_PER_TRANSACTION = 40
+"""Items that carry counters (memberships, custom-role holders) removed per transaction: two operations
+each plus one per custom role, within DynamoDB's 100."""
+
+
+def _remove_counted(app_id: str, items: list[Item]) -> None:
+    """Memberships (each with its user's org count) and custom-role holders in one transaction, the role
+    counters summed per role (one operation per item). If any of them is already gone (a repeated stream
+    record), each is removed on its own instead, idempotently."""
+    tx = Transaction()
+    released: Counter[str] = Counter()
+    for item in items:
+        tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
+        if item.get("entity") == "MEMBER":
+            tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
+        if role_usage.is_custom(item.get("role")):
+            released[str(item["role"])] += 1
+    for role, count in released.items():
+        role_usage.hold(tx, app_id, role, -count)
+    try:
+        tx.commit()
+    except Stale:
+        for item in items:
+            (_remove_membership if item.get("entity") == "MEMBER" else _remove_holder)(app_id, item)
 
 
 def _remove_membership(app_id: str, item: Item) -> None:
