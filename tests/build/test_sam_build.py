@@ -1,6 +1,6 @@
 """The template validates and builds, and every built function runs from the build output.
 
-Each function is imported from ``.aws-sam``'s output in a fresh Python 3.12 interpreter with the
+Each function is imported from the build output in a fresh Python 3.12 interpreter with the
 built layer first on ``sys.path`` (as Lambda's ``/opt/python``), and invoked with its sample event
 from ``events/`` against an in-process moto table.
 """
@@ -122,3 +122,49 @@ def test_built_function_runs_with_its_sample_event(build_dir: Path, function: te
         assert outcome == {"batchItemFailures": []}
     else:
         assert "raised" not in outcome, outcome
+
+
+# What the python3.12 Lambda runtime puts beside a function and its layers: the AWS SDK and its own
+# dependencies, nothing else. (jmespath is also pinned in the layer; the layer comes first.)
+RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "dateutil", "urllib3", "six.py", "jmespath")
+
+_IMPORT_ALONE = textwrap.dedent(
+    """
+    import importlib.util, json, sys
+    layer_dir, runtime_dir, function_dirs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    assert not [p for p in sys.path if "site-packages" in p], sys.path
+    sys.path[:0] = [layer_dir, runtime_dir]
+    for function_dir in function_dirs:
+        sys.path.insert(0, function_dir)
+        spec = importlib.util.spec_from_file_location("app", function_dir + "/app.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["app"] = module
+        spec.loader.exec_module(module)
+        assert callable(module.lambda_handler), function_dir
+        del sys.modules["app"]
+        sys.path.remove(function_dir)
+    print(len(function_dirs))
+    """
+)
+
+
+def test_built_functions_import_with_only_the_layer_and_the_runtimes_sdk(
+        build_dir: Path, tmp_path: Path) -> None:
+    """The build output is self-sufficient: in an isolated interpreter without the project's site-packages
+    (``-I -S``), every function imports from its own directory, the built layer and the runtime's SDK, so
+    a dependency missing from ``layers/orgplane/requirements.txt`` fails here, not in Lambda."""
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parent.parent
+    for name in RUNTIME_SDK:
+        (tmp_path / name).symlink_to(site / name)
+    dirs = [str(build_dir / function.logical_id) for function in FUNCTIONS]
+    env = {"PATH": os.environ.get("PATH", ""), "TABLE_NAME": "orgplane", "ORGPLANE_SECRET": "build-test-secret",
+           "APP_REGISTRY": "{}", "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _IMPORT_ALONE, str(build_dir / "OrgplaneLayer" / "python"),
+         str(tmp_path), json.dumps(dirs)],
+        env=env, capture_output=True, text=True, timeout=300, cwd="/",
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stdout.strip() == str(len(FUNCTIONS))
