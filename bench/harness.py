@@ -78,6 +78,8 @@ class Api:
 
 
 def _server_env(endpoint: str, table: str) -> dict[str, str]:
+    from tests.ddblocal_server import ENGINE_ENV
+
     dropped = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "PORT", "TABLE_NAME"}
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_ENDPOINT_URL", "POWERTOOLS_")) and k not in dropped}
@@ -86,6 +88,7 @@ def _server_env(endpoint: str, table: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "TABLE_NAME": table,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        **ENGINE_ENV,
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_DEFAULT_REGION": "us-east-1",

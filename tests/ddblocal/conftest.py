@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from tests.ddblocal_server import dynamodb_local
+from tests.ddblocal_server import ENGINE_ENV, dynamodb_local
 from tests.support import world
 
 _tables = itertools.count()
@@ -27,7 +27,7 @@ def ddb_endpoint() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def aws(ddb_endpoint: str) -> Iterator[None]:
     name = f"orgplane-{next(_tables)}"
-    with world.environment({"AWS_ENDPOINT_URL_DYNAMODB": ddb_endpoint, "TABLE_NAME": name}):
+    with world.environment({"AWS_ENDPOINT_URL_DYNAMODB": ddb_endpoint, "TABLE_NAME": name, **ENGINE_ENV}):
         world.create_table(name)
         yield
         boto3.client("dynamodb").delete_table(TableName=name)

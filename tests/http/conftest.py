@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ddblocal_server import ENGINE_ENV
 from tests.http.client import Client
 from tests.support import servers
 from tests.support.servers import ROOT
@@ -30,6 +31,7 @@ def server_env() -> dict[str, str]:
     endpoint = os.environ.get("ORGPLANE_TEST_DYNAMODB")
     if endpoint:
         env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+        env.update(ENGINE_ENV)
         env["TABLE_NAME"] = f"orgplane-http-{uuid.uuid4().hex[:8]}"
         env.setdefault("AWS_ACCESS_KEY_ID", "testing")
         env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")

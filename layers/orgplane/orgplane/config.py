@@ -19,6 +19,7 @@ class Settings:
     secret_value: str | None
     audit_retention_days: int
     cleanup_batch_size: int
+    max_transaction_items: int
     settings_cache_seconds: float
     max_body_bytes: int
     local_accept_url: str
@@ -36,6 +37,8 @@ def settings() -> Settings:
         secret_value=env.get("ORGPLANE_SECRET") or None,
         audit_retention_days=int(env.get("AUDIT_RETENTION_DAYS", "365")),
         cleanup_batch_size=int(env.get("CLEANUP_BATCH_SIZE", "25")),
+        # DynamoDB takes 100 operations per transaction; DynamoDB Local before 1.19 only 10
+        max_transaction_items=int(env.get("MAX_TRANSACTION_ITEMS", "100")),
         settings_cache_seconds=float(env.get("SETTINGS_CACHE_SECONDS", "30")),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(16 * 1024))),
         local_accept_url=env.get("DEFAULT_ACCEPT_URL", "http://127.0.0.1:3000/accept?token={token}"),

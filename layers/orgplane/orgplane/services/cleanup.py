@@ -56,8 +56,8 @@ def run_batch(app_id: str, org_id: str) -> int:
             counted.append(item)
         else:
             plain.append({"PK": item["PK"], "SK": item["SK"]})
-    for start in range(0, len(counted), COUNTED_PER_TRANSACTION):
-        _remove_counted(app_id, counted[start:start + COUNTED_PER_TRANSACTION])
+    for chunk in _transaction_sized(counted, settings().max_transaction_items):
+        _remove_counted(app_id, chunk)
     table.delete_many(plain)
     tx = Transaction()
     tx.update(job_key, add={"batches": 1, "removed": len(page.items)}, set_={"last_batch_at": clock.iso()},
@@ -69,9 +69,25 @@ def run_batch(app_id: str, org_id: str) -> int:
     return len(page.items)
 
 
-COUNTED_PER_TRANSACTION = 40
-"""Items that carry counters (memberships, custom-role holders) removed per transaction: two operations
-each plus one per custom role, within DynamoDB's 100."""
+def _transaction_sized(items: list[Item], limit: int) -> list[list[Item]]:
+    """``items`` in consecutive chunks whose removal fits one transaction of at most ``limit`` operations:
+    one delete each, one user counter per membership, one counter per distinct custom role."""
+    chunks: list[list[Item]] = []
+    chunk: list[Item] = []
+    operations, roles = 0, set[Any]()
+    for item in items:
+        cost = 1 + (item.get("entity") == "MEMBER")
+        role = item.get("role")
+        new_role = role_usage.is_custom(role) and role not in roles
+        if chunk and operations + cost + new_role > limit:
+            chunks.append(chunk)
+            chunk, operations, roles = [], 0, set[Any]()
+            new_role = role_usage.is_custom(role)
+        chunk.append(item)
+        operations += cost + new_role
+        if new_role:
+            roles.add(role)
+    return [*chunks, chunk] if chunk else chunks
 
 
 def _remove_counted(app_id: str, items: list[Item]) -> None:
