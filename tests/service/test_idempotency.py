@@ -13,7 +13,7 @@ from devserver import loader, template
 from devserver.events import api_event
 from orgplane import clock, idempotency, keys
 from orgplane.models.orgs import CreateOrg
-from orgplane.services import orgs
+from orgplane.services import invitation_links, orgs
 from orgplane.store import table
 from orgplane.store.transaction import STALE, Claim, Claimed, Stale, Transaction, claiming
 from tests.support import world
@@ -398,6 +398,145 @@ def test_a_retry_refused_because_its_twin_just_wrote_replays_the_twins_response(
     assert answer.status == 201 and answer.replayed and answer.body == twin[0].body
     org = table.get(keys.org("demo", org_id))
     assert org is not None and org["team_count"] == 1
+
+
+# --- the invitation routes: invite, resend, accept and decline -----------------------------------------
+
+INVITATIONS = "/orgs/{org_id}/invitations"
+RESEND = "/orgs/{org_id}/invitations/{invitation_id}/resend"
+ANSWER_ROUTES = ["accept_invitation", "accept_invitation_by_id", "decline_invitation", "decline_invitation_by_id"]
+
+
+def invite(org_id: str, email: str = "bob@example.com", *, key: str | None = None,
+           handler: Callable[..., Any] | None = None) -> Answer:
+    return post("create_invitation", INVITATIONS, f"/orgs/{org_id}/invitations", {"email": email}, key=key,
+                path_params={"org_id": org_id}, handler=handler)
+
+
+def resend(org_id: str, invitation_id: str, *, key: str | None = "key-1",
+           handler: Callable[..., Any] | None = None) -> Answer:
+    return post("resend_invitation", RESEND, f"/orgs/{org_id}/invitations/{invitation_id}/resend", key=key,
+                path_params={"org_id": org_id, "invitation_id": invitation_id}, handler=handler)
+
+
+def link_token(org_id: str, invitation_id: str) -> str:
+    item = table.get(keys.invitation("demo", org_id, invitation_id)) or {}
+    return invitation_links.token("demo", org_id, invitation_id, item["nonce"])
+
+
+def answer(name: str, invitation_id: str, token: str, *, key: str | None = "key-1",
+           handler: Callable[..., Any] | None = None) -> Answer:
+    """Bob accepts or declines: by the link's token (``accept_invitation``, ``decline_invitation``) or
+    by the invitation's id from his own list (``..._by_id``)."""
+    verb = "accept" if name.startswith("accept") else "decline"
+    if name.endswith("_by_id"):
+        return post(name, f"/invitations/{{invitation_id}}/{verb}", f"/invitations/{invitation_id}/{verb}",
+                    key=key, identity=BOB, path_params={"invitation_id": invitation_id}, handler=handler)
+    return post(name, f"/invitations/{verb}", f"/invitations/{verb}", {"token": token}, key=key, identity=BOB,
+                handler=handler)
+
+
+def invited_org() -> tuple[str, str, str]:
+    """Alice's org with one pending invitation for bob: (org_id, invitation_id, the link's token)."""
+    org_id = create_org(key=None).body["id"]
+    invitation_id = invite(org_id).body["id"]
+    return org_id, invitation_id, link_token(org_id, invitation_id)
+
+
+def actions(org_id: str, action: str) -> int:
+    return sum(event["action"] == action for event in audit_events(org_id))
+
+
+def org_counters(org_id: str) -> tuple[int, int, int]:
+    """(member_count, pending_invitation_count, seats_used) of the org."""
+    org = table.get(keys.org("demo", org_id)) or {}
+    return int(org["member_count"]), int(org.get("pending_invitation_count", 0)), int(org.get("seats_used", 0))
+
+
+def test_concurrent_retries_of_one_invite_make_one_invitation(monkeypatch: pytest.MonkeyPatch) -> None:
+    org_id = create_org(key=None).body["id"]
+    handlers = _instances("create_invitation", 3)
+    _all_past_the_lookup(monkeypatch, len(handlers))
+    answers = _race([lambda h=h: invite(org_id, key="k", handler=h) for h in handlers])
+    assert [a.status for a in answers] == [201] * 3
+    assert all(a.body == answers[0].body for a in answers)
+    assert sum(not a.replayed for a in answers) == 1
+    assert org_counters(org_id) == (1, 1, 2)
+    assert actions(org_id, "invitation.created") == 1
+
+
+def test_concurrent_retries_of_one_resend_send_one_new_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    org_id, invitation_id, old_token = invited_org()
+    handlers = _instances("resend_invitation", 3)
+    _all_past_the_lookup(monkeypatch, len(handlers))
+    answers = _race([lambda h=h: resend(org_id, invitation_id, handler=h) for h in handlers])
+    assert [a.status for a in answers] == [200] * 3
+    assert all(a.body == answers[0].body for a in answers)
+    assert sum(not a.replayed for a in answers) == 1
+    assert actions(org_id, "invitation.resent") == 1
+    # the one new link is the one the (single) new delivery carries: bob accepts with it, not the old one
+    new_token = link_token(org_id, invitation_id)
+    assert new_token != old_token
+    assert answer("accept_invitation", invitation_id, old_token, key=None).status == 404
+    assert answer("accept_invitation", invitation_id, new_token, key=None).status == 200
+
+
+@pytest.mark.parametrize("name", ANSWER_ROUTES)
+def test_concurrent_retries_of_one_answer_answer_once_and_alike(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    org_id, invitation_id, token = invited_org()
+    handlers = _instances(name, 4)
+    _all_past_the_lookup(monkeypatch, len(handlers))
+    answers = _race([lambda h=h: answer(name, invitation_id, token, handler=h) for h in handlers])
+    accepting = name.startswith("accept")
+    assert [a.status for a in answers] == [200 if accepting else 204] * 4
+    assert all(a.body == answers[0].body for a in answers)
+    assert sum(not a.replayed for a in answers) == 1
+    invitation = table.get(keys.invitation("demo", org_id, invitation_id)) or {}
+    if accepting:
+        assert answers[0].body["user_id"] == "bob" and answers[0].body["org_id"] == org_id
+        assert invitation["status"] == "accepted"
+        assert table.get(keys.member("demo", org_id, "bob")) is not None
+        assert org_counters(org_id) == (2, 0, 2) and org_count("bob") == 1
+        assert actions(org_id, "invitation.accepted") == 1
+    else:
+        assert answers[0].body is None
+        assert invitation["status"] == "declined"
+        assert table.get(keys.member("demo", org_id, "bob")) is None
+        assert org_counters(org_id) == (1, 0, 1) and org_count("bob") == 0
+        assert actions(org_id, "invitation.declined") == 1
+    monkeypatch.undo()  # the requests below go one at a time
+    # a later retry with the key replays the same answer; without it, the request meets the new state
+    later = answer(name, invitation_id, token)
+    assert later.replayed and later.status == answers[0].status and later.body == answers[0].body
+    fresh = answer(name, invitation_id, token, key=None)
+    assert fresh.status == 409 and fresh.body["code"] == "invitation_not_pending"
+
+
+@pytest.mark.parametrize("name", ANSWER_ROUTES)
+def test_a_retried_answer_replays_the_first_response_and_changes_nothing(name: str) -> None:
+    org_id, invitation_id, token = invited_org()
+    first = answer(name, invitation_id, token)
+    assert first.status in {200, 204} and not first.replayed
+    counters, events = org_counters(org_id), audit_events(org_id)
+    invitation = table.get(keys.invitation("demo", org_id, invitation_id))
+    retry = answer(name, invitation_id, token)
+    assert retry.status == first.status and retry.replayed and retry.body == first.body
+    assert org_counters(org_id) == counters and audit_events(org_id) == events
+    assert table.get(keys.invitation("demo", org_id, invitation_id)) == invitation
+    item = key_item("key-1", name, "bob")
+    assert item is not None and item["response"]["status"] == first.status
+
+
+@pytest.mark.parametrize("name", ANSWER_ROUTES)
+def test_the_same_answer_key_for_another_invitation_is_409_idempotency_key_reused(name: str) -> None:
+    _, first_id, first_token = invited_org()
+    second_org = create_org({"name": "Beta"}, key=None).body["id"]
+    second_id = invite(second_org).body["id"]
+    assert answer(name, first_id, first_token).status in {200, 204}
+    reused = answer(name, second_id, link_token(second_org, second_id))
+    assert reused.status == 409 and reused.body["code"] == "idempotency_key_reused"
+    assert (table.get(keys.invitation("demo", second_org, second_id)) or {})["status"] == "pending"
+    assert org_counters(second_org) == (1, 1, 2)
 
 
 # --- the claim inside transactions ---------------------------------------------------------------------
