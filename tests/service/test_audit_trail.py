@@ -158,17 +158,25 @@ def _action_literals(node: ast.AST) -> set[str]:
 
 
 def _walk_invitations(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:
-    """Invite, resend, revoke, accept and decline by users, expire by the job (its own actor); returns
-    the actions checked here without ``check`` (their change returns no handle to wrap)."""
+    """Invite, resend, revoke, accept and decline (each by id and by the link's token) by users, expire
+    by the job (its own actor); returns the actions checked here without ``check`` (their change returns
+    no handle to wrap)."""
     from orgplane import clock
-    from orgplane.models.invitations import CreateInvitation
-    from orgplane.services import expiry, invitations
+    from orgplane.models.invitations import CreateInvitation, InvitationToken
+    from orgplane.services import expiry, invitation_links, invitations
+    from orgplane.store import table
 
-    dan, erin = world.caller("dan"), world.caller("erin")
+    dan, erin, hana, ivan = (world.caller(name) for name in ("dan", "erin", "hana", "ivan"))
     ids: dict[str, str] = {}
 
     def invite(email: str, **fields: Any) -> None:
         ids[email] = invitations.create(alice, org_id, CreateInvitation(email=email, **fields)).id
+
+    def link(email: str) -> InvitationToken:
+        """The token of the invitation's email link, as the invitee brings it back."""
+        invitation_id = ids[email]
+        nonce = (table.get(keys.invitation("demo", org_id, invitation_id)) or {})["nonce"]
+        return InvitationToken(token=invitation_links.token("demo", org_id, invitation_id, nonce))
 
     def only_new(before: dict[str, dict[str, Any]]) -> dict[str, Any]:
         (event,) = [e for i, e in events_of(partition).items() if i not in before]
@@ -186,6 +194,13 @@ def _walk_invitations(check: Callable[..., dict[str, Any]], partition: str, org_
     invite("erin@example.com")
     check(partition, erin, "invitation.declined", ("invitation", ids["erin@example.com"]),
           lambda: invitations.decline_by_id(erin, ids["erin@example.com"]))
+    # the same two actions by the link's token: the other path of each, with its own event
+    invite("hana@example.com")
+    check(partition, hana, "invitation.accepted", ("invitation", ids["hana@example.com"]),
+          lambda: invitations.accept_by_token(hana, link("hana@example.com")))
+    invite("ivan@example.com")
+    check(partition, ivan, "invitation.declined", ("invitation", ids["ivan@example.com"]),
+          lambda: invitations.decline_by_token(ivan, link("ivan@example.com")))
     invite("frank@example.com")
     check(partition, alice, "invitation.revoked", ("invitation", ids["frank@example.com"]),
           lambda: invitations.revoke(alice, org_id, ids["frank@example.com"]))

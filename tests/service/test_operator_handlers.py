@@ -12,7 +12,8 @@ from devserver import loader, template
 from devserver.events import api_event
 from orgplane import keys
 from orgplane.models.orgs import CreateOrg
-from orgplane.services import orgs
+from orgplane.services import invitation_links, orgs
+from orgplane.store import table
 from tests.support import world
 
 FUNCTIONS = {f.name: f for f in template.functions()}
@@ -129,13 +130,19 @@ def test_admin_list_audit_and_list_org_audit_list_events_newest_first() -> None:
 
 
 def _demo_world() -> dict[str, str]:
-    """One org of app ``demo`` with a member, a custom role and (where teams exist) a team."""
+    """One org of app ``demo`` with a member, a custom role, a pending invitation and (where teams exist)
+    a team: every id a route names is real, so another app's 404 is the app boundary, not a miss."""
+    from orgplane.models.invitations import CreateInvitation
+    from orgplane.services import invitations
+
     alice = world.caller("alice")
     world.put_settings("demo", roles={"auditor": {"permissions": ["org:read"]}}, max_orgs_per_user=7)
     org = orgs.create(alice, CreateOrg(name="Secret Acme", slug="secret-acme"))
     world.add_member(org.id, "bob", role="auditor")
+    # addressed to the very email of the other app's operator: only the app tells them apart
+    invitation = invitations.create(alice, org.id, CreateInvitation(email="olga@other.test", role="auditor"))
     names = {"org_id": org.id, "user_id": "bob", "team_id": "team_01JD0000000000000000000000",
-             "invitation_id": "inv_01JD0000000000000000000000"}
+             "invitation_id": invitation.id}
     try:
         from orgplane.models.teams import CreateTeam
         from orgplane.services import teams
@@ -143,6 +150,20 @@ def _demo_world() -> dict[str, str]:
         return names
     names["team_id"] = teams.create(alice, org.id, CreateTeam(name="Secret Team")).id
     return names
+
+
+def _items_of_app(app_id: str) -> list[dict[str, Any]]:
+    """Every item of one app, sorted: the whole of its state, to prove a request changed none of it."""
+    client, items, start = table.client(), [], None
+    while True:
+        page = client.scan(TableName=table.table_name(), ConsistentRead=True,
+                           **({"ExclusiveStartKey": start} if start else {}))
+        items += [table.deserialize(raw) for raw in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    mine = [i for i in items if i["PK"] == keys.app(app_id) or i["PK"].startswith(keys.app(app_id) + keys.SEP)]
+    return sorted(mine, key=lambda i: (i["PK"], i["SK"]))
 
 
 BODIES = {
@@ -159,23 +180,43 @@ BODIES = {
 
 def test_support_of_another_app_sees_nothing() -> None:
     names = _demo_world()
-    secrets = [names["org_id"], "Secret Acme", "secret-acme", "bob@example.com", "auditor", names["team_id"]]
-    demo_items = [world.items_of(keys.org_pk("demo", names["org_id"])), world.items_of(keys.settings("demo")["PK"])]
-    # this app's support staff find it all (the control)
-    assert names["org_id"] in json.dumps(call("admin_list_orgs", "GET", "/admin/orgs", query={"q": "secret"})[1])
+    secrets = [names["org_id"], "Secret Acme", "secret-acme", "bob@example.com", "auditor", names["team_id"],
+               names["invitation_id"], "Secret Team"]
+    # the control: every id is real and reachable in app demo, by its support staff and by the invitee
+    org_id, invitation_id = names["org_id"], names["invitation_id"]
+    assert org_id in json.dumps(call("admin_list_orgs", "GET", "/admin/orgs", query={"q": "secret"})[1])
+    for path, field, value in [(f"/orgs/{org_id}/invitations/{invitation_id}", "id", invitation_id),
+                               (f"/orgs/{org_id}/members/bob", "user_id", "bob"),
+                               (f"/orgs/{org_id}/teams/{names['team_id']}", "id", names["team_id"])]:
+        name = next(n for m, p, n in ROUTES if m == "GET" and _fits(p, path))
+        status, answer = call(name, "GET", path, identity=SAM)
+        assert status == 200 and answer[field] == value, (path, answer)
+    demo_invitee = {**OLGA, "app_id": "demo", "support": False}
+    status, mine = call("list_my_invitations", "GET", "/invitations", identity=demo_invitee)
+    assert status == 200 and [(i["id"], i["status"]) for i in mine["data"]] == [(invitation_id, "pending")]
+    # the invitee's own link too: the other app's operator brings it back to their app
+    nonce = (table.get(keys.invitation("demo", org_id, invitation_id)) or {})["nonce"]
+    link = {"token": invitation_links.token("demo", org_id, invitation_id, nonce)}
+    by_link = {("POST", "/invitations/accept"): link, ("POST", "/invitations/decline"): link}
+    demo_items = _items_of_app("demo")
+    assert any(i["SK"] == keys.invitation("demo", org_id, invitation_id)["SK"] and i["status"] == "pending"
+               for i in demo_items)
+
     for method, path, name in ROUTES:
         concrete = re.sub(r"\{([a-z_]+)\}", lambda m: names.get(m.group(1), "x"), path)
-        body = BODIES.get((method, path), {} if method in {"POST", "PUT", "PATCH"} else None)
+        body = {**BODIES, **by_link}.get((method, path), {} if method in {"POST", "PUT", "PATCH"} else None)
         query = {"q": "secret", "email": "bob", "org_id": names["org_id"], "actor": "alice"}
         status, answer = call(name, method, concrete, identity=OLGA, body=body, query=query)
         text = json.dumps(answer)
         assert not any(secret in text for secret in secrets), f"{method} {path} leaks: {text}"
-        if "{" in path:  # a path naming this app's org, user, team or invitation
+        if "{" in path or (method, path) in by_link:  # naming this app's org, user, team or invitation
             assert status == 404, f"{method} {path}: {status} {text}"
         elif method == "GET" and isinstance(answer, dict) and "data" in answer:
             assert status == 200 and answer["data"] == [], f"{method} {path}: {text}"
-    assert [world.items_of(keys.org_pk("demo", names["org_id"])),
-            world.items_of(keys.settings("demo")["PK"])] == demo_items
+    assert _items_of_app("demo") == demo_items
+    # and the link was a live one: in its own app, its invitee joins with it
+    status, member = call("accept_invitation", "POST", "/invitations/accept", identity=demo_invitee, body=link)
+    assert status == 200 and member["org_id"] == org_id and member["role"] == "auditor"
 
 
 def test_support_staff_pass_every_org_check_in_their_own_app() -> None:

@@ -9,12 +9,13 @@ from pydantic import ValidationError
 
 from orgplane import clock, keys
 from orgplane.models.audit import AppAuditQuery
+from orgplane.models.invitations import CreateInvitation, ListInvitationsQuery
 from orgplane.models.members import ListMembersQuery, UpdateMember
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import audit, cleanup, members, orgs, role_usage
+from orgplane.services import audit, cleanup, invitations, members, orgs, role_usage
 from orgplane.services import settings as app_settings
-from orgplane.store import table
+from orgplane.store import records, table
 from tests.support import world
 from tests.support.world import code_of
 
@@ -181,6 +182,59 @@ def test_a_custom_role_cannot_be_used_to_escalate(org_id: str) -> None:
     assert code_of(lambda: members.update_member(bob, org_id, "carol", UpdateMember(role="deleter"))) == "forbidden"
     assert code_of(lambda: members.update_member(bob, org_id, "carol", UpdateMember(role="admin"))) == "forbidden"
     assert members.update_member(bob, org_id, "carol", UpdateMember(role="remover")).role == "remover"
+
+
+RECRUITING = {
+    "recruiter": {"permissions": ["org:read", "member:read", "member:invite"]},
+    "viewer": {"permissions": ["org:read"]},
+    **AUDITOR,  # org:read, member:read and audit:read: one permission a recruiter lacks
+}
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin", "owner"])
+def test_a_custom_role_that_may_invite_cannot_invite_to_a_role_above_it(org_id: str, role: str) -> None:
+    patch(roles=RECRUITING)
+    world.add_member(org_id, "bob", role="recruiter")
+    org_before = table.get(keys.org("demo", org_id))
+    holders_before = {name: role_usage.holders("demo", name) for name in RECRUITING}
+    refused = code_of(lambda: invitations.create(bob, org_id, CreateInvitation(email="dave@example.com", role=role)))
+    assert refused == "forbidden"
+    assert invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data == []
+    assert table.get(keys.email_claim("demo", org_id, records.email_key("dave@example.com"))) is None
+    assert table.get(keys.org("demo", org_id)) == org_before
+    assert {name: role_usage.holders("demo", name) for name in RECRUITING} == holders_before
+    assert [e["action"] for e in world.items_of(keys.audit_pk("demo", org_id))] == ["org.created"]
+
+
+@pytest.mark.parametrize("role", ["member", "viewer", "recruiter"])
+def test_a_custom_role_that_may_invite_invites_to_a_role_within_its_permissions(org_id: str, role: str) -> None:
+    patch(roles=RECRUITING)
+    world.add_member(org_id, "bob", role="recruiter")
+    invitation = invitations.create(bob, org_id, CreateInvitation(email="dave@example.com", role=role))
+    assert invitation.role == role and invitation.status == "pending" and invitation.invited_by == "bob"
+    assert [i.id for i in invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data] == [invitation.id]
+    if role in RECRUITING:  # the pending invitation holds its custom role
+        assert role_usage.holders("demo", role) == (2 if role == "recruiter" else 1)
+
+
+def test_a_custom_role_without_member_invite_cannot_invite_at_all(org_id: str) -> None:
+    patch(roles=RECRUITING)
+    world.add_member(org_id, "bob", role="auditor")
+    assert code_of(lambda: invitations.create(bob, org_id, CreateInvitation(email="dave@example.com",
+                                                                            role="member"))) == "forbidden"
+    assert invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data == []
+
+
+def test_a_custom_role_that_may_invite_cannot_resend_an_invitation_to_a_role_above_it(org_id: str) -> None:
+    patch(roles=RECRUITING)
+    world.add_member(org_id, "bob", role="recruiter")
+    above = invitations.create(alice, org_id, CreateInvitation(email="dave@example.com", role="auditor"))
+    within = invitations.create(alice, org_id, CreateInvitation(email="erin@example.com", role="viewer"))
+    nonce = (table.get(keys.invitation("demo", org_id, above.id)) or {})["nonce"]
+    assert code_of(lambda: invitations.resend(bob, org_id, above.id)) == "forbidden"
+    assert (table.get(keys.invitation("demo", org_id, above.id)) or {})["nonce"] == nonce
+    assert invitations.get(alice, org_id, above.id).expires_at == above.expires_at
+    assert invitations.resend(bob, org_id, within.id).status == "pending"
 
 
 def test_role_holder_counts_follow_every_assignment_and_release(org_id: str) -> None:
