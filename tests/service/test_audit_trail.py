@@ -210,5 +210,5 @@ def _walk_invitations(check: Callable[..., dict[str, Any]], partition: str, org_
     assert expiry.run() == 1
     expired = only_new(before)
     assert (expired["action"], expired["target"]["id"], expired["actor"]["user_id"]) == (
-        "invitation.expired", ids["gina@example.com"], expiry.SYSTEM)
+        "invitation.expired", ids["gina@example.com"], invitations.EXPIRY_ACTOR)
     return {"invitation.created", "invitation.expired"}

@@ -8,11 +8,12 @@ import dataclasses
 import pytest
 
 from orgplane import clock, keys
+from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.common import ListQuery
 from orgplane.models.invitations import CreateInvitation, InvitationToken, ListInvitationsQuery
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam
-from orgplane.services import invitation_links, invitations, members, orgs, teams
+from orgplane.services import audit, invitation_links, invitations, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
@@ -330,6 +331,18 @@ def test_a_resent_invitations_old_link_dies_and_the_new_one_works(org_id: str) -
     invitations.resend(alice, org_id, invitation_id)
     assert codes(lambda: invitations.accept_by_token(bob, old)) == "invitation_not_found"
     assert invitations.accept_by_token(bob, link(org_id, invitation_id)).user_id == "bob"
+
+
+def test_inviting_the_address_of_an_invitation_past_its_expiry_expires_it_first(org_id: str) -> None:
+    """It already reads as expired; the job has not run. Inviting the address again is not 409."""
+    old = invite(org_id, expires_in_seconds=300)
+    clock.advance(301)
+    new = invite(org_id)
+    assert invitations.get(alice, org_id, old).status == "expired"
+    assert [i.id for i in invitations.list_for_org(alice, org_id, ListInvitationsQuery(status="pending")).data] == [new]
+    assert org_counts(org_id) == (1, 1, 2)
+    expired = audit.list_for_org(alice, org_id, OrgAuditQuery(action="invitation.expired")).data
+    assert [(e.target.id, e.actor.user_id) for e in expired] == [(old, invitations.EXPIRY_ACTOR)]
 
 
 def test_resending_a_pending_invitation_past_expiry_renews_it(org_id: str) -> None:

@@ -37,11 +37,12 @@ from orgplane.services import settings as app_settings
 from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store.transaction import STALE, Stale, Transaction, retrying
 
 Item = dict[str, Any]
 
 PENDING = "pending"
+EXPIRY_ACTOR = "system:invitation-expiry"
 NOT_PENDING = DomainError("invitation_not_pending", "The invitation is no longer pending.")
 EXPIRED = DomainError("invitation_expired", "The invitation has expired; ask for a new one.")
 EMAIL_MISMATCH = DomainError("invitation_email_mismatch",
@@ -98,7 +99,11 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
     if any(team is None for team in teams):
         raise not_found("team")
     if claim is not None:
-        raise ALREADY_MEMBER if claim.get("state") == "member" else ALREADY_INVITED
+        if claim.get("state") == "member":
+            raise ALREADY_MEMBER
+        if _expire_holder(app_id, org_id, claim):
+            raise STALE  # its invitation was past due and is now expired: the address is free, read again
+        raise ALREADY_INVITED
     ttl = body.expires_in_seconds or view.settings.invitation_ttl_seconds
     expires_epoch, expires_at = _expiry(ttl)
     invitation_id = ids.new("inv")
@@ -122,6 +127,38 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
                  view.settings.audit_retention_days)
     tx.commit()
     return records.to_invitation(item, _now_epoch())
+
+
+def _expire_holder(app_id: str, org_id: str, claim: Item) -> bool:
+    """The address is held by a pending invitation past its expiry (the job has not run yet): expire it
+    now, as the job would, so inviting the address again works as soon as the invitation reads expired."""
+    held_by = claim.get("invitation_id")
+    invitation = table.get(keys.invitation(app_id, org_id, str(held_by))) if held_by else None
+    if invitation is None or invitation.get("status") != PENDING or int(invitation["expires_epoch"]) > _now_epoch():
+        return False
+    expire(invitation)  # False only if a concurrent job or answer won: either way the claim moved on
+    return True
+
+
+def expire(invitation: Item) -> bool:
+    """Mark one pending invitation past its expiry ``expired``: it frees its email, seat and role, with
+    its audit event by the system actor. ``False`` if it is no longer pending and due (answered, renewed,
+    expired by a concurrent run, or its org deleted)."""
+    if invitation.get("status") != PENDING or int(invitation["expires_epoch"]) > _now_epoch():
+        return False
+    app_id = str(invitation["app_id"])
+    system = Caller(app_id=app_id, user_id=EXPIRY_ACTOR, email=None, email_verified=False, support=False,
+                    request_id=f"expiry-{secrets.token_hex(6)}")
+    tx = Transaction()
+    release(tx, invitation, "expired")
+    audit.record(tx, system, str(invitation["org_id"]), "invitation.expired", "invitation", str(invitation["id"]),
+                 {"email": invitation["email"], "expires_at": invitation["expires_at"]},
+                 app_settings.load(app_id).audit_retention_days)
+    try:
+        tx.commit()
+    except Stale:
+        return False
+    return True
 
 
 def _count_seat(tx: Transaction, app_id: str, org_id: str, settings: AppSettings) -> None:
