@@ -279,7 +279,7 @@ def _part2(result: ImportResult, breakdown: dict[str, float], breakdown_of: str)
 
 def _calls_cell(calls: list[Any]) -> list[str]:
     sig, _ = stats.mode(stats.signature(c.ddb) for c in calls)
-    read = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in calls)
+    read = stats.median_items_read(calls)
     returned = stats.median(len(c.response.json.get("data", [])) for c in calls)
     cursor = sum(1 for c in calls if c.response.json.get("next_cursor"))
     latencies = [c.seconds for c in calls]
@@ -317,7 +317,7 @@ def _part3(result: ScaleResult, samples: int) -> list[str]:
     rows = []
     for job in result.jobs:
         sig, _ = stats.mode(stats.signature(c.ddb, without_settings=False) for c in job.calls)
-        index_items = [sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in job.calls]
+        index_items = [stats.items_read(c.ddb) for c in job.calls]
         latencies = [c.seconds for c in job.calls]
         rows.append([job.label, str(len(job.calls)), ", ".join(map(str, job.expired)),
                      ", ".join(map(str, index_items)), stats.describe(sig),
@@ -380,8 +380,8 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
     history = next((c for c in scale_result.comparisons if c.name.startswith("list my invitations")), None)
     if history is not None:
         small, large = history.small, history.large
-        read_small = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in small)
-        read_large = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in large)
+        read_small = stats.median_items_read(small)
+        read_large = stats.median_items_read(large)
         queries = stats.median(c.ddb.get("requests", {}).get("Query", 0) for c in large)
         returned = stats.median(len(c.response.json.get("data", [])) for c in large)
         if read_large > read_small:
@@ -399,8 +399,8 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
     role = next((c for c in scale_result.comparisons if "?role=" in c.name), None)
     if role is not None:
         returned = stats.median(len(c.response.json.get("data", [])) for c in role.large)
-        read_small = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in role.small)
-        read_large = stats.median(sum(q.get("scanned") or 0 for q in c.ddb.get("queries", [])) for c in role.large)
+        read_small = stats.median_items_read(role.small)
+        read_large = stats.median_items_read(role.large)
         if read_large > read_small:
             out.append(f"**`GET /orgs/{{org_id}}/members?role=` grows with the org**: in the {role.large_label} "
                        f"org the first page evaluated {read_large:g} items (vs {read_small:g}) and returned "

@@ -62,3 +62,12 @@ def mode(signatures: Iterable[Signature]) -> tuple[Signature, int]:
 
 def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
+
+
+def items_read(ddb: dict[str, Any]) -> int:
+    """Items DynamoDB evaluated for one call's Queries (``ScannedCount``, before any filter)."""
+    return sum(q.get("scanned") or 0 for q in ddb.get("queries", []))
+
+
+def median_items_read(calls: Iterable[Any]) -> float:
+    return median(items_read(c.ddb) for c in calls)

@@ -16,6 +16,7 @@ from orgplane.services import admin, audit, members, orgs
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from tests.support import world
+from tests.support.pages import walk
 from tests.support.world import code_of
 
 alice = world.caller("alice")
@@ -198,17 +199,10 @@ def test_user_search_paginates_by_user_not_by_membership() -> None:
     for n in range(5):
         for org_id in orgs_:
             world.add_member(org_id, f"user{n}")
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = admin.find_users(sam, FindUsersQuery(email="user", limit=2, cursor=cursor))
-        assert len(page.data) <= 2
-        seen += [u.user_id for u in page.data]
-        assert all(len(u.org_ids) == 3 for u in page.data)
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    assert seen == [f"user{n}" for n in range(5)]
+    walked = walk(lambda cursor: admin.find_users(sam, FindUsersQuery(email="user", limit=2, cursor=cursor)))
+    assert all(len(page) <= 2 for page in walked)
+    assert all(len(u.org_ids) == 3 for page in walked for u in page)
+    assert [u.user_id for page in walked for u in page] == [f"user{n}" for n in range(5)]
 
 
 def test_user_search_leaves_out_members_of_deleted_orgs() -> None:
@@ -269,17 +263,10 @@ def test_filtered_audit_pages_are_full_and_never_skip_or_repeat() -> None:
         world.add_member(org_id, f"user{n}")
         members.update_member(alice, org_id, f"user{n}", UpdateMember(role="admin"))
         orgs.update(alice, org_id, UpdateOrg(name=f"Acme {n}"))
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.role_changed", limit=3,
-                                                                cursor=cursor))
-        assert len(page.data) == 3 or not page.next_cursor
-        seen += [e.target.id for e in page.data]
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    assert seen == [f"user{n}" for n in reversed(range(7))]
+    walked = walk(lambda cursor: audit.list_for_org(
+        alice, org_id, OrgAuditQuery(action="member.role_changed", limit=3, cursor=cursor)))
+    assert all(len(page) == 3 for page in walked[:-1])
+    assert [e.target.id for page in walked for e in page] == [f"user{n}" for n in reversed(range(7))]
 
 
 def test_app_audit_lists_every_org_and_app_level_event_newest_first() -> None:

@@ -16,6 +16,7 @@ from orgplane.models.teams import CreateTeam
 from orgplane.services import audit, invitation_links, invitations, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
+from tests.support.pages import walk
 from tests.support.race import race
 from tests.support.reads import items_read_by_queries, stale_first_read
 from tests.support.world import code_of as codes
@@ -475,15 +476,9 @@ def test_the_orgs_pending_list_reads_only_pending_invitations_not_the_history(or
 def test_the_orgs_pending_list_walks_page_by_page(org_id: str) -> None:
     pending = [invite(org_id, f"walk{i}@example.com") for i in range(5)]
     invitations.revoke(alice, org_id, pending.pop(2))
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = invitations.list_for_org(alice, org_id, ListInvitationsQuery(status="pending", limit=2, cursor=cursor))
-        seen += [i.id for i in page.data]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
-    assert seen == pending
+    walked = walk(lambda cursor: invitations.list_for_org(
+        alice, org_id, ListInvitationsQuery(status="pending", limit=2, cursor=cursor)))
+    assert [i.id for page in walked for i in page] == pending
 
 
 def test_an_answered_invitation_accepted_again_in_app_is_409_not_404(org_id: str) -> None:

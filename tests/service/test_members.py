@@ -10,6 +10,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.services import members, orgs
 from orgplane.store import table
 from tests.support import world
+from tests.support.pages import walk
 from tests.support.reads import items_read_by_queries, stale_first_read
 from tests.support.world import code_of as codes
 
@@ -133,15 +134,9 @@ def test_members_of_another_org_are_not_found_under_this_org(org_id: str) -> Non
 def test_member_lists_paginate_with_cursors(org_id: str) -> None:
     for n in range(7):
         world.add_member(org_id, f"user{n}")
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = members.list_members(alice, org_id, ListMembersQuery(limit=3, cursor=cursor))
-        seen += [m.user_id for m in page.data]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
-    assert sorted(seen) == sorted(["alice", *[f"user{n}" for n in range(7)]])
+    walked = walk(lambda cursor: members.list_members(alice, org_id, ListMembersQuery(limit=3, cursor=cursor)))
+    assert [len(page) for page in walked] == [3, 3, 2]
+    assert sorted(m.user_id for page in walked for m in page) == sorted(["alice", *[f"user{n}" for n in range(7)]])
 
 
 def test_role_filter_lists_only_that_role(org_id: str) -> None:
@@ -165,15 +160,9 @@ def test_role_filtered_pages_walk_every_holder_once(org_id: str) -> None:
     for n, user in enumerate(admins):
         world.add_member(org_id, user, role="admin")
         world.add_member(org_id, f"member{n}")
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = members.list_members(alice, org_id, ListMembersQuery(role="admin", limit=2, cursor=cursor))
-        seen += [m.user_id for m in page.data]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
-    assert seen == admins
+    walked = walk(lambda cursor: members.list_members(alice, org_id,
+                                                      ListMembersQuery(role="admin", limit=2, cursor=cursor)))
+    assert [m.user_id for page in walked for m in page] == admins
 
 
 def test_a_role_change_moves_the_member_between_role_lists(org_id: str) -> None:

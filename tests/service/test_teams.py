@@ -14,6 +14,7 @@ from orgplane.models.teams import CreateTeam, ListTeamMembersQuery, ListTeamsQue
 from orgplane.services import audit, cleanup, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
+from tests.support.pages import walk
 from tests.support.race import race
 from tests.support.world import code_of as codes
 
@@ -409,15 +410,8 @@ def test_team_member_lists_paginate_and_cursors_stay_in_their_team(org_id: str) 
     for user in ("bob", "carol", "dave"):
         put(org_id, first, user)
         put(org_id, second, user)
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=2, cursor=cursor))
-        seen += [m.user_id for m in page.data]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
-    assert seen == ["bob", "carol", "dave"]
+    walked = walk(lambda cursor: teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=2, cursor=cursor)))
+    assert [m.user_id for page in walked for m in page] == ["bob", "carol", "dave"]
     cursor = teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=1)).next_cursor
     assert codes(lambda: teams.list_members(alice, org_id, second, ListTeamMembersQuery(cursor=cursor))) == \
         "validation_error"
