@@ -339,6 +339,18 @@ def _find(run: Run, name: str) -> OpResult | None:
     return next((op for op in run.results if op.name == name), None)
 
 
+def _flatness(comparison: Any, route: str, against: str, why: str) -> str:
+    """Whether ``route`` read as much in the large case of ``comparison`` as in the small one."""
+    read_small, read_large = stats.median_items_read(comparison.small), stats.median_items_read(comparison.large)
+    queries = stats.median(c.ddb.get("requests", {}).get("Query", 0) for c in comparison.large)
+    returned = stats.median(len(c.response.json.get("data", [])) for c in comparison.large)
+    measured = (f"with {comparison.large_label} the first page evaluated {read_large:g} item(s) in {queries:g} "
+                f"Query (vs {read_small:g} with {comparison.small_label}) and returned {returned:g}")
+    if read_large > read_small:
+        return f"**{route} grows with {against}**: {measured}, although {why}."
+    return f"**{route} is flat in {against}**: {why}; {measured}."
+
+
 def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list[str]:
     """What looks wrong or costly in the product, from the numbers above and the code behind them."""
     out: list[str] = []
@@ -377,39 +389,21 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
                "`list_members`, to hide orphans). Each is one request whatever the size; the team reads "
                "exist to skip teams deleted while their cleanup runs, which a `ConditionCheck`/conditional "
                "delete in the same transaction could do without the read.")
-    history = next((c for c in scale_result.comparisons if c.name.startswith("list my invitations")), None)
-    if history is not None:
-        small, large = history.small, history.large
-        read_small = stats.median_items_read(small)
-        read_large = stats.median_items_read(large)
-        queries = stats.median(c.ddb.get("requests", {}).get("Query", 0) for c in large)
-        returned = stats.median(len(c.response.json.get("data", [])) for c in large)
-        if read_large > read_small:
-            out.append(f"**`GET /invitations` grows with the email's history** (`services/invitations.py` "
-                       f"`list_mine`): with {history.large_label.split(' + ')[1]} the first page evaluated "
-                       f"{read_large:g} items in {queries:g} Queries (vs {read_small:g}) and returned {returned:g}.")
-        else:
-            out.append(f"**`GET /invitations` is flat in the email's history**: answered invitations move aside "
-                       f"on the invitee's GSI1 view (`keys.answered_invitation_email_sk`), so with "
-                       f"{history.large_label.split(' + ')[1]} the first page still evaluated {read_large:g} item(s) "
-                       f"in {queries:g} Query. `GET /orgs/{{org_id}}/invitations?status=pending` reads the "
-                       "org's pending list on GSI2 (`keys.pending_invitations_pk`), which answered invitations "
-                       "leave; the unfiltered list and `?status=` of an answered state read the whole history "
-                       "(bounded by `pages.fill` at 10 reads per request).")
-    role = next((c for c in scale_result.comparisons if "?role=" in c.name), None)
-    if role is not None:
-        returned = stats.median(len(c.response.json.get("data", [])) for c in role.large)
-        read_small = stats.median_items_read(role.small)
-        read_large = stats.median_items_read(role.large)
-        if read_large > read_small:
-            out.append(f"**`GET /orgs/{{org_id}}/members?role=` grows with the org**: in the {role.large_label} "
-                       f"org the first page evaluated {read_large:g} items (vs {read_small:g}) and returned "
-                       f"{returned:g}.")
-        else:
-            out.append(f"**`GET /orgs/{{org_id}}/members?role=` is flat in the org's size**: it queries the "
-                       "role's own list (GSI4 `APP#a#ORG#o#ROLE#<role>`, `services/members.py` `list_members`), "
-                       f"so in the {role.large_label} org the first page evaluated {read_large:g} item(s) and "
-                       f"returned {returned:g}, as in the small one.")
+    flat_by_design = [
+        ("list my invitations", "`GET /invitations`", "the email's history",
+         "answered invitations move aside on the invitee's GSI1 view (`keys.answered_invitation_email_sk`)"),
+        ("list an org's pending invitations", "`GET /orgs/{org_id}/invitations?status=pending`",
+         "the org's invitation history",
+         "it reads the org's pending list on GSI2 (`keys.pending_invitations_pk`), which answered invitations "
+         "leave; the unfiltered list and `?status=` of an answered state read the whole history (bounded by "
+         "`pages.fill` at 10 reads per request)"),
+        ("list members ?role=", "`GET /orgs/{org_id}/members?role=`", "the org's size",
+         "it queries the role's own list (GSI4 `APP#a#ORG#o#ROLE#<role>`, `services/members.py` `list_members`)"),
+    ]
+    for prefix, route, against, why in flat_by_design:
+        comparison = next((c for c in scale_result.comparisons if c.name.startswith(prefix)), None)
+        if comparison is not None:
+            out.append(_flatness(comparison, route, against, why))
     out.append("**Pending invitations are spread over `keys.EXPIRY_SHARDS` index partitions** (GSI3 "
                "`PENDING_INVITES#<0..n>` by a hash of the invitation id): no single index key carries every "
                "invitation write of every app, and the job queries each shard's due range, so its reads stay "
