@@ -154,6 +154,22 @@ def test_user_lookup_shows_pending_invitations_to_the_users_emails() -> None:
     assert [m.org_id for m in user.memberships] == [org_id]
 
 
+def test_user_lookup_shows_team_memberships_of_live_teams_with_their_roles() -> None:
+    from orgplane.models.teams import CreateTeam, PutTeamMember
+    from orgplane.services import teams
+
+    org_id = create("Acme", "acme")
+    world.add_member(org_id, "bob")
+    alice = world.caller("alice")
+    kept, gone = (teams.create(alice, org_id, CreateTeam(name=name)).id for name in ("Platform", "Gone"))
+    teams.put_member(alice, org_id, kept, "bob", PutTeamMember(role="maintainer"))
+    teams.put_member(alice, org_id, gone, "bob", PutTeamMember())
+    teams.delete(alice, org_id, gone)
+    [membership] = admin.get_user(sam, "bob").team_memberships
+    assert (membership.org_id, membership.team_id, membership.role) == (org_id, kept, "maintainer")
+    assert membership.added_at
+
+
 def test_user_lookup_of_someone_unknown_is_404() -> None:
     create("Acme", "acme")
     assert code_of(lambda: admin.get_user(sam, "nobody")) == "not_found"
