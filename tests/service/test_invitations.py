@@ -161,6 +161,29 @@ def test_a_full_org_refuses_the_accept_and_the_invitation_stays_pending_until_a_
     assert invitations.accept_by_token(carol, link(org_id, second)).user_id == "carol"
 
 
+def test_racing_invites_of_one_address_make_one_invitation(org_id: str) -> None:
+    results = race(*[lambda e=e: invite(org_id, e) for e in ("dana@example.com", "DANA@example.com",
+                                                             "Dana@Example.com", "dana@EXAMPLE.COM")])
+    assert sorted(r for r in results if r == "invitation_pending") == ["invitation_pending"] * 3
+    assert len(invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data) == 1
+    assert org_counts(org_id) == (1, 1, 2)
+
+
+def test_racing_invites_never_exceed_the_seat_limit(org_id: str) -> None:
+    world.put_settings("demo", max_members_per_org=3)
+    results = race(*[lambda n=n: invite(org_id, f"seat{n}@example.com") for n in range(5)])
+    assert sorted(r for r in results if r == "member_limit_reached") == ["member_limit_reached"] * 3
+    assert org_counts(org_id) == (1, 2, 3)
+
+
+def test_an_accept_racing_a_decline_of_one_invitation_leaves_one_outcome(org_id: str) -> None:
+    token = link(org_id, invite(org_id))
+    results = race(lambda: invitations.accept_by_token(bob, token).user_id,
+                   lambda: invitations.decline_by_token(bob, token))
+    assert results in (["bob", "invitation_not_pending"], ["invitation_not_pending", None])
+    assert org_counts(org_id) == ((2, 0, 2) if results[0] == "bob" else (1, 0, 1))
+
+
 def test_racing_accepts_of_different_invitations_never_exceed_the_seat_limit(org_id: str) -> None:
     users = [world.caller(f"user{i}") for i in range(6)]
     tokens = [link(org_id, invite(org_id, f"user{i}@example.com")) for i in range(6)]
