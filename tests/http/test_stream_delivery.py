@@ -45,6 +45,28 @@ def test_template_filter_passes_only_cleanup_inserts_and_modifies() -> None:
     assert not filters.matches_any(patterns, removed)
 
 
+DELIVERY = next(f for f in template.functions() if f.name == "deliver_invitations")
+
+
+def invitation_record(n: int, event: str = "INSERT", status: str = "pending", delivery: str = "queued",
+                      entity: str = "INVITE") -> dict[str, Any]:
+    return record(n, entity=entity, event=event, status={"S": status},
+                  delivery={"M": {"status": {"S": delivery}, "attempts": {"N": "0"}}})
+
+
+def test_template_filter_passes_only_pending_invitations_with_a_queued_send() -> None:
+    patterns = [filters.parse(p) for s in DELIVERY.streams for p in s.filters]
+    assert filters.matches_any(patterns, invitation_record(1))
+    assert filters.matches_any(patterns, invitation_record(2, event="MODIFY"))  # a resend queues a new send
+    for n, refused in enumerate([
+        invitation_record(3, delivery="sent"), invitation_record(4, delivery="retry"),
+        invitation_record(5, delivery="delivered"), invitation_record(6, status="accepted"),
+        invitation_record(7, status="revoked"), invitation_record(8, event="REMOVE"),
+        invitation_record(9, entity="MEMBER"), record(10, entity="INVITE"),
+    ], start=3):
+        assert not filters.matches_any(patterns, refused), n
+
+
 @pytest.mark.parametrize(
     ("pattern", "value", "expected"),
     [
