@@ -72,6 +72,17 @@ def test_the_invitee_gets_the_mail_within_seconds_and_joins_with_its_link(api: C
     assert ok(api.get(f"/orgs/{world.org['id']}", token=world.owner))["pending_invitation_count"] == 0
 
 
+def test_the_outbox_empties_on_delete_and_keeps_collecting_afterwards(api: Client, world: World) -> None:
+    invitation = world.invite()
+    world.wait_for_mail()
+    response = api.delete("/_local/outbox")
+    assert response.status == 204 and response.json is None
+    assert ok(api.get("/_local/outbox"))["data"] == []
+    ok(api.post(f"/orgs/{world.org['id']}/invitations/{invitation['id']}/resend", token=world.owner))
+    resent = world.wait_for_mail()
+    assert world.mails() == [resent]  # only the mail sent after the outbox was emptied
+
+
 def test_another_user_with_the_link_gets_403_email_mismatch(api: Client, world: World) -> None:
     world.invite()
     token = link_token(world.wait_for_mail())
