@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import stats
-from bench.imports import MOVED_IMPORTS, ImportResult
+from bench.imports import MOVED_IMPORTS, ImportResult, modules_imported
 from bench.operations import OpResult, Run
 from bench.scale import ScaleResult
 
@@ -408,23 +408,20 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
                "`PENDING_INVITES#<0..n>` by a hash of the invitation id): no single index key carries every "
                "invitation write of every app, and the job queries each shard's due range, so its reads stay "
                "flat (table above) at a constant number of queries.")
-    out.append("**Deleting an org costs one transaction per member** (`services/cleanup.py` "
-               "`_remove_membership`: the user's org counter goes with it), in batches of 25 driven by the "
-               "stream: bounded per invocation, but a 10,000-member org means about 10,000 "
-               "TransactWriteItems and 400 batches in the background. Expected for exact per-user limits; "
-               "worth knowing for capacity.")
+    out.append("**Deleting an org removes its memberships in shared transactions** (`services/cleanup.py` "
+               "`_remove_counted`: each membership with its user's org counter, custom-role counters summed per "
+               "role), as many per transaction as `MAX_TRANSACTION_ITEMS` allows (100 operations on DynamoDB, "
+               "about 40 memberships; 10 on this DynamoDB Local), in pages of `CLEANUP_BATCH_SIZE` (25) driven "
+               "by the stream: a 10,000-member org takes about 400 background batches of one Query, one "
+               "TransactWriteItems and one BatchWriteItem each.")
     if "me" in imports.handlers:
         me_ms = imports.median("me") * 1000
-        boto3_ms = stats.median(imports.boto3_only) * 1000
-        out.append(f"**Every handler imports boto3 at import time, including `GET /me`** ({me_ms:.0f} ms, "
-                   f"ratio {imports.ratio('me'):.2f}), which never calls DynamoDB: since the "
-                   "Idempotency-Key change `orgplane/http.py` imports `orgplane.idempotency` and "
-                   "`orgplane.store.transaction` at module level (not changed here: it is that work's file), "
-                   "which import "
-                   f"`orgplane.store.table`, boto3 and botocore (`import boto3` alone: {boto3_ms:.0f} ms here). "
-                   "Importing them inside `idempotency_key`/`run_idempotently` (only `POST` routes need them) "
-                   "would spare `/me` that (a one-off check with the two modules stubbed out cut its import "
-                   "by about a third). For the other handlers boto3 is needed on the first request anyway.")
+        loads_boto3 = "boto3" in modules_imported("me")
+        out.append(f"**`GET /me` never calls DynamoDB** ({me_ms:.0f} ms to import, ratio {imports.ratio('me'):.2f}): "
+                   + ("it still imports boto3 at import time." if loads_boto3 else
+                      "it does not import boto3 (`orgplane/http.py` imports the idempotency machinery, which "
+                      "needs the table client, on the first `POST` only); botocore still loads with Powertools. "
+                      "Every other handler needs boto3 on its first request anyway."))
     out.append("**Import time beyond boto3 is pydantic and Powertools**: the remaining gap to the baseline is "
                "pydantic with the request/response models (schemas are built when each model class is "
                "defined; `model_config = ConfigDict(defer_build=True)` on the bases would move that to first "

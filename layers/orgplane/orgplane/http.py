@@ -26,19 +26,20 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ValidationError
 
-from orgplane import idempotency
 from orgplane.caller import Caller
 from orgplane.config import settings
 from orgplane.errors import DomainError
 from orgplane.models.common import Request
-from orgplane.store.transaction import Claimed
+
+if TYPE_CHECKING:  # imported on first use: they load boto3, which GET routes without DynamoDB never need
+    from orgplane import idempotency
 
 logger = Logger()
 
@@ -216,6 +217,8 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
 
             if key is None:
                 return run()
+            from orgplane import idempotency
+
             who = next((a for a in arguments.values() if isinstance(a, Caller)), None) or caller(app)
             fingerprint = idempotency.fingerprint(method, path, {p: path_values[p] for p in path_params},
                                                   app.current_event.body)
@@ -231,6 +234,8 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
 
 def idempotency_key(app: APIGatewayRestResolver) -> str | None:
     """The ``Idempotency-Key`` header (``None`` without it); malformed or repeated is a 400."""
+    from orgplane import idempotency
+
     event = app.current_event
     values = (event.multi_value_headers or {}).get(idempotency.HEADER)
     if not values:
@@ -242,6 +247,9 @@ def idempotency_key(app: APIGatewayRestResolver) -> str | None:
 def run_idempotently(app: APIGatewayRestResolver, who: Caller, operation: str, key: str, fingerprint: str,
                      run: Callable[[], Response[str]]) -> Response[str]:
     """``run`` once per (app, user, operation, key) within the window; otherwise the first response."""
+    from orgplane import idempotency
+    from orgplane.store.transaction import Claimed
+
     started = idempotency.begin(who.app_id, who.user_id, operation, key, fingerprint)
     if isinstance(started, idempotency.Stored):
         return _replay(started)
@@ -266,6 +274,8 @@ def run_idempotently(app: APIGatewayRestResolver, who: Caller, operation: str, k
 
 
 def _replay(stored: idempotency.Stored) -> Response[str]:
+    from orgplane import idempotency
+
     return Response(status_code=stored.status, content_type=stored.content_type or None, body=stored.body,
                     headers={idempotency.REPLAYED_HEADER: "true"})
 
