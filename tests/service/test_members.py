@@ -136,6 +136,8 @@ def test_member_lists_paginate_with_cursors(org_id: str) -> None:
         world.add_member(org_id, f"user{n}")
     walked = walk(lambda cursor: members.list_members(alice, org_id, ListMembersQuery(limit=3, cursor=cursor)))
     assert [len(page) for page in walked] == [3, 3, 2]
+    exact = walk(lambda cursor: members.list_members(alice, org_id, ListMembersQuery(limit=4, cursor=cursor)))
+    assert [len(page) for page in exact] == [4, 4]  # a list ending on a page boundary has no empty last page
     assert sorted(m.user_id for page in walked for m in page) == sorted(["alice", *[f"user{n}" for n in range(7)]])
 
 

@@ -11,6 +11,7 @@ from orgplane.models.orgs import CreateOrg, ListOrgsQuery, UpdateOrg
 from orgplane.services import cleanup, members, orgs, role_usage
 from orgplane.store import table
 from tests.support import world
+from tests.support.pages import walk
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
@@ -116,6 +117,13 @@ def test_cleanup_removes_a_batch_of_members_in_one_transaction_with_every_counte
     assert 1 <= len(sent) - 1 <= math.ceil((2 * 21 + 1) / (limit - 2)) < 21
     assert [table.get(keys.user("demo", f"user{n}"))["org_count"] for n in (0, 1)] == [0, 0]  # type: ignore[index]
     assert role_usage.holders("demo", "billing") == 0
+
+
+def test_the_callers_orgs_page_by_page_without_an_empty_last_page() -> None:
+    created = [create(slug=f"org-{n}").id for n in range(4)]
+    walked = walk(lambda cursor: orgs.list_for_caller(alice, ListOrgsQuery(limit=2, cursor=cursor)))
+    assert [len(page) for page in walked] == [2, 2]
+    assert sorted(o.id for page in walked for o in page) == sorted(created)
 
 
 def test_max_orgs_per_user_is_enforced() -> None:

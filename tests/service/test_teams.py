@@ -412,6 +412,8 @@ def test_team_member_lists_paginate_and_cursors_stay_in_their_team(org_id: str) 
         put(org_id, second, user)
     walked = walk(lambda cursor: teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=2, cursor=cursor)))
     assert [m.user_id for page in walked for m in page] == ["bob", "carol", "dave"]
+    exact = walk(lambda cursor: teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=3, cursor=cursor)))
+    assert [len(page) for page in exact] == [3]  # no cursor to an empty page
     cursor = teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=1)).next_cursor
     assert codes(lambda: teams.list_members(alice, org_id, second, ListTeamMembersQuery(cursor=cursor))) == \
         "validation_error"

@@ -15,7 +15,7 @@ from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, Upd
 from orgplane.services import audit
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
-from orgplane.store import cursors, records, table
+from orgplane.store import cursors, pages, records, table
 from orgplane.store.transaction import STALE, Transaction, retrying
 
 SLUG_TAKEN = DomainError("slug_taken", "That slug is already used by another organization.")
@@ -75,7 +75,7 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
 
 def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
     scope = f"orgs:{caller.app_id}:{caller.user_id}"
-    page = table.query(
+    page = pages.one(
         table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
                         sort_name="GSI1SK", begins_with=keys.USER_ORG_PREFIX),
         query.limit,

@@ -48,7 +48,7 @@ from orgplane.models.teams import (
 )
 from orgplane.services import audit
 from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, records, table
+from orgplane.store import cursors, pages, records, table
 from orgplane.store.transaction import STALE, Stale, Transaction, retrying
 
 Item = dict[str, Any]
@@ -92,8 +92,8 @@ def list_teams(caller: Caller, org_id: str, query: ListTeamsQuery) -> Page[Team]
     view = open_org(caller, org_id)
     view.require("org:read")
     scope = f"teams:{caller.app_id}:{org_id}"
-    page = table.query(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
-                       query.limit, cursors.decode(query.cursor, scope))
+    page = pages.one(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
+                     query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_team(i) for i in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
 
@@ -110,7 +110,7 @@ def list_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembe
     view.require("org:read")
     _existing(team)
     scope = f"team-members:{caller.app_id}:{org_id}:{team_id}"
-    page = table.query(
+    page = pages.one(
         table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.team_member_prefix(team_id)),
         query.limit, cursors.decode(query.cursor, scope),
     )
