@@ -171,6 +171,16 @@ def test_ses_sends_only_on_the_accounts_identities_and_the_stacks_configuration_
     assert environment["SES_CONFIGURATION_SET"] == {"Ref": "InvitationMailConfigurationSet"}
 
 
+def test_the_feedback_topic_is_encrypted_with_a_rotated_key_ses_may_use_for_this_account_only() -> None:
+    topic = RESOURCES["InvitationMailFeedbackTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "InvitationMailFeedbackTopicKey"}
+    key = RESOURCES["InvitationMailFeedbackTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    [ses] = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+    assert sorted(ses["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert ses["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
 def test_the_dead_letter_queue_takes_eventbridge_messages_from_the_expiry_schedule_only() -> None:
     # SAM names an event's generated resource <function logical id><event name>
     events = RESOURCES["ExpireInvitationsFunction"]["Properties"]["Events"]
