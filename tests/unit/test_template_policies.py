@@ -141,6 +141,17 @@ def test_no_shared_table_policy_grants_batch_write_or_wildcards() -> None:
             assert "*" not in [_resource_text(r) for r in _listed(statement["Resource"])], logical_id
 
 
+READ_ONLY = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"}
+
+
+def test_functions_of_get_routes_can_only_read() -> None:
+    readers = [f for f in FUNCTIONS.values() if f.routes and all(r.method == "GET" for r in f.routes)]
+    assert len(readers) > 10
+    for function in readers:
+        actions = {action for action, _ in grants(function.logical_id)}
+        assert actions <= READ_ONLY, (function.logical_id, actions - READ_ONLY)
+
+
 @pytest.mark.parametrize("logical_id", sorted(EXPECTED))
 def test_background_functions_get_exactly_the_table_actions_their_code_calls(logical_id: str) -> None:
     policies = RESOURCES[logical_id]["Properties"]["Policies"]
