@@ -13,7 +13,6 @@ The same stream drives the team cascades too big for one transaction (``kind`` o
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import suppress
 from typing import Any
 
 from orgplane import clock, keys
@@ -92,8 +91,9 @@ def _transaction_sized(items: list[Item], limit: int) -> list[list[Item]]:
 
 def _remove_counted(app_id: str, items: list[Item]) -> None:
     """Memberships (each with its user's org count) and custom-role holders in one transaction, the role
-    counters summed per role (one operation per item). If any of them is already gone (a repeated stream
-    record), each is removed on its own instead, idempotently."""
+    counters summed per role (one operation per item), so counters and limits stay exact. If any of them
+    is already gone (a repeated stream record), each is retried alone; one that still fails alone (its
+    item or its user's counter gone) is deleted without its counters, idempotently."""
     tx = Transaction()
     released: Counter[str] = Counter()
     for item in items:
@@ -107,26 +107,8 @@ def _remove_counted(app_id: str, items: list[Item]) -> None:
     try:
         tx.commit()
     except Stale:
-        for item in items:
-            (_remove_membership if item.get("entity") == "MEMBER" else _remove_holder)(app_id, item)
-
-
-def _remove_membership(app_id: str, item: Item) -> None:
-    """A membership leaves together with the user's org count, so limits stay exact."""
-    tx = Transaction()
-    tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
-    tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
-    role_usage.hold(tx, app_id, item.get("role"), -1)
-    try:
-        tx.commit()
-    except Stale:  # already removed by a repeated record: idempotent
-        table.delete_many([{"PK": item["PK"], "SK": item["SK"]}])
-
-
-def _remove_holder(app_id: str, item: Item) -> None:
-    """A pending invitation of a custom role releases its hold on the role as it goes (exact counters)."""
-    tx = Transaction()
-    tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
-    role_usage.hold(tx, app_id, item.get("role"), -1)
-    with suppress(Stale):  # already removed by a repeated record: idempotent
-        tx.commit()
+        if len(items) == 1:
+            table.delete_many([{"PK": items[0]["PK"], "SK": items[0]["SK"]}])
+        else:
+            for item in items:
+                _remove_counted(app_id, [item])
