@@ -75,7 +75,7 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
 
 def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
     scope = f"orgs:{caller.app_id}:{caller.user_id}"
-    page = pages.one(
+    page = pages.fill(
         table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
                         sort_name="GSI1SK", begins_with=keys.USER_ORG_PREFIX),
         query.limit,

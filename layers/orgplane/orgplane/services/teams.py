@@ -92,7 +92,7 @@ def list_teams(caller: Caller, org_id: str, query: ListTeamsQuery) -> Page[Team]
     view = open_org(caller, org_id)
     view.require("org:read")
     scope = f"teams:{caller.app_id}:{org_id}"
-    page = pages.one(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
+    page = pages.fill(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
                      query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_team(i) for i in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
@@ -110,7 +110,7 @@ def list_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembe
     view.require("org:read")
     _existing(team)
     scope = f"team-members:{caller.app_id}:{org_id}:{team_id}"
-    page = pages.one(
+    page = pages.fill(
         table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.team_member_prefix(team_id)),
         query.limit, cursors.decode(query.cursor, scope),
     )
@@ -146,7 +146,7 @@ def _org_guard(view: OrgView, permission: str) -> Guard | None:
     view.require(permission)
     if view.caller.support:
         return None
-    return Guard("#g_role = :g_role", {"#g_role": "role"}, {":g_role": view.role})  # as in OrgView.guard_membership
+    return Guard(*view.role_unchanged())
 
 
 def _authority(view: OrgView, team_id: str, permission: str) -> Guard | None:

@@ -47,17 +47,16 @@ class OrgView:
         if not self.caller.support:
             self.guard_membership(tx)
 
+    def role_unchanged(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """(condition, names, values) on the caller's membership: its role is still the one every check
+        of this request was judged on (permission, no escalation, only owners touch owners). A
+        promotion, demotion or removal racing the write fails it, and the retry judges again."""
+        return "#caller_role = :caller_role", {"#caller_role": "role"}, {":caller_role": self.role}
+
     def guard_membership(self, tx: Transaction) -> None:
-        """The caller's role is still the one every check of this request was judged on (permission, no
-        escalation, only owners touch owners). A promotion, demotion or removal racing the write makes
-        it STALE, and the retry judges again on the new role."""
-        tx.check(
-            keys.member(self.caller.app_id, self.org_id, self.caller.user_id),
-            "#role = :caller_role",
-            names={"#role": "role"},
-            values={":caller_role": self.role},
-            on_fail=STALE,
-        )
+        condition, names, values = self.role_unchanged()
+        tx.check(keys.member(self.caller.app_id, self.org_id, self.caller.user_id), condition, names=names,
+                 values=values, on_fail=STALE)
 
 
 def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgView:

@@ -24,17 +24,6 @@ def key_of(spec: table.QuerySpec, item: Item) -> dict[str, Any]:
     return table.serialize({name: item[name] for name in dict.fromkeys(names)})
 
 
-def one(spec: table.QuerySpec, limit: int, start_key: dict[str, Any] | None = None) -> table.Page:
-    """One page of up to ``limit`` items of an unfiltered ``spec``, in one Query. It reads one item more
-    than the page, so the resume key is only returned when something follows: a list whose size is a
-    multiple of ``limit`` ends without a cursor to an empty page."""
-    page = table.query(spec, limit + 1, start_key)
-    if len(page.items) > limit:
-        kept = page.items[:limit]
-        return table.Page(kept, key_of(spec, kept[-1]))
-    return page
-
-
 def fill(spec: table.QuerySpec, limit: int, start_key: dict[str, Any] | None = None,
          keep: Callable[[Item], bool] | None = None, max_reads: int = MAX_READS) -> table.Page:
     """Up to ``limit`` items matching ``spec`` (and ``keep``), with the key to resume after them.
@@ -44,7 +33,9 @@ def fill(spec: table.QuerySpec, limit: int, start_key: dict[str, Any] | None = N
     """
     items: list[Item] = []
     start = start_key
-    batch = max(limit + 1, 25)  # one more than a page: a list that ends on a page boundary gets no cursor
+    # one more than a page, so a list that ends on a page boundary gets no cursor to an empty page; a
+    # filtered read takes at least 25 at a time, since only some of them match
+    batch = limit + 1 if spec.filter_expression is None and keep is None else max(limit + 1, 25)
     for _ in range(max_reads):
         page = table.query(spec, batch, start)
         for index, item in enumerate(page.items):
