@@ -175,7 +175,7 @@ def actor_pk(app_id: str, user_id: str) -> str:
     return _join("APP", app_id, "ACTOR", user_id)
 
 
-# --- GSI2: app-wide listings -------------------------------------------------------------------
+# --- GSI2: listings (app-wide, and an org's pending invitations) ---------------------------------
 
 GSI2 = "GSI2"
 
@@ -217,20 +217,6 @@ def app_audit_pk(app_id: str) -> str:
     return _join("APP", app_id, "AUDIT")
 
 
-# --- GSI4: an org's members by role ----------------------------------------------------------------
-
-GSI4 = "GSI4"
-
-
-def members_with_role_pk(app_id: str, org_id: str, role: str) -> str:
-    """The members of an org holding ``role`` (``GET .../members?role=``), in user id order."""
-    return _join("APP", app_id, "ORG", org_id, "ROLE", role)
-
-
-def member_role_gsi4(app_id: str, org_id: str, role: str, user_id: str) -> dict[str, str]:
-    return {"GSI4PK": members_with_role_pk(app_id, org_id, role), "GSI4SK": user_id}
-
-
 # --- GSI3: sparse index of pending invitations by expiry ---------------------------------------
 
 GSI3 = "GSI3"
@@ -260,6 +246,20 @@ pending list and the expiry job never read the history."""
 
 def expiry_upper_bound(now_epoch: int) -> str:
     return f"{now_epoch:012d}" + SEP + "~"
+
+
+# --- GSI4: an org's members by role ----------------------------------------------------------------
+
+GSI4 = "GSI4"
+
+
+def members_with_role_pk(app_id: str, org_id: str, role: str) -> str:
+    """The members of an org holding ``role`` (``GET .../members?role=``), in user id order."""
+    return _join("APP", app_id, "ORG", org_id, "ROLE", role)
+
+
+def member_role_gsi4(app_id: str, org_id: str, role: str, user_id: str) -> dict[str, str]:
+    return {"GSI4PK": members_with_role_pk(app_id, org_id, role), "GSI4SK": user_id}
 
 
 def strip(item: dict[str, Any]) -> dict[str, Any]:

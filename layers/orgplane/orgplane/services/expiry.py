@@ -17,6 +17,7 @@ PAGE_SIZE = 100
 MAX_PER_RUN = 2000
 """A run stops after this many due invitations; the next run (every 15 minutes) continues."""
 
+
 def run(max_items: int = MAX_PER_RUN) -> int:
     """Expire every due pending invitation (up to ``max_items``); returns how many this run expired."""
     now = int(clock.timestamp())

@@ -51,8 +51,15 @@ ALREADY_MEMBER = DomainError("already_member", "That email address belongs to a 
 ALREADY_INVITED = DomainError("invitation_pending",
                               "That email address already has a pending invitation; resend it instead.")
 NO_SEAT = DomainError("member_limit_reached", "The organization has no free seat.")
+
+
 def _now_epoch() -> int:
     return int(clock.timestamp())
+
+
+def _due(invitation: Item) -> bool:
+    """Still pending, and past its expiry: the job's to mark ``expired``."""
+    return invitation.get("status") == PENDING and int(invitation["expires_epoch"]) <= _now_epoch()
 
 
 def _expiry(ttl_seconds: int) -> tuple[int, str]:
@@ -134,7 +141,7 @@ def _expire_holder(app_id: str, org_id: str, claim: Item) -> bool:
     now, as the job would, so inviting the address again works as soon as the invitation reads expired."""
     held_by = claim.get("invitation_id")
     invitation = table.get(keys.invitation(app_id, org_id, str(held_by))) if held_by else None
-    if invitation is None or invitation.get("status") != PENDING or int(invitation["expires_epoch"]) > _now_epoch():
+    if invitation is None or not _due(invitation):
         return False
     expire(invitation)  # False only if a concurrent job or answer won: either way the claim moved on
     return True
@@ -144,7 +151,7 @@ def expire(invitation: Item) -> bool:
     """Mark one pending invitation past its expiry ``expired``: it frees its email, seat and role, with
     its audit event by the system actor. ``False`` if it is no longer pending and due (answered, renewed,
     expired by a concurrent run, or its org deleted)."""
-    if invitation.get("status") != PENDING or int(invitation["expires_epoch"]) > _now_epoch():
+    if not _due(invitation):
         return False
     app_id = str(invitation["app_id"])
     system = Caller(app_id=app_id, user_id=EXPIRY_ACTOR, email=None, email_verified=False, support=False,
