@@ -67,13 +67,15 @@ def ses_error(status: int, code: str) -> AWSResponse:
                         "x-amzn-RequestId": "injected"}, _Body(body))
 
 
-def cancelled(request: Any, reason: str) -> AWSResponse:
-    """``TransactionCanceledException`` with ``reason`` for every item of the request's transaction."""
-    items = json.loads(request.body)["TransactItems"]
+def cancelled(request: Any, reason: str, others: str | None = None) -> AWSResponse:
+    """``TransactionCanceledException`` with ``reason`` for the first item of the request's transaction and
+    ``others`` (default: the same) for every other item."""
+    count = len(json.loads(request.body)["TransactItems"])
+    reasons = [reason] + [others or reason] * (count - 1)
     return dynamodb_error(400, "TransactionCanceledException",
                           Message=f"Transaction cancelled, please refer cancellation reasons for specific reasons "
-                                  f"[{', '.join([reason] * len(items))}]",
-                          CancellationReasons=[{"Code": reason, "Message": "injected"} for _ in items])
+                                  f"[{', '.join(reasons)}]",
+                          CancellationReasons=[{"Code": code, "Message": "injected"} for code in reasons])
 
 
 Fault = Callable[[Any, int], AWSResponse | None]
@@ -224,41 +226,26 @@ def test_a_transaction_conflict_is_retried_with_the_same_token_and_then_commits(
 def test_a_guard_that_failed_beside_a_conflict_is_judged_again_not_reported(faults: Faults) -> None:
     """A guard can fail on half of a concurrent writer's work: with any item in conflict, the whole
     transaction is retried instead of answering with that guard's error."""
-    def torn(request: Any) -> AWSResponse:
-        items = json.loads(request.body)["TransactItems"]
-        codes = ["TransactionConflict"] + ["ConditionalCheckFailed"] * (len(items) - 1)
-        return dynamodb_error(400, "TransactionCanceledException", Message="Transaction cancelled",
-                              CancellationReasons=[{"Code": code} for code in codes])
-
-    faults.inject(table.client(), "TransactWriteItems", first(1, torn))
+    faults.inject(table.client(), "TransactWriteItems",
+                  first(1, lambda r: cancelled(r, "TransactionConflict", others="ConditionalCheckFailed")))
     status, body, _ = create_org("acme")
     assert status == 201 and body is not None
     assert faults.attempts["TransactWriteItems"] == 2
     assert my_orgs() == [body["id"]]
 
 
-def test_a_transaction_that_keeps_conflicting_is_a_409_conflict_and_writes_nothing(faults: Faults) -> None:
-    faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, "TransactionConflict")))
-    status, body, content_type = create_org("acme")
-    assert_problem(status, body, content_type, 409, "conflict")
-    assert faults.attempts["TransactWriteItems"] == transaction._MAX_CONFLICT_RETRIES + 1
-    faults.remove()
-    assert my_orgs() == []
-
-
-def test_a_transaction_cancelled_for_throttling_is_a_503_problem(faults: Faults) -> None:
-    faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, "ThrottlingError")))
-    status, body, content_type = create_org("acme")
-    assert_problem(status, body, content_type, 503, "unavailable")
-    faults.remove()
-    assert my_orgs() == []
-
-
-def test_a_transaction_refused_as_invalid_is_one_500_problem_not_a_retry_loop(faults: Faults) -> None:
-    faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, "ValidationError")))
-    status, body, content_type = create_org("acme")
-    assert_problem(status, body, content_type, 500, "internal_error")
-    assert faults.attempts["TransactWriteItems"] == 1
+@pytest.mark.parametrize(("reason", "status", "code", "attempts"), [
+    pytest.param("TransactionConflict", 409, "conflict", transaction._MAX_CONFLICT_RETRIES + 1,
+                 id="conflicting-every-time-is-a-409-after-the-retries"),
+    pytest.param("ThrottlingError", 503, "unavailable", 1, id="throttled-is-a-503"),
+    pytest.param("ValidationError", 500, "internal_error", 1, id="refused-as-invalid-is-one-500-not-a-retry-loop"),
+])
+def test_a_transaction_cancelled_every_time_is_one_problem_and_writes_nothing(
+        faults: Faults, reason: str, status: int, code: str, attempts: int) -> None:
+    faults.inject(table.client(), "TransactWriteItems", always(lambda r: cancelled(r, reason)))
+    status_seen, body, content_type = create_org("acme")
+    assert_problem(status_seen, body, content_type, status, code)
+    assert faults.attempts["TransactWriteItems"] == attempts
     faults.remove()
     assert my_orgs() == []
 
