@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--app", default="demo", help="local app: demo or other (default demo)")
     token.add_argument("--sub", required=True, help="the user id (JWT sub)")
     token.add_argument("--email", help="email claim (marked verified); id tokens only")
+    token.add_argument("--unverified", action="store_true",
+                       help="mark the email claim email_verified: false (the API then treats it as no email)")
     token.add_argument("--group", action="append", default=[], dest="groups",
                        help="a cognito:groups entry, repeatable (support = the app's support staff)")
     token.add_argument("--ttl", type=int, default=3600,
@@ -52,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             now = args.now if args.now is not None else tokens.server_clock(f"http://127.0.0.1:{_port(None)}")
+            unverified = {"email_verified": False} if args.unverified and args.email else {}
             print(tokens.mint(args.app, args.sub, email=args.email, groups=args.groups, ttl=args.ttl,
-                              token_use=args.token_use, now=now))
+                              token_use=args.token_use, now=now, **unverified))
         except apps.UnknownApp as error:
             print(f"devserver: {error}", file=sys.stderr)
             return 2

@@ -58,8 +58,9 @@ def create_table(name: str) -> None:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
 
 
-def caller(sub: str, app_id: str = "demo", email: str | None = None, support: bool = False) -> Caller:
-    return Caller(app_id=app_id, user_id=sub, email=email or f"{sub}@example.com", email_verified=True,
+def caller(sub: str, app_id: str = "demo", email: str | None = None, support: bool = False,
+           email_verified: bool = True) -> Caller:
+    return Caller(app_id=app_id, user_id=sub, email=email or f"{sub}@example.com", email_verified=email_verified,
                   support=support, request_id=f"req-{sub}")
 
 

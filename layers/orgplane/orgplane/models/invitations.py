@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from orgplane.models.common import ListQuery, Request, Response, RoleName, invisible_character
+from orgplane.models.common import ListQuery, Request, Response, RoleName
 
 MIN_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 90 * 86400
@@ -16,31 +15,17 @@ MAX_TEAMS_PER_INVITATION = 10
 Status = Literal["pending", "accepted", "declined", "revoked", "expired"]
 DeliveryStatus = Literal["queued", "sent", "delivered", "bounced", "complained", "failed"]
 
-_LOCAL_PART = re.compile(r"^[^\s@\"<>(),;:\\\[\]]{1,64}$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
 
 def _email(value: str) -> str:
-    """An address someone can receive mail at: ``local@domain.tld``; IDN domains allowed, no display names."""
-    value = value.strip()
-    if len(value) > 254 or value.count("@") != 1:
-        raise ValueError("must be one email address (local@domain)")
-    local, domain = value.split("@")
-    if not _LOCAL_PART.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
-        raise ValueError("the part before @ is not a valid mailbox name")
-    if invisible_character(value) is not None:
-        raise ValueError("must not contain control or invisible formatting characters")
+    """One mailbox address mail can reach (:mod:`orgplane.emails`): ``local@domain``, IDN domains allowed,
+    an ASCII local part, no display name, no spaces or invisible characters anywhere (surrounding
+    whitespace included)."""
+    from orgplane import emails
+
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-        labels = ascii_domain.split(".")
-        for label in labels:
-            if label.startswith("xn--"):
-                label.encode("ascii").decode("idna")  # an A-label must be valid punycode
-    except (UnicodeError, ValueError):
-        raise ValueError("the domain is not a valid domain name") from None
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or len(labels[-1]) < 2:
-        raise ValueError("the domain is not a valid domain name")
-    return value
+        return emails.check_mailable(value)
+    except emails.InvalidEmail as error:
+        raise ValueError(str(error)) from None
 
 
 EmailAddress = Annotated[str, StringConstraints(min_length=3, max_length=254), AfterValidator(_email)]

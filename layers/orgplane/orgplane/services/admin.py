@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from orgplane import access, clock, keys
+from orgplane import access, clock, emails, keys
 from orgplane.caller import Caller
 from orgplane.errors import DomainError
 from orgplane.models.admin import (
@@ -95,10 +95,10 @@ def get_user(caller: Caller, user_id: str) -> AdminUser:
     app_id, user_id = caller.app_id, caller.resolve_user(user_id)
     memberships = _user_view(app_id, user_id, keys.USER_ORG_PREFIX)
     teams = _user_view(app_id, user_id, keys.user_team_prefix())
-    emails = list(dict.fromkeys(str(m["email"]) for m in memberships if m.get("email")))
+    addresses = list(dict.fromkeys(str(m["email"]) for m in memberships if m.get("email")))
     invitations = [
         invitation
-        for email_key in dict.fromkeys(records.email_key(e) for e in emails)
+        for email_key in dict.fromkeys(k for k in map(emails.key_or_none, addresses) if k)
         for invitation in table.query_all(
             table.QuerySpec("GSI1PK", keys.email_pk(app_id, email_key), index=keys.GSI1, sort_name="GSI1SK",
                             begins_with=keys.EMAIL_INVITE_PREFIX, filter_expression="#e = :e AND #s = :s",
@@ -112,7 +112,7 @@ def get_user(caller: Caller, user_id: str) -> AdminUser:
         raise DomainError("not_found", "No such user in this app.")
     return AdminUser(
         user_id=user_id,
-        emails=emails,
+        emails=addresses,
         memberships=[
             UserMembership(org_id=m["org_id"], org_name=orgs[m["org_id"]]["name"],
                            org_slug=orgs[m["org_id"]]["slug"], role=m["role"], email=m.get("email"),
@@ -170,7 +170,7 @@ def _text(value: Any) -> str | None:
 def find_users(caller: Caller, query: FindUsersQuery) -> Page[UserMatch]:
     """Users whose member email starts with ``email``: one row per (email, user), with their orgs."""
     access.require_support(caller)
-    prefix = (query.email or "").strip().casefold()
+    prefix = emails.search_prefix(query.email or "")
     scope = f"admin-users:{caller.app_id}:{prefix}"
     spec = table.QuerySpec("GSI2PK", keys.member_email_pk(caller.app_id), index=keys.GSI2, sort_name="GSI2SK",
                            begins_with=prefix or None)
@@ -181,10 +181,10 @@ def find_users(caller: Caller, query: FindUsersQuery) -> Page[UserMatch]:
         page = table.query(spec, 100, start)
         next_key = page.last_key
         for item in page.items:
-            email = str(item.get("email") or "")
-            if item.get("entity") != "MEMBER" or not email.casefold().startswith(prefix):
+            email_key = emails.key_or_none(item.get("email"))
+            if item.get("entity") != "MEMBER" or email_key is None or not email_key.startswith(prefix):
                 continue
-            group = (email.casefold(), str(item["user_id"]))
+            group = (email_key, str(item["user_id"]))
             if group not in groups and len(groups) == query.limit:  # the page is full: resume here
                 next_key = pages.key_of(spec, groups[next(reversed(groups))][-1])
                 break

@@ -36,7 +36,7 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
             "app_id": caller.app_id,
             "org_id": org_id,
             "action": action,
-            "actor": {"user_id": caller.user_id, "email": caller.email, "support": caller.support},
+            "actor": {"user_id": caller.user_id, "email": caller.verified_email, "support": caller.support},
             "target": {"type": target_type, "id": target_id},
             "at": clock.iso(),
             "request_id": caller.request_id,

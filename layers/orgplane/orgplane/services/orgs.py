@@ -63,9 +63,9 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
     tx.put(org, condition="attribute_not_exists(PK)")
     tx.put(records.slug_item(caller.app_id, slug, org_id), condition="attribute_not_exists(PK)",
            on_fail=SLUG_TAKEN)
-    tx.put(records.member_item(caller.app_id, org_id, caller.user_id, caller.email, access.OWNER, now))
-    if caller.email:
-        tx.put(records.email_claim_item(caller.app_id, org_id, caller.email, user_id=caller.user_id))
+    tx.put(records.member_item(caller.app_id, org_id, caller.user_id, caller.verified_email, access.OWNER, now))
+    if caller.verified_email:
+        tx.put(records.email_claim_item(caller.app_id, org_id, caller.verified_email, user_id=caller.user_id))
     add_user_org_count(tx, caller.app_id, caller.user_id, 1, limit, ORG_LIMIT)
     audit.record(tx, caller, org_id, "org.created", "org", org_id, {"name": body.name, "slug": slug},
                  retention)

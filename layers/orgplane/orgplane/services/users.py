@@ -7,4 +7,4 @@ from orgplane.models.members import Me
 
 
 def me(caller: Caller) -> Me:
-    return Me(user_id=caller.user_id, email=caller.email, app_id=caller.app_id, support=caller.support)
+    return Me(user_id=caller.user_id, email=caller.verified_email, app_id=caller.app_id, support=caller.support)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING, Any
 
 from orgplane import keys
@@ -17,15 +16,10 @@ Item = dict[str, Any]
 
 
 def email_key(email: str) -> str:
-    """One key per mailbox: case-insensitive (``lower``, not ``casefold``: ``straße@`` and ``strasse@``
-    are different mailboxes), with an internationalised domain in its ASCII (A-label) form, so
-    ``jörg@bücher.example`` and ``jörg@xn--bcher-kva.example`` are the same address."""
-    local, _, domain = email.strip().rpartition("@")
-    if not local:
-        return email.strip().lower()
-    with contextlib.suppress(UnicodeError):  # not a valid IDN: compared as written
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local.lower()}@{domain.lower()}"
+    """One key per mailbox (:func:`orgplane.emails.key`); ``email`` must be a valid address."""
+    from orgplane import emails
+
+    return emails.key(email)
 
 
 def email_claim_item(app_id: str, org_id: str, email: str, *, user_id: str | None = None,
@@ -112,7 +106,7 @@ def member_item(app_id: str, org_id: str, user_id: str, email: str | None, role:
         "updated_at": now,
     }
     if email:
-        item.update(keys.member_email_gsi2(app_id, email.casefold(), user_id, org_id))
+        item.update(keys.member_email_gsi2(app_id, email_key(email), user_id, org_id))
     return item
 
 
