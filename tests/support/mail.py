@@ -34,3 +34,8 @@ def ses() -> Iterator[None]:
 def sent() -> list[dict[str, Any]]:
     """Every message SES accepted: recipients, subject, text and HTML parts (as the local outbox shows them)."""
     return outbox.messages()
+
+
+def raw() -> list[Any]:
+    """moto's record of every message SES accepted (``destinations``, ``raw_data``)."""
+    return list(outbox._backend().sent_messages)

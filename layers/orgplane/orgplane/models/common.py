@@ -103,26 +103,54 @@ Metadata = Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_metad
 _KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 
 
-def invisible_character(value: str) -> str | None:
+# Letters and symbols that render as nothing (Hangul fillers, the Braille blank) and default-ignorable
+# marks (variation selectors, the combining grapheme joiner): allowed beside visible text, never alone.
+_BLANK = (frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+          | frozenset(map(chr, range(0x180B, 0x1810))) | frozenset(map(chr, range(0xFE00, 0xFE10)))
+          | frozenset(map(chr, range(0xE0100, 0xE01F0))))
+# Line and paragraph separators: a name is one line (and never splits a mail header).
+_LINE_SEPARATORS = frozenset({"Zl", "Zp"})
+# Line breaks and tabs a multi-line text (a description) may hold.
+_TEXT_BLOCK_CONTROLS = frozenset("\t\n\r")
+
+
+def invisible_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
     """The first character that would hide or reorder what a reader sees: controls, lone surrogates,
-    and format characters such as bidi overrides/isolates (Trojan Source) or zero-width spaces."""
+    format characters such as bidi overrides/isolates (Trojan Source) or zero-width spaces, and line or
+    paragraph separators; ``allowed`` names exceptions (line breaks in a description)."""
     for ch in value:
+        if ch in allowed:
+            continue
         category = unicodedata.category(ch)
-        if category in {"Cc", "Cs"} or (category == "Cf" and ch not in _KEPT_FORMAT):
+        if category in {"Cc", "Cs"} or category in _LINE_SEPARATORS or (category == "Cf" and ch not in _KEPT_FORMAT):
             return ch
     return None
 
 
-def _visible_text(value: str) -> str:
-    found = invisible_character(value)
+def _refuse_invisible(value: str, allowed: frozenset[str] = frozenset()) -> None:
+    found = invisible_character(value, allowed)
     if found is not None:
         raise ValueError(f"must not contain control or invisible formatting characters (U+{ord(found):04X})")
-    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+
+
+def has_visible_character(value: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK for ch in value)
+
+
+def _visible_text(value: str) -> str:
+    _refuse_invisible(value)
+    if not has_visible_character(value):
         raise ValueError("must contain a visible character")
     return value.strip()
+
+
+def _text_block(value: str) -> str:
+    """Multi-line text: the rules of names, with tabs and line breaks allowed; empty is fine."""
+    _refuse_invisible(value, _TEXT_BLOCK_CONTROLS)
+    return value
 
 
 DisplayName = Annotated[
     str, StringConstraints(min_length=1, max_length=100), AfterValidator(_visible_text)
 ]
-Description = Annotated[str, StringConstraints(max_length=500)]
+Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_text_block)]

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from orgplane import clock, keys
+from orgplane import clock, emails, keys, mail_headers
 from orgplane.config import settings as deployment
 from orgplane.services import invitation_links
 from orgplane.services import settings as app_settings
@@ -159,36 +159,47 @@ def render(invitation: Item) -> EmailMessage:
     token = invitation_links.token(app_id, str(invitation["org_id"]), str(invitation["id"]), str(invitation["nonce"]))
     accept_url = (configured.accept_url or deployment().local_accept_url).replace("{token}", quote(token, safe=""))
     org_name = str(invitation.get("org_name") or "an organization")
-    inviter = str(invitation.get("inviter_email") or "A member")
+    inviter = invitation.get("inviter_email")  # stored only when the inviter's email was verified
     role = str(invitation["role"])
     expires = str(invitation["expires_at"])
-    subject = (configured.subject or "You are invited to join {org}").replace("{org}", org_name)
+    # every header value passes one_line: org names and settings are user text (see mail_headers)
+    subject = mail_headers.one_line((configured.subject or "You are invited to join {org}").replace("{org}", org_name))
     sender = configured.from_ or deployment().default_from_address
-    text = (f"{inviter} invited you to join {org_name} as {role}.\n\n"
+    invited = (f"{inviter} invited you to join {org_name} as {role}." if inviter
+               else f"You are invited to join {org_name} as {role}.")
+    text = (f"{invited}\n\n"
             f"Accept the invitation:\n{accept_url}\n\n"
             f"The link works until {expires}. If you did not expect this email, ignore it.\n")
     e = html.escape
+    invited_html = (f"{e(str(inviter))} invited you to join <strong>{e(org_name)}</strong> as {e(role)}." if inviter
+                    else f"You are invited to join <strong>{e(org_name)}</strong> as {e(role)}.")
     body = (f"<!doctype html><html><body style=\"font-family: sans-serif\">"
-            f"<p>{e(inviter)} invited you to join <strong>{e(org_name)}</strong> as {e(role)}.</p>"
+            f"<p>{invited_html}</p>"
             f"<p><a href=\"{e(accept_url)}\">Accept the invitation</a></p>"
             f"<p style=\"color: #666\">The link works until {e(expires)}. "
             f"If you did not expect this email, ignore it.</p></body></html>")
     message = EmailMessage()
     message["Subject"] = subject
     name, address = parseaddr(sender)
+    name = mail_headers.one_line(name)
     message["From"] = formataddr((name, address)) if name else address
-    message["To"] = str(invitation["email"])
+    message["To"] = recipient(invitation)
     message["Date"] = formatdate(clock.timestamp(), usegmt=True)
     message.set_content(text)
     message.add_alternative(body, subtype="html")
     return message
 
 
+def recipient(invitation: Item) -> str:
+    """The invitee's address as mail servers take it: the domain as its A-label (validated on input)."""
+    return emails.deliverable(str(invitation["email"]))
+
+
 def _send(invitation: Item) -> str:
     message = render(invitation)
     request: dict[str, Any] = {
         "FromEmailAddress": str(message["From"]),
-        "Destination": {"ToAddresses": [str(invitation["email"])]},
+        "Destination": {"ToAddresses": [recipient(invitation)]},
         "Content": {"Raw": {"Data": message.as_bytes()}},
         "EmailTags": [{"Name": name, "Value": str(invitation[field])}
                       for name, field in (("app_id", "app_id"), ("org_id", "org_id"), ("invitation_id", "id"),
