@@ -185,7 +185,7 @@ def test_a_custom_role_cannot_be_used_to_escalate(org_id: str) -> None:
 
 
 RECRUITING = {
-    "recruiter": {"permissions": ["org:read", "member:read", "member:invite"]},
+    "recruiter": {"permissions": ["org:read", "member:read", "invitation:read", "member:invite"]},
     "viewer": {"permissions": ["org:read"]},
     **AUDITOR,  # org:read, member:read and audit:read: one permission a recruiter lacks
 }

@@ -93,9 +93,16 @@ def require_can_grant(book: RoleBook, caller: Caller, caller_role: str | None, r
         raise forbidden("You cannot grant a role with permissions you do not hold.")
 
 
-def require_can_manage_owner(caller: Caller, caller_role: str | None, target_role: str) -> None:
-    if target_role == OWNER and caller_role != OWNER and not caller.support:
+def require_can_manage_member(book: RoleBook, caller: Caller, caller_role: str | None, target_role: str) -> None:
+    """Nobody changes or removes a member whose current role holds a permission they lack: only owners
+    touch owners, and a custom role holding ``member:update`` or ``member:remove`` reaches only members
+    whose role it covers. Owners and support staff reach everyone (the last-owner rule still holds)."""
+    if caller.support or caller_role == OWNER:
+        return
+    if target_role == OWNER:
         raise DomainError("forbidden", "Only owners can change or remove an owner.")
+    if not book.permissions(target_role) <= book.permissions(caller_role):
+        raise forbidden("You cannot change or remove a member whose role holds permissions you do not hold.")
 
 
 def effective_permissions(book: RoleBook, caller: Caller, role: str | None) -> list[str]:

@@ -64,7 +64,7 @@ def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember
     view.book.require_known(body.role)
     old_role = str(target["role"])
     new_role = body.role
-    access.require_can_manage_owner(caller, view.role, old_role)
+    access.require_can_manage_member(view.book, caller, view.role, old_role)
     access.require_can_grant(view.book, caller, view.role, new_role)
     if new_role == old_role:
         return records.to_member(target)
@@ -111,7 +111,7 @@ def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     target = _target(view, user_id)
     role = str(target["role"])
     if not leaving:
-        access.require_can_manage_owner(caller, view.role, role)
+        access.require_can_manage_member(view.book, caller, view.role, role)
     tx = Transaction()
     pinned, pin_names, pin_values = teams.pin_teams(target)  # the team map read is the one removed
     tx.delete(keys.member(caller.app_id, org_id, user_id), condition=f"#role = :old AND {pinned}",
