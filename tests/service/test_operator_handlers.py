@@ -61,7 +61,8 @@ def test_get_settings_shows_every_setting_with_its_default() -> None:
     assert body == {"invitation_ttl_seconds": 604800, "max_members_per_org": None, "max_orgs_per_user": None,
                     "max_teams_per_org": None, "roles": {},
                     "invitation_email": {"from": None, "subject": None, "accept_url": None},
-                    "audit_retention_days": 365}
+                    "audit_retention_days": 365, "invitations_per_org_per_hour": 100,
+                    "invitation_sends_per_address_per_hour": 3}
 
 
 def test_update_settings_changes_what_is_given_and_answers_with_the_whole_settings() -> None:

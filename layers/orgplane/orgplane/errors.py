@@ -44,13 +44,15 @@ CATALOGUE: dict[str, tuple[int, str]] = {
 class DomainError(Exception):
     """A failure the caller can act on: one catalogue code, a safe human-readable detail."""
 
-    def __init__(self, code: str, detail: str | None = None, errors: list[dict[str, Any]] | None = None):
+    def __init__(self, code: str, detail: str | None = None, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None):
         if code not in CATALOGUE:
             raise ValueError(f"unknown error code {code!r}")
         self.code = code
         self.status, self.title = CATALOGUE[code]
         self.detail = detail or self.title
         self.errors = errors
+        self.headers = headers  # e.g. ``Retry-After`` of a 429
         super().__init__(f"{code}: {self.detail}")
 
 

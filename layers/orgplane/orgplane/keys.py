@@ -76,6 +76,11 @@ def team_member_prefix(team_id: str) -> str:
     return _join("TEAMMEMBER", team_id, "")
 
 
+def rate_window(app_id: str, org_id: str, counter: str, window_start: int) -> Key:
+    """One fixed window of a rate counter of an org (``counter`` names what is counted)."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("RATE", counter, str(window_start))}
+
+
 def user(app_id: str, user_id: str) -> Key:
     """Per-user counters (orgs the user belongs to)."""
     return {"PK": _join("APP", app_id, "USER", user_id), "SK": "USER"}

@@ -9,9 +9,14 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from orgplane.access import BUILTIN_ROLES, PERMISSIONS
-from orgplane.models.common import Request, RoleName
+from orgplane.models.common import Request, RoleName, invisible_character
 
 Limit = Annotated[int, Field(ge=1, le=1_000_000)] | None
+
+DEFAULT_INVITATIONS_PER_ORG_PER_HOUR = 100
+"""Invitation mails (new invitations and resends) one org may send in one clock hour."""
+DEFAULT_SENDS_PER_ADDRESS_PER_HOUR = 3
+"""Invitation mails one org may send to one address in one clock hour (an invitation and its resends)."""
 
 
 class RoleDefinition(BaseModel):
@@ -40,6 +45,8 @@ class AppSettings(BaseModel):
     roles: dict[RoleName, RoleDefinition] = Field(default_factory=dict)
     invitation_email: InvitationEmail = Field(default_factory=InvitationEmail)
     audit_retention_days: int = 365
+    invitations_per_org_per_hour: int | None = DEFAULT_INVITATIONS_PER_ORG_PER_HOUR
+    invitation_sends_per_address_per_hour: int | None = DEFAULT_SENDS_PER_ADDRESS_PER_HOUR
 
 
 # --- PATCH /admin/settings -------------------------------------------------------------------
@@ -52,10 +59,20 @@ _NAMED_ADDRESS = re.compile(r"^[^<>\r\n]{1,100} <([^@\s<>]+@[^@\s<>]+\.[^@\s<>]+
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
 
 
+def _header_text(value: str) -> str:
+    """Text that becomes (part of) a mail header: one line, no invisible characters, no encoded words
+    (the renderer neutralises them too: :mod:`orgplane.mail_headers`)."""
+    if invisible_character(value) is not None:
+        raise ValueError("must be one line without control or invisible characters")
+    if "=?" in value:
+        raise ValueError("must not contain encoded-word syntax ('=?')")
+    return value
+
+
 def _sender(value: str) -> str:
     if not (_EMAIL_ADDRESS.match(value) or _NAMED_ADDRESS.match(value)):
         raise ValueError("must be an email address, or 'Name <address>'")
-    return value
+    return _header_text(value)
 
 
 def _accept_url(value: str) -> str:
@@ -91,7 +108,7 @@ class InvitationEmailPatch(BaseModel):
     from_: Annotated[str, StringConstraints(min_length=3, max_length=254), AfterValidator(_sender)] | None = Field(
         default=None, alias="from"
     )
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_header_text)] | None = None
     accept_url: Annotated[str, StringConstraints(min_length=1, max_length=2000),
                           AfterValidator(_accept_url)] | None = None
 
@@ -110,6 +127,8 @@ class UpdateSettings(Request):
     roles: CustomRoles | None = None
     invitation_email: InvitationEmailPatch | None = None
     audit_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    invitations_per_org_per_hour: Limit = None
+    invitation_sends_per_address_per_hour: Limit = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateSettings:

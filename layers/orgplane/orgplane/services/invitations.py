@@ -17,11 +17,12 @@ hands the invitation's hold to the membership.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
-from orgplane.errors import DomainError, not_found
+from orgplane.errors import DomainError, forbidden, not_found
 from orgplane.models.common import ListQuery, Page
 from orgplane.models.invitations import (
     CreateInvitation,
@@ -32,7 +33,7 @@ from orgplane.models.invitations import (
 )
 from orgplane.models.members import Member
 from orgplane.models.settings import AppSettings
-from orgplane.services import audit, invitation_links, role_usage
+from orgplane.services import audit, invitation_links, rate_limits, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
@@ -60,6 +61,16 @@ def _now_epoch() -> int:
 def _due(invitation: Item) -> bool:
     """Still pending, and past its expiry: the job's to mark ``expired``."""
     return invitation.get("status") == PENDING and int(invitation["expires_epoch"]) <= _now_epoch()
+
+
+def _require_inviting(view: OrgView) -> None:
+    """Inviting (and resending) needs ``member:invite`` and also ``member:read`` and ``invitation:read``:
+    its answers (``already_member``, ``invitation_pending``, ``invitation_not_pending``) tell who is a
+    member or invited, which a role without those reads must not learn one address at a time."""
+    view.require("member:invite")
+    if not (view.has("member:read") and view.has("invitation:read")):
+        raise forbidden("Inviting also needs the member:read and invitation:read permissions: its answer "
+                        "says whether an address is already a member or invited.")
 
 
 def _expiry(ttl_seconds: int) -> tuple[int, str]:
@@ -99,7 +110,7 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
         raise not_found("team")
     team_keys = [keys.team(app_id, org_id, team_id) for team_id in team_ids]
     view = open_org(caller, org_id, keys.email_claim(app_id, org_id, email_key), *team_keys)
-    view.require("member:invite")
+    _require_inviting(view)
     view.book.require_known(body.role)
     access.require_can_grant(view.book, caller, view.role, body.role)
     claim, teams = view.extra[0], view.extra[1:]
@@ -116,7 +127,7 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
     invitation_id = ids.new("inv")
     item = records.invitation_item(
         app_id, org_id, invitation_id, email=body.email.strip(), role=body.role, team_ids=team_ids,
-        invited_by=caller.user_id, inviter_email=caller.email, org_name=str(view.org["name"]), ttl_seconds=ttl,
+        invited_by=caller.user_id, inviter_email=caller.verified_email, org_name=str(view.org["name"]), ttl_seconds=ttl,
         expires_epoch=expires_epoch, expires_at=expires_at, nonce=invitation_links.new_nonce(),
         send_id=secrets.token_hex(8), now=clock.iso())
     tx = Transaction()
@@ -129,6 +140,7 @@ def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
     for team_key in team_keys:
         tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
     role_usage.hold(tx, app_id, body.role, +1)
+    rate_limits.count_invitation_mail(tx, app_id, org_id, email_key, view.settings)
     audit.record(tx, caller, org_id, "invitation.created", "invitation", invitation_id,
                  {"email": item["email"], "role": body.role, "team_ids": team_ids, "expires_at": expires_at},
                  view.settings.audit_retention_days)
@@ -215,10 +227,15 @@ def revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
     retrying(lambda: _revoke(caller, org_id, invitation_id))
 
 
-def _open_pending(caller: Caller, org_id: str, invitation_id: str, permission: str) -> tuple[OrgView, Item]:
-    """The org, the caller's ``permission`` in it, and one of its invitations that is still pending."""
+def _open_pending(caller: Caller, org_id: str, invitation_id: str,
+                  permission: str | Callable[[OrgView], None]) -> tuple[OrgView, Item]:
+    """The org, the caller's ``permission`` in it (or a check of it), and one of its invitations that is
+    still pending."""
     view, invitation = _open_invitation(caller, org_id, invitation_id)
-    view.require(permission)
+    if callable(permission):
+        permission(view)
+    else:
+        view.require(permission)
     invitation = _existing(invitation)
     if invitation["status"] != PENDING:
         raise NOT_PENDING
@@ -242,7 +259,7 @@ def resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
 
 def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
     """A new link (new nonce: the old token stops matching), a new expiry, and a new delivery."""
-    view, invitation = _open_pending(caller, org_id, invitation_id, "member:invite")
+    view, invitation = _open_pending(caller, org_id, invitation_id, _require_inviting)
     access.require_can_grant(view.book, caller, view.role, str(invitation["role"]))  # a resend renews the grant
     ttl = int(invitation.get("ttl_seconds") or view.settings.invitation_ttl_seconds)
     expires_epoch, expires_at = _expiry(ttl)
@@ -262,6 +279,7 @@ def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
               condition="#status = :pending AND nonce = :nonce", names={"#status": "status"},
               values={":pending": PENDING, ":nonce": invitation["nonce"]}, on_fail=STALE)
     view.guard(tx)
+    rate_limits.count_invitation_mail(tx, caller.app_id, org_id, str(invitation["email_key"]), view.settings)
     audit.record(tx, caller, org_id, "invitation.resent", "invitation", invitation_id,
                  {"email": invitation["email"], "expires_at": expires_at}, view.settings.audit_retention_days)
     tx.commit()
@@ -298,11 +316,11 @@ def release(tx: Transaction, invitation: Item, status: str, *, answered: bool = 
 
 def list_mine(caller: Caller, query: ListQuery) -> Page[MyInvitation]:
     """Pending invitations addressed to the caller's verified email, in orgs that still exist."""
-    if not caller.email or not caller.email_verified:
+    if caller.email_key is None:
         return Page(data=[], next_cursor=None)
     now = _now_epoch()
-    scope = f"my-invitations:{caller.app_id}:{records.email_key(caller.email)}"
-    spec = table.QuerySpec("GSI1PK", keys.email_pk(caller.app_id, records.email_key(caller.email)),
+    scope = f"my-invitations:{caller.app_id}:{caller.email_key}"
+    spec = table.QuerySpec("GSI1PK", keys.email_pk(caller.app_id, caller.email_key),
                            index=keys.GSI1, sort_name="GSI1SK", begins_with=keys.INVITE_PREFIX,
                            filter_expression="#status = :pending AND #exp > :now",
                            filter_names={"#status": "status", "#exp": "expires_epoch"},
@@ -349,9 +367,9 @@ def _by_token(caller: Caller, token: str) -> tuple[Item, Item, Item | None]:
 
 def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]:
     """The same, from the caller's own list: the invitation is found through the caller's email."""
-    if not ids.is_valid("inv", invitation_id) or not caller.email:
+    if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
         raise not_found("invitation")
-    email_pk = keys.email_pk(caller.app_id, records.email_key(caller.email))
+    email_pk = keys.email_pk(caller.app_id, caller.email_key)
     for sort_key in (keys.invitation_email_sk(invitation_id), keys.answered_invitation_email_sk(invitation_id)):
         found = table.query(table.QuerySpec("GSI1PK", email_pk, index=keys.GSI1, sort_name="GSI1SK",
                                             begins_with=sort_key), 1)
@@ -372,8 +390,7 @@ def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, 
 
 def _check_answerable(caller: Caller, invitation: Item) -> None:
     """Email first (a stranger learns nothing about the invitation's state), then expiry, then state."""
-    if (not caller.email or not caller.email_verified
-            or records.email_key(caller.email) != invitation.get("email_key")):
+    if caller.email_key is None or caller.email_key != invitation.get("email_key"):
         raise EMAIL_MISMATCH
     status = records.invitation_status(invitation, _now_epoch())
     if status == "expired":  # marked by the job or not yet: the same answer
@@ -395,7 +412,7 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
     role = str(invitation["role"])
     now = clock.iso()
     teams = _joinable_teams(app_id, org_id, caller.user_id, list(invitation.get("team_ids") or []))
-    member = records.member_item(app_id, org_id, caller.user_id, caller.email, role, now)
+    member = records.member_item(app_id, org_id, caller.user_id, caller.verified_email, role, now)
     if teams:
         member["teams"] = {team_id: "member" for team_id, _ in teams}
         member["teams_version"] = 1
