@@ -788,3 +788,23 @@ def test_a_cognito_app_still_requires_token_use(server: JwksServer, keys: dict[s
 def test_an_unknown_profile_is_a_registry_error(server: JwksServer) -> None:
     with pytest.raises(RegistryError):
         oidc_verifier(server, profile="saml")
+
+
+# --- subjects that could never be named -----------------------------------------------------------
+
+
+def test_a_token_whose_sub_is_me_is_refused_because_me_names_the_caller(
+        server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    token = sign(id_claims(server, sub="me"), keys["demo-1"])
+    assert rejection(token) == "reserved subject 'me'"
+    assert_unauthorized(event(token))
+
+
+@pytest.mark.parametrize("sub", ["u" * 256, "é" * 128, "alice\nadmin", "alice\x00"])
+def test_a_sub_too_long_for_a_key_or_holding_control_characters_is_refused(
+        server: JwksServer, keys: dict[str, SigningKey], sub: str) -> None:
+    assert rejection(sign(id_claims(server, sub=sub), keys["demo-1"])) == "invalid subject"
+
+
+def test_a_sub_of_255_bytes_is_accepted(server: JwksServer, keys: dict[str, SigningKey]) -> None:
+    assert allowed(sign(id_claims(server, sub="u" * 255), keys["demo-1"]))["context"]["sub"] == "u" * 255

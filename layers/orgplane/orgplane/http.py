@@ -122,7 +122,8 @@ def problem(app: APIGatewayRestResolver, error: DomainError) -> Response[str]:
         body["errors"] = error.errors
     if error.status >= 500:
         logger.error("request failed", extra={"code": error.code})
-    return Response(status_code=error.status, content_type=PROBLEM_JSON, body=json.dumps(body))
+    return Response(status_code=error.status, content_type=PROBLEM_JSON, body=json.dumps(body),
+                    headers=dict(error.headers) if error.headers else None)
 
 
 def caller(app: APIGatewayRestResolver) -> Caller:
@@ -176,6 +177,17 @@ def _serialize(value: Any) -> Any:
 
 _PATH_PARAM = re.compile(r"\{([a-z_]+)\}")
 
+MAX_PATH_VALUE_BYTES = 255
+"""A path segment longer than any id or ``sub`` (OpenID Connect caps ``sub`` at 255 ASCII characters,
+and the authorizer refuses longer ones) is a 400, never a key DynamoDB refuses with a 500."""
+
+
+def check_path_values(values: dict[str, str]) -> None:
+    errors = [{"field": f"path.{name}", "message": f"must be at most {MAX_PATH_VALUE_BYTES} bytes"}
+              for name, value in values.items() if len(value.encode("utf-8", "surrogatepass")) > MAX_PATH_VALUE_BYTES]
+    if errors:
+        raise DomainError("validation_error", "The request path is invalid.", errors=errors)
+
 
 def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 200,
           summary: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -199,6 +211,7 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
                     arguments[name] = caller(app)
                 elif name in path_params:
                     arguments[name] = path_values[name]
+            check_path_values(path_values)
             # identity first, then the key, body and query: an anonymous request learns nothing about validation
             key = idempotency_key(app) if honours_key else None
             for name in params:

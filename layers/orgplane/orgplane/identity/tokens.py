@@ -26,6 +26,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from orgplane import clock
+from orgplane.caller import ME
 from orgplane.identity.apps import AppConfig, AppRegistry
 
 TokenUse = Literal["id", "access"]
@@ -176,6 +177,7 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise TokenRejected("missing subject")
+        _check_subject(sub)
         groups = claims.get(app.groups_claim_name)
         support = isinstance(groups, list) and app.support_group in groups
         email: str | None = None
@@ -267,3 +269,17 @@ def _app_for_client(apps: list[AppConfig], client_id: Any) -> AppConfig:
 def _truthy(value: Any) -> bool:
     """Cognito sends ``email_verified`` as a JSON boolean or as the string ``"true"``."""
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+MAX_SUBJECT_BYTES = 255
+"""OpenID Connect caps ``sub`` at 255 ASCII characters; a user id also ends up inside table keys."""
+
+
+def _check_subject(sub: str) -> None:
+    """``me`` is the alias of the caller's own id in ``{user_id}`` paths, so a user whose ``sub`` were
+    literally ``me`` could never be named by anyone else: such tokens are refused (and logged by this
+    reason). So are subjects too long for a key, or holding control characters."""
+    if sub == ME:
+        raise TokenRejected("reserved subject 'me'")
+    if len(sub.encode("utf-8", "surrogatepass")) > MAX_SUBJECT_BYTES or any(ord(ch) < 32 or ord(ch) == 127 for ch in sub):
+        raise TokenRejected("invalid subject")
