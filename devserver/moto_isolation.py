@@ -5,7 +5,11 @@ Two gaps of moto matter here:
 - Nothing is isolated: a transaction's conditions are checked apart from applying it, a failed
   transaction is rolled back by restoring a copy of the whole table (undoing writes made
   concurrently), and a query iterates the table's dicts while another thread may change them. Every
-  read and write is serialised on one lock instead.
+  **request** is serialised on one lock instead: the whole of it, from parsing to the serialised
+  response. Locking only the backend's methods is not enough, because moto turns the items a read
+  returns into the response after the method has returned, while another thread's write may be
+  changing those very items ("dictionary changed size during iteration"); and a lock per method
+  misses the ones nobody listed (``batch_get_item`` was).
 - That copy is a deep copy of the whole table, stream records included, made once **per operation**
   of every transaction: each transaction costs time and memory in proportion to everything ever
   written, until requests time out. Instead, this patch copies only the items the transaction names
@@ -43,7 +47,12 @@ def install() -> None:
 
     if getattr(DynamoDBBackend, "_orgplane_isolated", False):
         return
-    for name in (*_WRITES, *_READS):
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):  # whole requests, responses included
+        handler.call_action = _locked(handler.call_action)  # type: ignore[method-assign]
+    for name in (*_WRITES, *_READS):  # direct calls on the backend (tests and the local tools)
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transaction(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     backend_module.copy = _NoTableCopies()  # type: ignore[assignment]
