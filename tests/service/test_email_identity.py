@@ -3,8 +3,6 @@ by the mailbox they were sent to; an unverified email is no email (never stored,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from orgplane import keys
@@ -14,7 +12,8 @@ from orgplane.models.invitations import CreateInvitation, InvitationToken
 from orgplane.models.orgs import CreateOrg
 from orgplane.services import admin, delivery, invitation_links, invitations, orgs, users
 from orgplane.store import table
-from tests.support import mail, world
+from tests.support import world
+from tests.support.mail import on_ses  # noqa: F401 (fixture)
 from tests.support.world import code_of
 from tests.unit import test_emails
 
@@ -24,12 +23,7 @@ SAME_MAILBOX = [(invited, form) for invited, form in test_emails.SAME_MAILBOX if
 
 alice = world.caller("alice")
 support = world.caller("sam", support=True)
-
-
-@pytest.fixture(autouse=True)
-def ses() -> Iterator[None]:
-    with mail.ses():
-        yield
+pytestmark = pytest.mark.usefixtures("on_ses")
 
 
 @pytest.fixture

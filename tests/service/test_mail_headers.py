@@ -4,7 +4,6 @@ invitation goes to exactly its invitee (CVE-2024-6923 is not relied on being pat
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from email import policy
 
 import pytest
@@ -17,16 +16,12 @@ from orgplane.models.settings import UpdateSettings
 from orgplane.services import delivery, invitations, orgs
 from orgplane.store import table
 from tests.support import mail, world
+from tests.support.mail import on_ses  # noqa: F401 (fixture)
 
 alice = world.caller("alice")
 HEADERS = ["Subject", "From", "To", "Date", "MIME-Version", "Content-Type"]
 ENCODED_WORD_INJECTION = "Acme =?utf-8?q?=0D=0ABcc:_evil@evil.example=0D=0AReply-To:_phish@evil.example?="
-
-
-@pytest.fixture(autouse=True)
-def ses() -> Iterator[None]:
-    with mail.ses():
-        yield
+pytestmark = pytest.mark.usefixtures("on_ses")
 
 
 def _invitation(org_name: str, email_address: str = "bob@example.com") -> dict[str, object]:

@@ -8,6 +8,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from devserver import outbox
@@ -29,6 +30,13 @@ def ses() -> Iterator[None]:
             yield
         finally:
             delivery.reset_client()
+
+
+@pytest.fixture
+def on_ses() -> Iterator[None]:
+    """:func:`ses` as a fixture: ``pytestmark = pytest.mark.usefixtures("on_ses")`` with it imported."""
+    with ses():
+        yield
 
 
 def sent() -> list[dict[str, Any]]:
