@@ -25,10 +25,16 @@ pytestmark = pytest.mark.usefixtures("on_ses")
 
 
 def _invitation(org_name: str, email_address: str = "bob@example.com") -> dict[str, object]:
-    org_id = orgs.create(alice, CreateOrg(name="Acme")).id
+    """A pending invitation whose stored org name is ``org_name``: written through the API where the
+    input rules allow the name (encoded words), else as data older than those rules would hold it."""
+    try:
+        org_id = orgs.create(alice, CreateOrg(name=org_name)).id
+    except ValidationError:
+        org_id = orgs.create(alice, CreateOrg(name="Acme")).id
     sent = invitations.create(alice, org_id, CreateInvitation(email=email_address))
-    item = table.get(keys.invitation("demo", org_id, sent.id)) or {}
-    return {**item, "org_name": org_name}  # as stored by an org rename, or by data older than the input rules
+    item = {**(table.get(keys.invitation("demo", org_id, sent.id)) or {}), "org_name": org_name}
+    table.put(item)
+    return item
 
 
 def _sent_exactly_once(item: dict[str, object]) -> email.message.EmailMessage:
@@ -53,7 +59,7 @@ def test_a_hostile_org_name_adds_no_header_and_no_recipient(org_name: str) -> No
     message = _sent_exactly_once(item)
     assert list(message.keys()) == HEADERS
     assert message["To"] == "bob@example.com"
-    subject = str(message["Subject"])
+    subject = str(message["Subject"]).strip()  # a long subject may be folded after "Subject:"
     assert "\n" not in subject and "\r" not in subject and "\u2028" not in subject and "=?" not in subject
     assert subject.startswith("You are invited to join Acme")
 
