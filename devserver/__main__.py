@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
 
     token = commands.add_parser("token", help="print a token of a local issuer that the server accepts")
     token.add_argument("--app", default="demo", help="local app: demo or other (default demo)")
-    token.add_argument("--sub", required=True, help="the user id (JWT sub)")
+    token.add_argument("--sub", help="the user id (JWT sub); required unless --client")
+    token.add_argument("--client", help="a service client (backend): a client-credentials access token, no user")
+    token.add_argument("--scope", default="orgplane/read orgplane/write",
+                       help="with --client: the space-separated scopes (default: orgplane/read orgplane/write)")
     token.add_argument("--email", help="email claim (marked verified); id tokens only")
     token.add_argument("--unverified", action="store_true",
                        help="mark the email claim email_verified: false (the API then treats it as no email)")
@@ -50,14 +53,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return server.serve(_port(args.port), access_log=not args.quiet)
     if args.command == "token":
-        from devserver import apps, tokens
+        from devserver import tokens
 
         try:
+            if (args.client is None) == (args.sub is None):
+                print("devserver: give --sub (a user's token) or --client (a service's token)", file=sys.stderr)
+                return 2
             now = args.now if args.now is not None else tokens.server_clock(f"http://127.0.0.1:{_port(None)}")
-            unverified = {"email_verified": False} if args.unverified and args.email else {}
-            print(tokens.mint(args.app, args.sub, email=args.email, groups=args.groups, ttl=args.ttl,
-                              token_use=args.token_use, now=now, **unverified))
-        except apps.UnknownApp as error:
+            if args.client is not None:
+                print(tokens.mint_service(args.app, args.client, args.scope, ttl=args.ttl, now=now))
+            else:
+                unverified = {"email_verified": False} if args.unverified and args.email else {}
+                print(tokens.mint(args.app, args.sub, email=args.email, groups=args.groups, ttl=args.ttl,
+                                  token_use=args.token_use, now=now, **unverified))
+        except LookupError as error:
             print(f"devserver: {error}", file=sys.stderr)
             return 2
         return 0

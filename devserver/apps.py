@@ -53,6 +53,17 @@ def client_id(app: str) -> str:
     return f"{check_app(app)}-web"
 
 
+#: The service clients (client-credentials grant) of every local app, by name: ``backend``.
+SERVICE_CLIENTS: tuple[str, ...] = ("backend",)
+SERVICE_SCOPES: tuple[str, ...] = ("orgplane/read", "orgplane/write")
+
+
+def service_client_id(app: str, name: str = "backend") -> str:
+    if name not in SERVICE_CLIENTS:
+        raise LookupError(f"unknown service client {name!r}; the local ones are {', '.join(SERVICE_CLIENTS)}")
+    return f"{check_app(app)}-{name}"
+
+
 def jwks_path(app: str) -> str:
     """The server path of an app's JWKS (``GET``)."""
     return f"/_local/issuers/{check_app(app)}/.well-known/jwks.json"
@@ -125,6 +136,7 @@ def registry(port: int) -> dict[str, dict[str, Any]]:
             "issuer": issuer(app),
             "jwks_url": f"http://127.0.0.1:{port}{jwks_path(app)}",
             "client_ids": [client_id(app)],
+            "service_clients": [service_client_id(app, name) for name in SERVICE_CLIENTS],
             "support_group": SUPPORT_GROUP,
         }
         for app in APPS

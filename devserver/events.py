@@ -16,7 +16,8 @@ def api_event(method: str, resource: str, path: str, *, identity: dict[str, Any]
               is_base64_encoded: bool = False, source_ip: str = "127.0.0.1") -> dict[str, Any]:
     """One proxy event.
 
-    ``identity`` (``app_id``, ``sub``, ``email``, booleans ``email_verified``/``support``) builds the
+    ``identity`` (``app_id``, ``sub``, ``email``, booleans ``email_verified``/``support``; or ``app_id``,
+    ``client_id`` and ``scopes`` for a service principal) builds the
     authorizer context the way the project's authorizer does; ``authorizer`` passes a context through
     verbatim instead (the local server hands over the real authorizer's result). ``multi_query`` and
     ``multi_headers`` give repeated values; the single-value maps then hold the last value of each, as
@@ -26,6 +27,18 @@ def api_event(method: str, resource: str, path: str, *, identity: dict[str, Any]
     context: dict[str, Any] = {}
     if authorizer is not None:
         context = dict(authorizer)
+    elif identity is not None and identity.get("client_id"):  # a service principal (client credentials)
+        context = {
+            "principalId": f"{identity['app_id']}|service|{identity['client_id']}",
+            "app_id": identity["app_id"],
+            "sub": identity["client_id"],
+            "email": "",
+            "email_verified": "false",
+            "support": "false",
+            "principal_type": "service",
+            "client_id": identity["client_id"],
+            "scopes": " ".join(identity.get("scopes", ())),
+        }
     elif identity is not None:
         context = {
             "principalId": f"{identity['app_id']}|{identity['sub']}",

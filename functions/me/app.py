@@ -2,14 +2,14 @@
 
 from orgplane import http
 from orgplane.caller import Caller
-from orgplane.models.members import Me
+from orgplane.models.members import Me, ServiceMe
 from orgplane.services import users
 
 app = http.new_app()
 
 
 @http.route(app, "GET", "/me")
-def me(caller: Caller) -> Me:
+def me(caller: Caller) -> Me | ServiceMe:
     """The caller's identity in this app."""
     return users.me(caller)
 

@@ -85,6 +85,11 @@ class Client:
         return tokens.mint(app, sub, email=email, groups=groups, ttl=ttl, token_use=token_use, now=self.now(),
                            **claims)
 
+    def service_token(self, app: str = "demo", scope: str = "orgplane/read orgplane/write", ttl: int = 3600,
+                      **claims: Any) -> str:
+        """A client-credentials access token of ``app``'s service client ``backend``, on the server's clock."""
+        return tokens.mint_service(app, "backend", scope, ttl=ttl, now=self.now(), **claims)
+
     def drain(self) -> int:
         """Wait until the stream consumers have processed every record written so far."""
         response = self.post("/_local/streams/drain")

@@ -119,7 +119,8 @@ def test_jwks_is_fetched_over_http(api: Client) -> None:
     token = api.token(app="demo", sub="alice", email="alice@example.com")
     me = api.get("/me", token=token)
     assert me.status == 200, me
-    assert me.json == {"user_id": "alice", "email": "alice@example.com", "app_id": "demo", "support": False}
+    assert me.json == {"user_id": "alice", "email": "alice@example.com", "app_id": "demo", "support": False,
+                       "type": "user"}
 
     keys = api.get(apps.jwks_path("demo")).json["keys"]
     assert [k["kid"] for k in keys] == [jwt.get_unverified_header(token)["kid"]]

@@ -160,7 +160,8 @@ def test_me_is_the_callers_identity_in_the_callers_app(api: Client) -> None:
     sub = unique("me")
     for app in ("demo", "other"):
         me = ok(api.get("/me", token=api.token(app=app, sub=sub, email=f"{sub}@example.com")))
-        assert me == {"user_id": sub, "email": f"{sub}@example.com", "app_id": app, "support": False}
+        assert me == {"user_id": sub, "email": f"{sub}@example.com", "app_id": app, "support": False,
+                      "type": "user"}
 
 
 def test_permissions_are_the_built_in_set_of_the_callers_role(api: Client, org: Org) -> None:

@@ -255,7 +255,8 @@ def test_audit_events_carry_the_full_event_object() -> None:
     org_id = create("Acme", "acme")
     event = audit.list_for_org(alice, org_id, OrgAuditQuery()).data[0]
     assert event.id.startswith("evt_") and event.org_id == org_id and event.action == "org.created"
-    assert event.actor.model_dump() == {"user_id": "alice", "email": "alice@example.com", "support": False}
+    assert event.actor.model_dump() == {"type": "user", "user_id": "alice", "client_id": None,
+                                        "email": "alice@example.com", "support": False}
     assert event.target.model_dump() == {"type": "org", "id": org_id}
     assert event.at.endswith("Z") and event.request_id == "req-alice"
     assert event.details == {"name": "Acme", "slug": "acme"}

@@ -41,7 +41,8 @@ def audited(partition: str, caller: Caller, action: str, target: tuple[str, str]
     assert len(added) == 1, f"{action}: {len(added)} audit events"
     event = added[0]
     assert event["action"] == action
-    assert event["actor"] == {"user_id": caller.user_id, "email": caller.email, "support": caller.support}
+    assert event["actor"] == {"type": "user", "user_id": caller.user_id, "email": caller.email,
+                              "support": caller.support}
     assert (event["target"]["type"], event["target"]["id"]) == target
     assert event["request_id"] == caller.request_id and event["at"].endswith("Z")
     assert isinstance(event["details"], dict) and len(str(event["details"])) < 2000

@@ -157,7 +157,7 @@ def test_delete_is_204_without_a_body() -> None:
 def test_me_describes_the_caller() -> None:
     status, body, _ = call("me", "GET", "/me", "/me")
     assert status == 200 and body == {"user_id": "alice", "email": "alice@example.com", "app_id": "demo",
-                                      "support": False}
+                                      "support": False, "type": "user"}
 
 
 def test_update_org_with_an_empty_body_is_400() -> None:

@@ -233,7 +233,8 @@ def test_support_staff_pass_every_org_check_in_their_own_app() -> None:
     assert status == 200 and member["role"] == "admin"
     events = call("list_org_audit", "GET", f"/orgs/{org_id}/audit", identity=SAM,
                   query={"action": "member.role_changed"})[1]["data"]
-    assert events[0]["actor"] == {"user_id": "sam", "email": "sam@example.com", "support": True}
+    assert events[0]["actor"] == {"type": "user", "user_id": "sam", "client_id": None,
+                                  "email": "sam@example.com", "support": True}
 
 
 def _fits(resource: str, path: str) -> bool:

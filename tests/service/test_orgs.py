@@ -182,7 +182,7 @@ def test_support_staff_act_on_any_org_of_their_app() -> None:
     support = world.caller("sam", support=True)
     assert orgs.update(support, org.id, UpdateOrg(name="Fixed")).name == "Fixed"
     events = world.items_of(keys.audit_pk("demo", org.id))
-    assert events[-1]["actor"] == {"user_id": "sam", "email": "sam@example.com", "support": True}
+    assert events[-1]["actor"] == {"type": "user", "user_id": "sam", "email": "sam@example.com", "support": True}
 
 
 def test_every_org_mutation_writes_its_audit_event() -> None:

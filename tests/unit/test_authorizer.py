@@ -276,6 +276,9 @@ def test_valid_id_token_is_allowed_on_every_route_with_string_context(
         "email": "alice@example.com",
         "email_verified": "true",
         "support": "false",
+        "principal_type": "user",
+        "client_id": "",
+        "scopes": "",
     }
     assert all(isinstance(value, str) for value in result["context"].values())
 
@@ -290,6 +293,9 @@ def test_valid_access_token_is_allowed_without_email(server: JwksServer, keys: d
         "email": "",
         "email_verified": "false",
         "support": "false",
+        "principal_type": "user",
+        "client_id": "",
+        "scopes": "",
     }
 
 

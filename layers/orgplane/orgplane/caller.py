@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 ME = "me"
 """Stands for the caller's own user id in any ``{user_id}`` segment; no token may carry it as ``sub``."""
@@ -19,10 +20,38 @@ class Caller:
     email_verified: bool
     support: bool
     request_id: str = ""
+    #: ``service``: the app's own backend (client-credentials token). It has no user and no membership;
+    #: it acts with support staff's powers (``support`` is true) within its ``scopes``, and ``user_id``
+    #: holds its client id only as an opaque principal id (audit index, idempotency keys).
+    type: Literal["user", "service"] = "user"
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def is_service(self) -> bool:
+        return self.type == "service"
+
+    @property
+    def principal_id(self) -> str:
+        """The caller as one string (idempotency keys, the audit actor index): a user's id, or
+        ``service:<client_id>``."""
+        return f"service:{self.client_id}" if self.is_service else self.user_id
+
+    @property
+    def actor(self) -> dict[str, object]:
+        """The audit event's ``actor``."""
+        if self.is_service:
+            return {"type": "service", "client_id": self.client_id, "user_id": None, "email": None,
+                    "support": False}
+        return {"type": "user", "user_id": self.user_id, "email": self.verified_email, "support": self.support}
 
     def resolve_user(self, user_id: str) -> str:
-        """``me`` stands for the caller's own user id in any ``{user_id}`` segment."""
-        return self.user_id if user_id == ME else user_id
+        """``me`` stands for the caller's own user id in any ``{user_id}`` segment (a service has none)."""
+        return self.user_id if user_id == ME and not self.is_service else user_id
+
+    def is_self(self, user_id: str) -> bool:
+        """Whether ``user_id`` is the caller as a user (a service is never a member)."""
+        return not self.is_service and user_id == self.user_id
 
     @cached_property
     def email_key(self) -> str | None:

@@ -13,6 +13,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unauthorized": (401, "Unauthorized"),
     "forbidden": (403, "Forbidden"),
     "invitation_email_mismatch": (403, "Invitation is for another email"),
+    "insufficient_scope": (403, "Insufficient scope"),
     "not_found": (404, "Not found"),
     "org_not_found": (404, "Organization not found"),
     "member_not_found": (404, "Member not found"),

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 from orgplane.caller import Caller
 from orgplane.config import settings
 from orgplane.errors import DomainError
+from orgplane.identity import scopes
 from orgplane.models.common import Request
 
 if TYPE_CHECKING:  # imported on first use: they load boto3, which GET routes without DynamoDB never need
@@ -132,6 +133,11 @@ def caller(app: APIGatewayRestResolver) -> Caller:
     app_id, sub = context.get("app_id"), context.get("sub")
     if not app_id or not sub:
         raise DomainError("unauthorized", "The request carries no verified identity.")
+    if context.get("principal_type") == "service":
+        client_id = str(context.get("client_id") or sub)
+        return Caller(app_id=str(app_id), user_id=client_id, email=None, email_verified=False, support=True,
+                      request_id=_request_id(app), type="service", client_id=client_id,
+                      scopes=scopes.parse(str(context.get("scopes") or "")))
     return Caller(
         app_id=str(app_id),
         user_id=str(sub),
@@ -140,6 +146,13 @@ def caller(app: APIGatewayRestResolver) -> Caller:
         support=str(context.get("support", "false")).lower() == "true",
         request_id=_request_id(app),
     )
+
+
+def require_scope(who: Caller, method: str, path: str) -> None:
+    """A service may call a route only with a scope that allows it (:mod:`orgplane.identity.scopes`)."""
+    if who.is_service and not scopes.allows(who.scopes, method, path):
+        raise DomainError("insufficient_scope",
+                          f"This needs the {scopes.required(method, path)} scope (or {scopes.WRITE}).")
 
 
 def parse_body(app: APIGatewayRestResolver, model: type[Request]) -> Request:
@@ -190,8 +203,11 @@ def check_path_values(values: dict[str, str]) -> None:
 
 
 def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 200,
-          summary: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``func`` for ``method path`` (OpenAPI-style ``{param}`` path)."""
+          summary: str = "", public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``func`` for ``method path`` (OpenAPI-style ``{param}`` path).
+
+    Every route needs the authorizer's identity (and, for a service, a scope that allows it) unless
+    ``public``: a route API Gateway serves without the authorizer (``Auth: {Authorizer: NONE}``)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         hints = get_type_hints(func)
@@ -205,10 +221,13 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
 
         def endpoint(**path_values: str) -> Response[str]:
             arguments: dict[str, Any] = {}
+            who = None if public else caller(app)
+            if who is not None:  # a service's scope is judged before anything else of the request
+                require_scope(who, method, path)
             for name in params:
                 hint = hints.get(name)
                 if hint is Caller:
-                    arguments[name] = caller(app)
+                    arguments[name] = who if who is not None else caller(app)
                 elif name in path_params:
                     arguments[name] = path_values[name]
             check_path_values(path_values)
@@ -232,10 +251,10 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
                 return run()
             from orgplane import idempotency
 
-            who = next((a for a in arguments.values() if isinstance(a, Caller)), None) or caller(app)
+            owner = who if who is not None else caller(app)
             fingerprint = idempotency.fingerprint(method, path, {p: path_values[p] for p in path_params},
                                                   app.current_event.body)
-            return run_idempotently(app, who, func.__name__, key, fingerprint, run)
+            return run_idempotently(app, owner, func.__name__, key, fingerprint, run)
 
         app.route(_PATH_PARAM.sub(r"<\1>", path), method=method.upper())(endpoint)
         ROUTES.append(RouteSpec(method.upper(), path, func.__name__, summary or (func.__doc__ or "").strip(),
@@ -263,7 +282,7 @@ def run_idempotently(app: APIGatewayRestResolver, who: Caller, operation: str, k
     from orgplane import idempotency
     from orgplane.store.transaction import Claimed
 
-    started = idempotency.begin(who.app_id, who.user_id, operation, key, fingerprint)
+    started = idempotency.begin(who.app_id, who.principal_id, operation, key, fingerprint)
     if isinstance(started, idempotency.Stored):
         return _replay(started)
     attempt = started

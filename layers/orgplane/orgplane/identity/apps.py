@@ -15,6 +15,12 @@ checked on ``aud``, ``access`` tokens on ``client_id``, groups in ``cognito:grou
 other OpenID Connect issuer: ``aud`` must name a client id, no ``token_use``, groups in ``groups``).
 ``groups_claim`` overrides the claim that holds the caller's groups.
 
+``service_clients`` (optional) are the client ids of the app's own backends: OAuth2 client-credentials
+access tokens (no user) issued to them are accepted as *service* principals, with the scopes of the
+token's ``scope`` claim (``scope_claim`` overrides it; a space-separated string or a list). They are
+disjoint from ``client_ids``: a client is either a sign-in client of users or a service. With the
+``oidc`` profile a token is a service's when its ``client_id`` (else ``azp``) claim names one.
+
 Everything is validated when it is loaded, so a bad configuration fails the deployment's first cold
 start loudly instead of accepting or refusing tokens in surprising ways later.
 """
@@ -41,7 +47,8 @@ DEFAULT_GROUPS_CLAIM = {"cognito": "cognito:groups", "oidc": "groups"}
 # App ids end up inside table keys (``APP#<id>#...``) and principal ids (``<id>|<sub>``).
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _KNOWN_FIELDS = frozenset({"issuer", "jwks_url", "client_ids", "support_group", "algorithms", "profile",
-                           "groups_claim"})
+                           "groups_claim", "service_clients", "scope_claim"})
+DEFAULT_SCOPE_CLAIM = "scope"
 
 
 class RegistryError(ValueError):
@@ -58,6 +65,8 @@ class AppConfig:
     algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
     profile: str = "cognito"
     groups_claim: str = ""
+    service_clients: frozenset[str] = frozenset()
+    scope_claim: str = DEFAULT_SCOPE_CLAIM
 
     @property
     def groups_claim_name(self) -> str:
@@ -146,7 +155,15 @@ def _parse_app(app_id: str, spec: Any) -> AppConfig:
     profile, groups_claim = spec.get("profile", "cognito"), spec.get("groups_claim", "")
     if not isinstance(groups_claim, str):
         raise RegistryError(f"{where}: groups_claim must be a string")
+    service_clients = spec.get("service_clients", [])
+    if not isinstance(service_clients, list) or not all(isinstance(c, str) for c in service_clients):
+        raise RegistryError(f"{where}: service_clients must be a list of strings")
+    scope_claim = spec.get("scope_claim", DEFAULT_SCOPE_CLAIM)
+    if not isinstance(scope_claim, str):
+        raise RegistryError(f"{where}: scope_claim must be a string")
     return AppConfig(
+        service_clients=frozenset(service_clients),
+        scope_claim=scope_claim,
         profile=profile,
         groups_claim=groups_claim,
         app_id=app_id,
@@ -172,6 +189,13 @@ def _check_app(app: AppConfig) -> None:
         raise RegistryError(f"{where}: support_group must be a non-empty string")
     if not app.algorithms:
         raise RegistryError(f"{where}: algorithms must not be empty")
+    if not all(isinstance(c, str) and c for c in app.service_clients):
+        raise RegistryError(f"{where}: service_clients must be non-empty strings")
+    both = sorted(app.client_ids & app.service_clients)
+    if both:
+        raise RegistryError(f"{where}: client id(s) {', '.join(both)} cannot be both a user client and a service")
+    if not isinstance(app.scope_claim, str) or not app.scope_claim:
+        raise RegistryError(f"{where}: scope_claim must be a non-empty string")
     if app.profile not in PROFILES:
         raise RegistryError(f"{where}: profile must be one of {', '.join(PROFILES)}")
     for alg in app.algorithms:
@@ -200,7 +224,7 @@ def _check_shared_issuers(apps: Iterable[AppConfig]) -> None:
             raise RegistryError(
                 f"apps {other.app_id!r} and {app.app_id!r} share issuer {app.issuer!r} but not its algorithms"
             )
-        for client_id in sorted(app.client_ids):
+        for client_id in sorted(app.client_ids | app.service_clients):
             claimed = owner.setdefault((app.issuer, client_id), app.app_id)
             if claimed != app.app_id:
                 raise RegistryError(

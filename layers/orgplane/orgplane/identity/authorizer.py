@@ -39,6 +39,8 @@ def api_wide_resource(method_arn: str) -> str:
 
 
 def principal_id(principal: Principal) -> str:
+    if principal.type == "service":
+        return f"{principal.app_id}|service|{principal.client_id}"
     return f"{principal.app_id}|{principal.sub}"
 
 
@@ -62,6 +64,9 @@ def allow_response(principal: Principal, method_arn: str) -> dict[str, Any]:
             "email": principal.email or "",
             "email_verified": "true" if principal.email_verified else "false",
             "support": "true" if principal.support else "false",
+            "principal_type": principal.type,
+            "client_id": principal.client_id or "",
+            "scopes": " ".join(principal.scopes),
         },
     }
 

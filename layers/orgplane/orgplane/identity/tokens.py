@@ -27,9 +27,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from orgplane import clock
 from orgplane.caller import ME
+from orgplane.identity import scopes as service_scopes
 from orgplane.identity.apps import AppConfig, AppRegistry
 
 TokenUse = Literal["id", "access"]
+PrincipalType = Literal["user", "service"]
 
 MAX_TOKEN_LENGTH = 16 * 1024
 JWKS_CACHE_SECONDS = 300.0
@@ -48,6 +50,10 @@ class Principal:
     email_verified: bool
     support: bool
     token_use: TokenUse
+    #: ``service``: an app's own backend (client-credentials token, no user); ``sub`` is then its client id
+    type: PrincipalType = "user"
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
 
 
 class TokenRejected(Exception):
@@ -166,6 +172,9 @@ class TokenVerifier:
             raise TokenRejected("untrusted issuer")
         self._check_times(claims)
 
+        service = _service_app(apps, claims, oidc)
+        if service is not None:
+            return _service_principal(service, claims, oidc)
         token_use = "id" if oidc else claims.get("token_use")
         if token_use == "id":
             app = _app_for_audience(apps, claims.get("aud"))
@@ -247,6 +256,31 @@ def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TokenRejected(f"invalid claim {name}")
     return float(value)
+
+
+def _service_app(apps: list[AppConfig], claims: Mapping[str, Any], oidc: bool) -> AppConfig | None:
+    """The app whose service client the token was issued to (``None``: not a service's token)."""
+    client_id = claims.get("client_id")
+    if oidc and client_id is None:
+        client_id = claims.get("azp")
+    if not isinstance(client_id, str):
+        return None
+    matches = [app for app in apps if client_id in app.service_clients]
+    if len(matches) > 1:  # the registry keeps (issuer, client id) unique; never guess
+        raise TokenRejected("invalid client_id")
+    return matches[0] if matches else None
+
+
+def _service_principal(app: AppConfig, claims: Mapping[str, Any], oidc: bool) -> Principal:
+    """A client-credentials access token: no user, scopes instead of groups."""
+    if not oidc and claims.get("token_use") != "access":
+        raise TokenRejected("unsupported token_use")
+    if "username" in claims or "cognito:username" in claims:
+        raise TokenRejected("a service token names no user")
+    client_id = str(claims.get("client_id") or claims.get("azp"))
+    return Principal(app_id=app.app_id, sub=client_id, email=None, email_verified=False, support=False,
+                     token_use="access", type="service", client_id=client_id,
+                     scopes=service_scopes.parse(claims.get(app.scope_claim)))
 
 
 def _app_for_audience(apps: list[AppConfig], aud: Any) -> AppConfig:

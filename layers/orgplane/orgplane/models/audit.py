@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import StringConstraints
 
@@ -14,7 +14,11 @@ ActionFilter = Annotated[str, StringConstraints(pattern=ACTION_PATTERN, max_leng
 
 
 class AuditActor(Response):
-    user_id: str
+    """Who acted: a user (``type`` ``user``), or the app's backend (``type`` ``service``, ``client_id``)."""
+
+    type: Literal["user", "service"] = "user"  # events written before services existed were users'
+    user_id: str | None
+    client_id: str | None = None
     email: str | None
     support: bool
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from orgplane.models.common import ListQuery, Request, Response, RoleName
 
 
@@ -38,3 +40,13 @@ class Me(Response):
     email: str | None
     app_id: str
     support: bool
+    type: Literal["user"] = "user"
+
+
+class ServiceMe(Response):
+    """``GET /me`` of a service principal (the app's backend)."""
+
+    type: Literal["service"] = "service"
+    client_id: str
+    app_id: str
+    scopes: list[str]

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import StringConstraints, model_validator
+from pydantic import AfterValidator, StringConstraints, model_validator
 
-from orgplane.models.common import DisplayName, ListQuery, Metadata, Request, Response
+from orgplane.models.common import DisplayName, ListQuery, Metadata, Request, Response, invisible_character
+from orgplane.models.invitations import EmailAddress
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+def _user_id(value: str) -> str:
+    if value == "me":
+        raise ValueError("'me' is not a user id")
+    if invisible_character(value) is not None or value != value.strip():
+        raise ValueError("must not contain control characters or surrounding whitespace")
+    return value
+
+
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_user_id)]
+"""A user id (the JWT ``sub``) given in a body: the app's backend names users it provisions."""
+
+
+class OrgOwner(Request):
+    """``POST /orgs`` by a service: the user who becomes the org's owner."""
+
+    user_id: UserId
+    email: EmailAddress | None = None
 
 
 class CreateOrg(Request):
     name: DisplayName
     slug: Slug | None = None
     metadata: Metadata | None = None
+    owner: OrgOwner | None = None  # services only (a user caller becomes the owner)
 
 
 class UpdateOrg(Request):

@@ -27,7 +27,7 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
     tx.put(
         {
             **(keys.audit(caller.app_id, org_id, event_id) if org_id else keys.app_audit(caller.app_id, event_id)),
-            "GSI1PK": keys.actor_pk(caller.app_id, caller.user_id),
+            "GSI1PK": keys.actor_pk(caller.app_id, caller.principal_id),
             "GSI1SK": event_id,
             "GSI2PK": keys.app_audit_pk(caller.app_id),
             "GSI2SK": event_id,
@@ -36,7 +36,7 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
             "app_id": caller.app_id,
             "org_id": org_id,
             "action": action,
-            "actor": {"user_id": caller.user_id, "email": caller.verified_email, "support": caller.support},
+            "actor": caller.actor,
             "target": {"type": target_type, "id": target_id},
             "at": clock.iso(),
             "request_id": caller.request_id,

@@ -105,7 +105,7 @@ def remove_member(caller: Caller, org_id: str, user_id: str) -> None:
 
 def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
-    leaving = user_id == caller.user_id
+    leaving = caller.is_self(user_id)
     if not leaving:
         view.require("member:remove")
     target = _target(view, user_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
-from orgplane.errors import DomainError
+from orgplane.errors import DomainError, invalid
 from orgplane.models.common import Page
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
 from orgplane.services import audit
@@ -20,6 +20,7 @@ from orgplane.store.transaction import STALE, Transaction, retrying
 
 SLUG_TAKEN = DomainError("slug_taken", "That slug is already used by another organization.")
 ORG_LIMIT = DomainError("org_limit_reached", "You belong to as many organizations as this app allows.")
+OWNER_ORG_LIMIT = DomainError("org_limit_reached", "The owner belongs to as many organizations as this app allows.")
 
 
 def slugify(name: str) -> str:
@@ -42,6 +43,11 @@ def add_user_org_count(tx: Transaction, app_id: str, user_id: str, delta: int, l
 
 
 def create(caller: Caller, body: CreateOrg) -> Org:
+    """A user caller becomes the owner; a service names the owner (``owner``), whose org limit applies."""
+    if caller.is_service and body.owner is None:
+        raise invalid("owner", "A service names the org's owner: owner {user_id, email?}.")
+    if not caller.is_service and body.owner is not None:
+        raise invalid("owner", "owner is for services; you become the owner of the org you create.")
     settings = app_settings.load(caller.app_id)
     explicit = body.slug is not None
     slug = body.slug or slugify(body.name)
@@ -58,22 +64,28 @@ def create(caller: Caller, body: CreateOrg) -> Org:
 def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, retention: int) -> Org:
     org_id = ids.new("org")
     now = clock.iso()
-    org = records.org_item(caller.app_id, org_id, body.name, slug, body.metadata or {}, caller.user_id, now)
+    owner_id, owner_email = ((body.owner.user_id, body.owner.email) if body.owner
+                             else (caller.user_id, caller.verified_email))
+    org = records.org_item(caller.app_id, org_id, body.name, slug, body.metadata or {}, owner_id, now)
     tx = Transaction()
     tx.put(org, condition="attribute_not_exists(PK)")
     tx.put(records.slug_item(caller.app_id, slug, org_id), condition="attribute_not_exists(PK)",
            on_fail=SLUG_TAKEN)
-    tx.put(records.member_item(caller.app_id, org_id, caller.user_id, caller.verified_email, access.OWNER, now))
-    if caller.verified_email:
-        tx.put(records.email_claim_item(caller.app_id, org_id, caller.verified_email, user_id=caller.user_id))
-    add_user_org_count(tx, caller.app_id, caller.user_id, 1, limit, ORG_LIMIT)
-    audit.record(tx, caller, org_id, "org.created", "org", org_id, {"name": body.name, "slug": slug},
-                 retention)
+    tx.put(records.member_item(caller.app_id, org_id, owner_id, owner_email, access.OWNER, now))
+    if owner_email:
+        tx.put(records.email_claim_item(caller.app_id, org_id, owner_email, user_id=owner_id))
+    add_user_org_count(tx, caller.app_id, owner_id, 1, limit, OWNER_ORG_LIMIT if body.owner else ORG_LIMIT)
+    details: dict[str, Any] = {"name": body.name, "slug": slug}
+    if body.owner:
+        details["owner"] = owner_id
+    audit.record(tx, caller, org_id, "org.created", "org", org_id, details, retention)
     tx.commit()
     return records.to_org(org)
 
 
 def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
+    if caller.is_service:  # a service belongs to no org; GET /users/{user_id}/orgs lists a user's
+        return Page(data=[], next_cursor=None)
     scope = f"orgs:{caller.app_id}:{caller.user_id}"
     page = pages.fill(
         table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,

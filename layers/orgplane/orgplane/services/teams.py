@@ -403,7 +403,7 @@ def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> N
     view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
                                                     member_key)
     _existing(found)
-    leaving = user_id == caller.user_id
+    leaving = caller.is_self(user_id)
     writes = _Writes.of(view, None if leaving else _authority(view, team_id, "team:member:manage"))
     role = records.member_teams(membership).get(team_id)
     if role is None or current is None:

@@ -66,7 +66,8 @@ def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgVie
     found = table.batch_get(
         [keys.org(caller.app_id, org_id), keys.member(caller.app_id, org_id, caller.user_id), *extra_keys]
     )
-    org, membership, extra = found[0], found[1], found[2:]
+    # a service has no membership: its client id read as a user id must never count as one
+    org, membership, extra = found[0], None if caller.is_service else found[1], found[2:]
     if org is None or (membership is None and not caller.support):
         raise not_found("org")
     return OrgView(
