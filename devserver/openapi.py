@@ -152,6 +152,9 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
             "description": "Created." if spec.status == 201 else "OK.",
             "content": {"application/json": {"schema": response_schema}},
         }
+    for other in spec.other_statuses:
+        responses[str(other)] = {**responses[str(spec.status)],
+                                 "description": "Created." if other == 201 else "OK."}
     if spec.method == "POST":
         responses[str(spec.status)]["headers"] = {idempotency.REPLAYED_HEADER: {
             "description": "`true` when this is the stored response of an earlier request with the same key.",

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # imported on first use: they load boto3, which GET routes wi
 logger = Logger()
 
 PROBLEM_JSON = "application/problem+json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,19 @@ class RouteSpec:
     query: type[BaseModel] | None
     response: Any
     path_params: tuple[str, ...]
+    other_statuses: tuple[int, ...] = ()  # success statuses besides ``status`` (a handler's :class:`Answer`)
 
 
 ROUTES: list[RouteSpec] = []
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """A handler result with its own success status, for a route that answers one of several (``PUT``:
+    201 created, 200 changed); the route declares them with ``status`` and ``other_statuses``."""
+
+    value: T
+    status: int
 
 
 def new_app() -> APIGatewayRestResolver:
@@ -203,7 +214,8 @@ def check_path_values(values: dict[str, str]) -> None:
 
 
 def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 200,
-          summary: str = "", public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+          summary: str = "", public: bool = False,
+          other_statuses: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func`` for ``method path`` (OpenAPI-style ``{param}`` path).
 
     Every route needs the authorizer's identity (and, for a service, a scope that allows it) unless
@@ -242,9 +254,14 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
 
             def run() -> Response[str]:
                 result = func(**arguments)
-                if status == 204:
+                answered = status
+                if isinstance(result, Answer):
+                    if result.status not in (status, *other_statuses):
+                        raise AssertionError(f"{func.__name__} answered an undeclared status {result.status}")
+                    answered, result = result.status, result.value
+                if answered == 204:
                     return Response(status_code=204, content_type="application/json", body="")
-                return Response(status_code=status, content_type="application/json",
+                return Response(status_code=answered, content_type="application/json",
                                 body=json.dumps(_serialize(result)))
 
             if key is None:
@@ -257,8 +274,11 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
             return run_idempotently(app, owner, func.__name__, key, fingerprint, run)
 
         app.route(_PATH_PARAM.sub(r"<\1>", path), method=method.upper())(endpoint)
+        returned = hints.get("return")
+        if get_origin(returned) is Answer:
+            returned = get_args(returned)[0]
         ROUTES.append(RouteSpec(method.upper(), path, func.__name__, summary or (func.__doc__ or "").strip(),
-                                status, body_model, query_model, hints.get("return"), path_params))
+                                status, body_model, query_model, returned, path_params, other_statuses))
         return func
 
     return register

@@ -86,14 +86,19 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
 def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
     if caller.is_service:  # a service belongs to no org; GET /users/{user_id}/orgs lists a user's
         return Page(data=[], next_cursor=None)
-    scope = f"orgs:{caller.app_id}:{caller.user_id}"
+    return list_for_user(caller.app_id, caller.user_id, query)
+
+
+def list_for_user(app_id: str, user_id: str, query: ListOrgsQuery) -> Page[OrgWithRole]:
+    """A user's orgs with their role (the caller's right to see them is judged before)."""
+    scope = f"orgs:{app_id}:{user_id}"
     page = pages.fill(
-        table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
+        table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1,
                         sort_name="GSI1SK", begins_with=keys.USER_ORG_PREFIX),
         query.limit,
         cursors.decode(query.cursor, scope),
     )
-    orgs = table.batch_get([keys.org(caller.app_id, m["org_id"]) for m in page.items])
+    orgs = table.batch_get([keys.org(app_id, m["org_id"]) for m in page.items])
     data = [
         OrgWithRole(**records.to_org(org).model_dump(), role=membership["role"])
         for membership, org in zip(page.items, orgs, strict=True)

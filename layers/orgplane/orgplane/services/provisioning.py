@@ -1,0 +1,72 @@
+"""Provisioning from the app's backend: adding a user to an org directly, and listing a user's orgs.
+
+``PUT /orgs/{org_id}/members/{user_id}`` is for the app's backend (a service with ``orgplane/write``)
+and support staff: it makes the user a member with ``role`` (201), or changes the role of a member
+(200, through :func:`orgplane.services.members.update_member`, with every rule of a role change). A
+direct add is one transaction with the same guards as an accepted invitation
+(:func:`orgplane.services.members.add_membership`: seat limit, the user's org limit, the email claim,
+a custom role still defined) and its audit event. Two racing adds of one user give one membership: the
+second finds it and becomes a role change.
+"""
+
+from __future__ import annotations
+
+from orgplane import keys
+from orgplane.caller import Caller
+from orgplane.errors import DomainError, forbidden
+from orgplane.models.common import Page
+from orgplane.models.members import Member, UpdateMember
+from orgplane.models.orgs import ListOrgsQuery, OrgWithRole
+from orgplane.models.provisioning import PutMember
+from orgplane.services import audit, members, orgs
+from orgplane.services.tenancy import open_org
+from orgplane.store import records
+from orgplane.store.transaction import Transaction, retrying
+
+_ATTEMPTS = 3
+
+
+def put_member(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool]:
+    """The member, and whether this request created the membership."""
+    user_id = caller.resolve_user(user_id)
+    for _ in range(_ATTEMPTS):
+        view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+        if not caller.support:
+            raise forbidden("Adding members directly is for the app's backend and support staff; invite instead.")
+        view.book.require_known(body.role)
+        if view.extra[0] is not None:
+            return members.update_member(caller, org_id, user_id, UpdateMember(role=body.role)), False
+        try:
+            return retrying(lambda: _add(caller, org_id, user_id, body)), True
+        except DomainError as error:
+            if error.code != "already_member" or not _is_member(caller, org_id, user_id):
+                raise
+            # a concurrent add of this user won: this request is a role change of that membership now
+    raise DomainError("conflict", "The membership kept changing; retry.")
+
+
+def _is_member(caller: Caller, org_id: str, user_id: str) -> bool:
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    return view.extra[0] is not None
+
+
+def _add(caller: Caller, org_id: str, user_id: str, body: PutMember) -> Member:
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    if view.extra[0] is not None:
+        raise DomainError("already_member", "The user is already a member.")
+    settings = view.settings
+    tx = Transaction()  # support staff and services hold no membership to guard; the org's update guards it
+    item = members.add_membership(tx, caller.app_id, org_id, user_id, body.email, body.role,
+                                  settings.max_members_per_org, settings.max_orgs_per_user)
+    details: dict[str, object] = {"user_id": user_id, "role": body.role, "via": "direct"}
+    audit.record(tx, caller, org_id, "member.added", "member", user_id, details, settings.audit_retention_days)
+    tx.commit()
+    return records.to_member(item)
+
+
+def list_user_orgs(caller: Caller, user_id: str, query: ListOrgsQuery) -> Page[OrgWithRole]:
+    """A user's orgs with their role: for the app's backend (read), support staff, or the user (``me``)."""
+    user_id = caller.resolve_user(user_id)
+    if not (caller.support or caller.is_self(user_id)):
+        raise forbidden("Only the user themselves, support staff or the app's backend list a user's orgs.")
+    return orgs.list_for_user(caller.app_id, user_id, query)
