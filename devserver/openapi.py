@@ -17,6 +17,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from devserver import loader, template
 from orgplane import http, idempotency
+from orgplane.identity import scopes
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 PROBLEM_MEDIA = "application/problem+json"
@@ -128,7 +129,8 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
     ]
     if spec.query is not None:
         parameters.extend(_query_parameters(spec.query, schemas))
-    if spec.method == "POST":
+    honours_key = spec.method == "POST" and spec.path not in scopes.READ_ONLY_POSTS
+    if honours_key:
         parameters.append(_IDEMPOTENCY_KEY)
     summary, _, description = (spec.summary or "").partition("\n")
     operation: dict[str, Any] = {"operationId": spec.operation_id, "tags": [_tag(spec.path)]}
@@ -155,7 +157,7 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
     for other in spec.other_statuses:
         responses[str(other)] = {**responses[str(spec.status)],
                                  "description": "Created." if other == 201 else "OK."}
-    if spec.method == "POST":
+    if honours_key:
         responses[str(spec.status)]["headers"] = {idempotency.REPLAYED_HEADER: {
             "description": "`true` when this is the stored response of an earlier request with the same key.",
             "schema": {"type": "string", "enum": ["true"]}}}

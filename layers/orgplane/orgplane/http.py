@@ -166,12 +166,13 @@ def require_scope(who: Caller, method: str, path: str) -> None:
                           f"This needs the {scopes.required(method, path)} scope (or {scopes.WRITE}).")
 
 
-def parse_body(app: APIGatewayRestResolver, model: type[Request]) -> Request:
+def parse_body(app: APIGatewayRestResolver, model: type[Request], max_bytes: int | None = None) -> Request:
     raw = app.current_event.body or ""
     if app.current_event.is_base64_encoded:
         raise DomainError("validation_error", "The body must be JSON text.")
-    if len(raw.encode()) > settings().max_body_bytes:
-        raise DomainError("payload_too_large", f"The body must be at most {settings().max_body_bytes} bytes.")
+    limit = max(max_bytes or 0, settings().max_body_bytes)
+    if len(raw.encode()) > limit:
+        raise DomainError("payload_too_large", f"The body must be at most {limit} bytes.")
     content_type = (app.current_event.headers or {}).get("content-type") or (
         app.current_event.headers or {}
     ).get("Content-Type")
@@ -215,11 +216,13 @@ def check_path_values(values: dict[str, str]) -> None:
 
 def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 200,
           summary: str = "", public: bool = False,
-          other_statuses: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+          other_statuses: tuple[int, ...] = (),
+          max_body_bytes: int | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func`` for ``method path`` (OpenAPI-style ``{param}`` path).
 
     Every route needs the authorizer's identity (and, for a service, a scope that allows it) unless
-    ``public``: a route API Gateway serves without the authorizer (``Auth: {Authorizer: NONE}``)."""
+    ``public``: a route API Gateway serves without the authorizer (``Auth: {Authorizer: NONE}``).
+    ``max_body_bytes`` raises the body limit for a route whose largest valid body needs more."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         hints = get_type_hints(func)
@@ -229,7 +232,8 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
             (hints[p] for p in params if _is_subclass(hints.get(p), BaseModel)
              and not _is_subclass(hints.get(p), Request)), None)
         path_params = tuple(_PATH_PARAM.findall(path))
-        honours_key = method.upper() == "POST"
+        # a POST that only reads has nothing to repeat: its answer is always the live one
+        honours_key = method.upper() == "POST" and path not in scopes.READ_ONLY_POSTS
 
         def endpoint(**path_values: str) -> Response[str]:
             arguments: dict[str, Any] = {}
@@ -248,7 +252,7 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
             for name in params:
                 hint = hints.get(name)
                 if body_model is not None and hint is body_model:
-                    arguments[name] = parse_body(app, body_model)  # type: ignore[arg-type]
+                    arguments[name] = parse_body(app, body_model, max_body_bytes)  # type: ignore[arg-type]
                 elif query_model is not None and hint is query_model:
                     arguments[name] = parse_query(app, query_model)  # type: ignore[arg-type]
 
