@@ -9,25 +9,22 @@ keys over HTTP exactly as it does from Cognito.
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
 import json
-import os
-import tempfile
 import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devserver.template import ROOT
+from orgplane.identity import signing
 
 APPS: tuple[str, ...] = ("demo", "other")
 SUPPORT_GROUP = "support"
 KEY_DIR = ROOT / ".local" / "keys"
+#: the local stand-in for the KMS key that signs org tokens (orgplane.identity.signing.FileSigner)
+ORG_TOKEN_KEY = KEY_DIR / "org-token.pem"
 ALGORITHM = "RS256"
 
 _lock = threading.Lock()
@@ -76,53 +73,17 @@ def key_path(app: str) -> Path:
 @cache
 def private_key(app: str) -> rsa.RSAPrivateKey:
     """The app's signing key, created on first use (safe when several processes race to create it)."""
-    path = key_path(app)
     with _lock:
-        if not path.exists():
-            _create_key(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise TypeError(f"{path} does not hold an RSA private key")
-    return key
-
-
-def _create_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
-    )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".pem")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        os.chmod(tmp, 0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)  # atomic and exclusive: the first process to get here wins
-    finally:
-        os.unlink(tmp)
-
-
-def _b64url_uint(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8 or 1, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _public_numbers(app: str) -> dict[str, str]:
-    numbers = private_key(app).public_key().public_numbers()
-    return {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
+        return signing.load_or_create(key_path(app))
 
 
 def kid(app: str) -> str:
     """RFC 7638 JWK thumbprint (SHA-256) of the app's public key."""
-    canonical = json.dumps(_public_numbers(app), separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+    return public_jwk(app)["kid"]
 
 
 def public_jwk(app: str) -> dict[str, str]:
-    return {**_public_numbers(app), "alg": ALGORITHM, "use": "sig", "kid": kid(app)}
+    return signing.public_jwk(private_key(app).public_key())
 
 
 def jwks(app: str) -> dict[str, Any]:
@@ -148,6 +109,8 @@ def registry_json(port: int) -> str:
 
 
 def ensure_keys() -> None:
-    """Create every app's key now (the server does this at start-up, before anyone mints tokens)."""
+    """Create every app's key and the org-token key now (the server does this at start-up, before anyone
+    mints tokens)."""
     for app in APPS:
         private_key(app)
+    signing.load_or_create(ORG_TOKEN_KEY)

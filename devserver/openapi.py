@@ -118,6 +118,12 @@ _IDEMPOTENCY_KEY: dict[str, Any] = {
                    "changes nothing; the same key with another body is 409 idempotency_key_reused.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": idempotency.KEY_PATTERN},
 }
+_IGNORED_IDEMPOTENCY_KEY: dict[str, Any] = {
+    **_IDEMPOTENCY_KEY,
+    "description": "Accepted and ignored: this POST changes nothing, so every request, retries included, "
+                   "gets a fresh answer.",
+    "schema": {"type": "string"},
+}
 
 
 def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, Any]],
@@ -130,14 +136,16 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
     if spec.query is not None:
         parameters.extend(_query_parameters(spec.query, schemas))
     honours_key = spec.method == "POST" and spec.path not in scopes.READ_ONLY_POSTS
-    if honours_key:
-        parameters.append(_IDEMPOTENCY_KEY)
+    if spec.method == "POST":
+        parameters.append(_IDEMPOTENCY_KEY if honours_key else _IGNORED_IDEMPOTENCY_KEY)
     summary, _, description = (spec.summary or "").partition("\n")
     operation: dict[str, Any] = {"operationId": spec.operation_id, "tags": [_tag(spec.path)]}
     if summary.strip():
         operation["summary"] = summary.strip()
     if description.strip():
         operation["description"] = description.strip()
+    if spec.public:
+        operation["security"] = []
     if parameters:
         operation["parameters"] = parameters
     if spec.body is not None:

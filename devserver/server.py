@@ -56,6 +56,7 @@ def configure_environment(port: int) -> dict[str, str]:
     """
     env = os.environ
     env["APP_REGISTRY"] = apps.registry_json(port)
+    env["ORG_TOKEN_ISSUER"] = f"http://{HOST}:{port}"
     defaults = {
         "TABLE_NAME": "orgplane",
         "ORGPLANE_SECRET": LOCAL_SECRET,
@@ -68,6 +69,7 @@ def configure_environment(port: int) -> dict[str, str]:
         "POWERTOOLS_METRICS_DISABLED": "true",
         "DEFAULT_ACCEPT_URL": f"http://{HOST}:{port}/_local/accept?token={{token}}",
         "AWS_EC2_METADATA_DISABLED": "true",
+        "ORG_TOKEN_KEY_FILE": str(apps.ORG_TOKEN_KEY),
     }
     for name, value in defaults.items():
         env.setdefault(name, value)
@@ -226,6 +228,7 @@ class ApiRoute:
     path: str
     segments: tuple[str, ...]
     function: template.Function
+    public: bool = False
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         params: dict[str, str] = {}
@@ -286,7 +289,7 @@ class Gateway:
         self.gateway_responses = template.gateway_responses()
         self.pools = {f.logical_id: FunctionPool(f) for f in self.functions}
         self.routes = sorted(
-            (ApiRoute(r.method, r.path, tuple(s for s in r.path.strip("/").split("/") if s), f)
+            (ApiRoute(r.method, r.path, tuple(s for s in r.path.strip("/").split("/") if s), f, r.public)
              for f in self.functions for r in f.routes),
             key=lambda r: r.specificity, reverse=True,
         )
@@ -370,6 +373,8 @@ class Gateway:
                                {"Allow": allowed})
             return problem(404, "not_found", "Not found", "No such route.", request_id)
         route, params = chosen
+        if route.public:  # no authorizer, no identity: API Gateway's Authorizer NONE
+            return self._invoke_route(route, params, method, path, split.query, headers, body, {}, request_id)
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         if not authorization:
             return self._gateway_response("UNAUTHORIZED", 401, request_id, "Unauthorized")
@@ -716,7 +721,7 @@ class LocalServer:
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
-        apps.ensure_keys()
+        apps.ensure_keys()  # the issuers' keys and the org-token key, made on first start
         configure_environment(self.port)
         self.backends = start_backends()
         from orgplane import config

@@ -43,6 +43,7 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
 class Route:
     method: str
     path: str
+    public: bool = False  # ``Auth: {Authorizer: NONE}``: API Gateway runs no authorizer for it
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def functions(path: Path = TEMPLATE) -> list[Function]:
         for event in (props.get("Events") or {}).values():
             kind, eprops = event["Type"], event.get("Properties", {})
             if kind == "Api":
-                routes.append(Route(eprops["Method"].upper(), eprops["Path"]))
+                public = (eprops.get("Auth") or {}).get("Authorizer") == "NONE"
+                routes.append(Route(eprops["Method"].upper(), eprops["Path"], public))
             elif kind == "DynamoDB":
                 filters = tuple(f["Pattern"] for f in eprops.get("FilterCriteria", {}).get("Filters", []))
                 streams.append(StreamSource(

@@ -97,11 +97,13 @@ _INVOKE = textwrap.dedent(
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=[f.name for f in FUNCTIONS])
-def test_built_function_runs_with_its_sample_event(build_dir: Path, function: template.Function) -> None:
+def test_built_function_runs_with_its_sample_event(build_dir: Path, function: template.Function,
+                                                   tmp_path: Path) -> None:
     table = template.table_definition(table_name="orgplane")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")},
         "TABLE_NAME": "orgplane", "ORGPLANE_SECRET": "build-test-secret", "APP_REGISTRY": "{}",
+        "ORG_TOKEN_KEY_FILE": str(tmp_path / "org-token.pem"),
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_TRACE_DISABLED": "true",
     }

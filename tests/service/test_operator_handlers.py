@@ -62,7 +62,7 @@ def test_get_settings_shows_every_setting_with_its_default() -> None:
                     "max_teams_per_org": None, "roles": {},
                     "invitation_email": {"from": None, "subject": None, "accept_url": None},
                     "audit_retention_days": 365, "invitations_per_org_per_hour": 100,
-                    "invitation_sends_per_address_per_hour": 3}
+                    "invitation_sends_per_address_per_hour": 3, "org_token_ttl_seconds": 300}
 
 
 def test_update_settings_changes_what_is_given_and_answers_with_the_whole_settings() -> None:
@@ -210,7 +210,9 @@ def test_support_of_another_app_sees_nothing() -> None:
         status, answer = call(name, method, concrete, identity=OLGA, body=body, query=query)
         text = json.dumps(answer)
         assert not any(secret in text for secret in secrets), f"{method} {path} leaks: {text}"
-        if "{" in path or (method, path) in by_link:  # naming this app's org, user, team or invitation
+        if path == "/users/{user_id}/orgs":  # a user of this app is nobody in that one: no orgs
+            assert status == 200 and answer == {"data": [], "next_cursor": None}, f"{method} {path}: {text}"
+        elif "{" in path or (method, path) in by_link:  # naming this app's org, user, team or invitation
             assert status == 404, f"{method} {path}: {status} {text}"
         elif method == "GET" and isinstance(answer, dict) and "data" in answer:
             assert status == 200 and answer["data"] == [], f"{method} {path}: {text}"

@@ -10,11 +10,12 @@ import pytest
 
 from devserver import template
 from orgplane import keys
+from orgplane.identity import scopes
 from tests.service.test_handlers import ALICE, call, create_org
 from tests.support import world
 
-ROUTES = [(f.name, r.method, r.path) for f in template.functions() for r in f.routes]
-READ_ONLY = {("POST", "/authz/check")}
+ROUTES = [(f.name, r.method, r.path) for f in template.functions() for r in f.routes if not r.public]
+READ_ONLY = {("POST", path) for path in scopes.READ_ONLY_POSTS}
 
 
 def service(*scopes: str, app_id: str = "demo") -> dict[str, Any]:
@@ -46,6 +47,11 @@ def test_the_read_scope_is_refused_on_every_write_before_anything_else(name: str
     status, body, _ = route_call(name, method, path, service("orgplane/read"), body={"not": "valid"})
     assert status == 403 and body and body["code"] == "insufficient_scope"
     assert world.items_of(keys.org_pk("demo", org_id)) == before
+
+
+def test_only_the_key_set_is_public() -> None:
+    public = [(r.method, r.path) for f in template.functions() for r in f.routes if r.public]
+    assert public == [("GET", "/.well-known/jwks.json")]
 
 
 def test_the_read_scope_reads_any_org_of_its_app_and_the_admin_routes() -> None:

@@ -12,6 +12,7 @@ import boto3
 from devserver import template
 from orgplane import clock, config
 from orgplane.caller import Caller
+from orgplane.identity import signing
 from orgplane.services import delivery
 from orgplane.services import settings as app_settings
 from orgplane.store import table
@@ -25,6 +26,8 @@ TEST_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "SETTINGS_CACHE_SECONDS": "0",
+    "ORG_TOKEN_KEY_FILE": str(template.ROOT / ".local" / "keys" / "org-token-test.pem"),
+    "ORG_TOKEN_ISSUER": "https://orgplane.test",
 }
 
 
@@ -33,6 +36,7 @@ def environment(extra: dict[str, str] | None = None) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in {**TEST_ENV, **(extra or {})}}
     os.environ.update({**TEST_ENV, **(extra or {})})
     config.reset()
+    signing.reset()
     table.reset_client()
     delivery.reset_client()
     app_settings.forget()

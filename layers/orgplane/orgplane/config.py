@@ -25,6 +25,12 @@ class Settings:
     local_accept_url: str
     ses_configuration_set: str | None
     default_from_address: str
+    #: org tokens: the KMS key (alias or ARN) that signs, the retired key ids still published; locally a
+    #: key file instead (made on first use); the issuer URL (empty: the API's own URL, from the request)
+    org_token_key_id: str | None = None
+    org_token_previous_key_ids: tuple[str, ...] = ()
+    org_token_key_file: str | None = None
+    org_token_issuer: str | None = None
 
 
 @cache
@@ -44,6 +50,10 @@ def settings() -> Settings:
         local_accept_url=env.get("DEFAULT_ACCEPT_URL", "http://127.0.0.1:3000/accept?token={token}"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         default_from_address=env.get("DEFAULT_FROM_ADDRESS", "no-reply@example.com"),
+        org_token_key_id=env.get("ORG_TOKEN_KEY_ID") or None,
+        org_token_previous_key_ids=tuple(k for k in env.get("ORG_TOKEN_PREVIOUS_KEY_IDS", "").split(",") if k),
+        org_token_key_file=env.get("ORG_TOKEN_KEY_FILE") or None,
+        org_token_issuer=env.get("ORG_TOKEN_ISSUER") or None,
     )
 
 

@@ -25,7 +25,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from aws_lambda_powertools import Logger
@@ -60,6 +60,7 @@ class RouteSpec:
     response: Any
     path_params: tuple[str, ...]
     other_statuses: tuple[int, ...] = ()  # success statuses besides ``status`` (a handler's :class:`Answer`)
+    public: bool = False  # served without the authorizer
 
 
 ROUTES: list[RouteSpec] = []
@@ -68,10 +69,12 @@ ROUTES: list[RouteSpec] = []
 @dataclass(frozen=True)
 class Answer(Generic[T]):
     """A handler result with its own success status, for a route that answers one of several (``PUT``:
-    201 created, 200 changed); the route declares them with ``status`` and ``other_statuses``."""
+    201 created, 200 changed; the route declares them with ``status`` and ``other_statuses``), or with
+    response headers (``Cache-Control``)."""
 
     value: T
-    status: int
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def new_app() -> APIGatewayRestResolver:
@@ -157,6 +160,19 @@ def caller(app: APIGatewayRestResolver) -> Caller:
         support=str(context.get("support", "false")).lower() == "true",
         request_id=_request_id(app),
     )
+
+
+def api_url(app: APIGatewayRestResolver) -> str:
+    """This API's base URL, the issuer of its org tokens: ``ORG_TOKEN_ISSUER`` when the deployment sets
+    it (a custom domain), else the URL API Gateway was called at (``https://<domain>/<stage>``)."""
+    configured = settings().org_token_issuer
+    if configured:
+        return configured.rstrip("/")
+    context = app.current_event.raw_event.get("requestContext") or {}
+    domain, stage = context.get("domainName"), context.get("stage")
+    if not domain or not stage:
+        raise RuntimeError("no ORG_TOKEN_ISSUER and no domainName in the request context")
+    return f"https://{domain}/{stage}"
 
 
 def require_scope(who: Caller, method: str, path: str) -> None:
@@ -258,15 +274,16 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
 
             def run() -> Response[str]:
                 result = func(**arguments)
-                answered = status
+                answered, headers = status, None
                 if isinstance(result, Answer):
-                    if result.status not in (status, *other_statuses):
-                        raise AssertionError(f"{func.__name__} answered an undeclared status {result.status}")
-                    answered, result = result.status, result.value
+                    answered, headers = result.status or status, result.headers or None
+                    if answered not in (status, *other_statuses):
+                        raise AssertionError(f"{func.__name__} answered an undeclared status {answered}")
+                    result = result.value
                 if answered == 204:
-                    return Response(status_code=204, content_type="application/json", body="")
+                    return Response(status_code=204, content_type="application/json", body="", headers=headers)
                 return Response(status_code=answered, content_type="application/json",
-                                body=json.dumps(_serialize(result)))
+                                body=json.dumps(_serialize(result)), headers=headers)
 
             if key is None:
                 return run()
@@ -282,7 +299,8 @@ def route(app: APIGatewayRestResolver, method: str, path: str, *, status: int = 
         if get_origin(returned) is Answer:
             returned = get_args(returned)[0]
         ROUTES.append(RouteSpec(method.upper(), path, func.__name__, summary or (func.__doc__ or "").strip(),
-                                status, body_model, query_model, returned, path_params, other_statuses))
+                                status, body_model, query_model, returned, path_params, other_statuses,
+                                public))
         return func
 
     return register

@@ -18,8 +18,9 @@ READ = "orgplane/read"
 WRITE = "orgplane/write"
 KNOWN: tuple[str, ...] = (READ, WRITE)
 
-#: ``POST`` routes that only read (the ``orgplane/read`` scope allows them).
-READ_ONLY_POSTS: frozenset[str] = frozenset({"/authz/check"})
+#: ``POST`` routes that change nothing (the ``orgplane/read`` scope allows them; no ``Idempotency-Key``):
+#: a check answers questions, an org token is minted fresh each time (and is for members, never services).
+READ_ONLY_POSTS: frozenset[str] = frozenset({"/authz/check", "/orgs/{org_id}/token"})
 
 
 def parse(value: object) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ class AppSettings(BaseModel):
     audit_retention_days: int = 365
     invitations_per_org_per_hour: int | None = DEFAULT_INVITATIONS_PER_ORG_PER_HOUR
     invitation_sends_per_address_per_hour: int | None = DEFAULT_SENDS_PER_ADDRESS_PER_HOUR
+    org_token_ttl_seconds: int = 300
 
 
 # --- PATCH /admin/settings -------------------------------------------------------------------
@@ -129,6 +130,7 @@ class UpdateSettings(Request):
     audit_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     invitations_per_org_per_hour: Limit = None
     invitation_sends_per_address_per_hour: Limit = None
+    org_token_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateSettings:
@@ -140,4 +142,5 @@ class UpdateSettings(Request):
         return self
 
 
-NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days")
+NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days",
+                "org_token_ttl_seconds")
