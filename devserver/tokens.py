@@ -25,15 +25,29 @@ TokenUse = Literal["id", "access"]
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 
 
+def _times(now: float | None, ttl: int) -> tuple[int, int]:
+    """(iat, exp); a non-positive ``ttl`` gives a token that expired ``-ttl`` seconds ago, issued an hour
+    before it expired."""
+    issued = int(time.time() if now is None else now)
+    expires = issued + int(ttl)
+    return (expires - 3600 if expires <= issued else issued), expires
+
+
+def _finish(body: dict[str, Any], issued: int, expires: int, extra_claims: dict[str, Any]) -> dict[str, Any]:
+    body.update({"auth_time": issued, "iat": issued, "exp": expires, "jti": str(uuid.uuid4())})
+    for name, value in extra_claims.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
 def claims(app: str, sub: str, email: str | None = None, groups: Iterable[str] = (), ttl: int = 3600,
            token_use: TokenUse = "id", *, now: float | None = None, **extra_claims: Any) -> dict[str, Any]:
     """The claims :func:`mint` signs (``extra_claims`` override or add; a value of ``None`` removes)."""
     if token_use not in ("id", "access"):
         raise ValueError("token_use must be 'id' or 'access'")
-    issued = int(time.time() if now is None else now)
-    expires = issued + int(ttl)
-    if expires <= issued:  # an already-expired token: issued one hour before it expired
-        issued = expires - 3600
     group_list = list(groups)
     body: dict[str, Any] = {"sub": sub, "iss": apps.issuer(app), "token_use": token_use}
     if group_list:
@@ -44,32 +58,16 @@ def claims(app: str, sub: str, email: str | None = None, groups: Iterable[str] =
             body.update({"email": email, "email_verified": True})
     else:
         body.update({"client_id": apps.client_id(app), "scope": ACCESS_SCOPE, "username": sub})
-    body.update({"auth_time": issued, "iat": issued, "exp": expires, "jti": str(uuid.uuid4())})
-    for name, value in extra_claims.items():
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
+    return _finish(body, *_times(now, ttl), extra_claims)
 
 
 def service_claims(app: str, client: str = "backend", scope: str = " ".join(apps.SERVICE_SCOPES),
                    ttl: int = 3600, *, now: float | None = None, **extra_claims: Any) -> dict[str, Any]:
     """A Cognito client-credentials access token's claims: ``client_id`` and ``scope``, no user."""
     client_id = apps.service_client_id(app, client)
-    issued = int(time.time() if now is None else now)
-    expires = issued + int(ttl)
-    if expires <= issued:
-        issued = expires - 3600
     body: dict[str, Any] = {"sub": client_id, "iss": apps.issuer(app), "token_use": "access", "client_id": client_id,
-                            "scope": scope, "auth_time": issued, "iat": issued, "exp": expires,
-                            "jti": str(uuid.uuid4()), "version": 2}
-    for name, value in extra_claims.items():
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
+                            "scope": scope, "version": 2}
+    return _finish(body, *_times(now, ttl), extra_claims)
 
 
 def mint_service(app: str, client: str = "backend", scope: str = " ".join(apps.SERVICE_SCOPES), ttl: int = 3600,

@@ -22,6 +22,7 @@ from orgplane.identity.tokens import TokenRejected, reset_key_cache
 from tests.unit.test_authorizer import (  # noqa: F401  (pytest fixtures)
     JwksServer,
     SigningKey,
+    _apply,
     allowed,
     keys,
     server,
@@ -62,12 +63,7 @@ def service_claims(server: JwksServer, app: str = "demo", client: str = DEMO_SER
     claims: dict[str, Any] = {"sub": client, "iss": server.issuer(app), "token_use": "access", "client_id": client,
                               "scope": "orgplane/read orgplane/write", "auth_time": now, "iat": now,
                               "exp": now + 3600, "jti": str(uuid.uuid4()), "version": 2}
-    for name, value in changes.items():
-        if value is None:
-            claims.pop(name, None)
-        else:
-            claims[name] = value
-    return claims
+    return _apply(claims, changes)
 
 
 def rejection(token: str) -> str:
