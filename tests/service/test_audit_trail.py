@@ -15,8 +15,9 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError
 from orgplane.models.members import UpdateMember
 from orgplane.models.orgs import CreateOrg, UpdateOrg
+from orgplane.models.provisioning import PutMember
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import members, orgs
+from orgplane.services import members, orgs, provisioning
 from orgplane.services import settings as app_settings
 from tests.support import world
 
@@ -81,6 +82,8 @@ def walk() -> set[str]:
           lambda: members.update_member(alice, org_id, "bob", UpdateMember(role="admin")))
     check(org_partition, sam, "member.removed", ("member", "carol"),
           lambda: members.remove_member(sam, org_id, "carol"))
+    check(org_partition, sam, "member.added", ("member", "dave"),  # directly, without an invitation
+          lambda: provisioning.put_member(sam, org_id, "dave", PutMember()))
     # settings (app level)
     check(keys.app_audit_pk("demo"), sam, "settings.updated", ("settings", "demo"),
           lambda: app_settings.patch(sam, UpdateSettings(max_teams_per_org=5)))

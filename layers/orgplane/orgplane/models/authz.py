@@ -12,10 +12,10 @@ from orgplane.models.common import Request, Response
 MAX_CHECKS = 100
 
 Permission = Literal[PERMISSIONS]  # type: ignore[valid-type]
-_UserId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-_Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-#: the largest valid body (100 checks of the longest ids, every character JSON-escaped), with room
-MAX_BODY_BYTES = 192 * 1024
+_UserId = Annotated[str, StringConstraints(min_length=1, max_length=255)]  # OpenID Connect's cap on ``sub``
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]  # org and team ids are 30 characters
+#: room for the largest plausible body: 100 checks of the longest ids, each character JSON-escaped
+MAX_BODY_BYTES = 256 * 1024
 
 
 class Check(Request):

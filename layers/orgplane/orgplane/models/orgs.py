@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints, model_validator
 
+from orgplane.caller import ME
 from orgplane.models.common import DisplayName, ListQuery, Metadata, Request, Response, invisible_character
 from orgplane.models.invitations import EmailAddress
 
@@ -13,15 +14,20 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
 
+MAX_USER_ID_BYTES = 255  # OpenID Connect's cap on ``sub``; the authorizer refuses longer subjects
+
+
 def _user_id(value: str) -> str:
-    if value == "me":
+    if value == ME:
         raise ValueError("'me' is not a user id")
     if invisible_character(value) is not None or value != value.strip():
         raise ValueError("must not contain control characters or surrounding whitespace")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_USER_ID_BYTES:
+        raise ValueError(f"must be at most {MAX_USER_ID_BYTES} bytes")
     return value
 
 
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_user_id)]
+UserId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_user_id)]
 """A user id (the JWT ``sub``) given in a body: the app's backend names users it provisions."""
 
 
