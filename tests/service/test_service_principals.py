@@ -138,3 +138,21 @@ def test_a_service_leaving_me_is_not_a_member_leaving() -> None:
                            f"/orgs/{org_id}/members/me", identity=service("orgplane/write"),
                            path_params={"org_id": org_id, "user_id": "me"})
     assert status == 404 and body and body["code"] == "member_not_found"
+
+
+def test_a_service_invites_with_write_and_its_retries_replay_by_idempotency_key() -> None:
+    org_id = create_org()
+    headers = {"Idempotency-Key": "provision-1"}
+    answers = [call("create_invitation", "POST", "/orgs/{org_id}/invitations", f"/orgs/{org_id}/invitations",
+                    identity=service("orgplane/write"), path_params={"org_id": org_id}, headers=headers,
+                    body={"email": "dana@example.com", "role": "admin"}) for _ in range(2)]
+    assert [a[0] for a in answers] == [201, 201] and answers[0][1] == answers[1][1]
+    invitation = answers[0][1]
+    assert invitation and invitation["invited_by"] == "demo-backend" and invitation["role"] == "admin"
+    invites = [i for i in world.items_of(keys.org_pk("demo", org_id)) if i["entity"] == "INVITE"]
+    assert len(invites) == 1
+    # the same key from a user is another request: keys are kept per principal
+    status, _, _ = call("create_invitation", "POST", "/orgs/{org_id}/invitations", f"/orgs/{org_id}/invitations",
+                        identity=ALICE, path_params={"org_id": org_id}, headers=headers,
+                        body={"email": "erin@example.com"})
+    assert status == 201
