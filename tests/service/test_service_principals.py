@@ -156,3 +156,16 @@ def test_a_service_invites_with_write_and_its_retries_replay_by_idempotency_key(
                         identity=ALICE, path_params={"org_id": org_id}, headers=headers,
                         body={"email": "erin@example.com"})
     assert status == 201
+
+
+def test_the_app_audit_finds_a_services_actions_with_or_without_an_org() -> None:
+    status, org, _ = call("create_org", "POST", "/orgs", "/orgs", identity=service("orgplane/write"),
+                          body={"name": "Acme", "owner": {"user_id": "alice"}})
+    assert status == 201 and org
+    create_org("other-org")  # alice's own, not the service's
+    for query in ({"actor": "service:demo-backend"}, {"actor": "service:demo-backend", "org_id": org["id"]}):
+        status, body, _ = call("admin_list_audit", "GET", "/admin/audit", "/admin/audit",
+                               identity=service("orgplane/read"), query=query)
+        assert status == 200 and body
+        assert [(e["action"], e["org_id"], e["actor"]["client_id"]) for e in body["data"]] == [
+            ("org.created", org["id"], "demo-backend")], query

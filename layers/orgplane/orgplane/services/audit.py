@@ -73,7 +73,7 @@ def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
     actor = caller.resolve_user(query.actor) if query.actor else None
     if query.org_id:
         spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False)
-        _filter(spec, query.action, actor)
+        _filter(spec, query.action, keys.actor_pk(caller.app_id, actor) if actor else None)
     elif actor:
         spec = table.QuerySpec("GSI1PK", keys.actor_pk(caller.app_id, actor), index=keys.GSI1,
                                sort_name="GSI1SK", forward=False)
@@ -86,7 +86,7 @@ def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
     return _page(spec, query.limit, query.cursor, scope)
 
 
-def _filter(spec: table.QuerySpec, action: str | None, actor: str | None) -> None:
+def _filter(spec: table.QuerySpec, action: str | None, actor_key: str | None) -> None:
     clauses: list[str] = []
     if action and action.endswith(".*"):
         clauses.append("begins_with(#action, :action)")
@@ -96,10 +96,10 @@ def _filter(spec: table.QuerySpec, action: str | None, actor: str | None) -> Non
         spec.filter_values[":action"] = action
     if action:
         spec.filter_names["#action"] = "action"
-    if actor:
-        clauses.append("#actor.#actor_id = :actor")
-        spec.filter_names.update({"#actor": "actor", "#actor_id": "user_id"})
-        spec.filter_values[":actor"] = actor
+    if actor_key:  # the actor's index key: a user's id, or ``service:<client_id>`` for a service
+        clauses.append("#actor_key = :actor")
+        spec.filter_names["#actor_key"] = "GSI1PK"
+        spec.filter_values[":actor"] = actor_key
     if clauses:
         spec.filter_expression = " AND ".join(clauses)
 
