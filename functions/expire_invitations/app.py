@@ -1,4 +1,5 @@
-"""Scheduled job: marks due pending invitations ``expired`` (reads only the due ones, via GSI3)."""
+"""Scheduled job: marks due pending invitations and ownership transfers ``expired`` (reads only the due
+ones, via GSI3)."""
 
 from typing import Any
 
@@ -12,5 +13,7 @@ logger = Logger()
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     expired = expiry.run()
-    logger.info("invitations expired", extra={"expired": expired})
-    return {"expired": expired}
+    transfers = expiry.run_transfers()
+    logger.info("invitations and ownership transfers expired",
+                extra={"expired": expired, "transfers_expired": transfers})
+    return {"expired": expired, "transfers_expired": transfers}

@@ -2,7 +2,7 @@
 
 Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
 email, audit by actor); ``GSI2`` holds the listings (app-wide: orgs by name, slugs, member emails,
-app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations;
+app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations (and ownership transfers);
 ``GSI4`` lists an org's members by role.
 Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
 """
@@ -128,6 +128,18 @@ def member_teams_cleanup(app_id: str, org_id: str, user_id: str, job_id: str) ->
     return {"PK": cleanup_pk(app_id, org_id), "SK": _join("MEMBER", user_id, job_id)}
 
 
+def ownership_transfer(app_id: str, org_id: str, transfer_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TRANSFER", transfer_id)}
+
+
+TRANSFER_PREFIX = "TRANSFER" + SEP
+
+
+def pending_transfer(app_id: str, org_id: str) -> Key:
+    """The org's one pending ownership transfer: put on the condition that none exists (``transfer_pending``)."""
+    return {"PK": org_pk(app_id, org_id), "SK": "PENDING_TRANSFER"}
+
+
 def idempotency(app_id: str, user_id: str, route: str, key: str) -> Key:
     return {"PK": _join("APP", app_id, "IDEMPOTENCY", user_id), "SK": _join(route, key)}
 
@@ -242,6 +254,21 @@ def expiry_shards() -> list[str]:
 def expiry_gsi3(expires_at_epoch: int, app_id: str, invitation_id: str) -> dict[str, str]:
     shard = zlib.crc32(invitation_id.encode()) % EXPIRY_SHARDS
     return {"GSI3PK": expiry_pk(shard), "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
+
+
+def transfer_expiry_pk(shard: int) -> str:
+    return _join("PENDING_TRANSFERS", str(shard))
+
+
+def transfer_expiry_shards() -> list[str]:
+    return [transfer_expiry_pk(shard) for shard in range(EXPIRY_SHARDS)]
+
+
+def transfer_expiry_gsi3(expires_at_epoch: int, app_id: str, transfer_id: str) -> dict[str, str]:
+    """A pending ownership transfer on the same sparse expiry index, in partitions of its own."""
+    shard = zlib.crc32(transfer_id.encode()) % EXPIRY_SHARDS
+    return {"GSI3PK": transfer_expiry_pk(shard),
+            "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, transfer_id)}
 
 
 PENDING_INVITATION_INDEXES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
