@@ -109,6 +109,7 @@ def walk() -> set[str]:
     seen |= _walk_ownership(check, org_partition, org_id)
     check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))
     check(org_partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
+    seen |= _walk_lifecycle(check, org_partition, org_id)
     return seen
 
 
@@ -136,6 +137,23 @@ def test_the_audit_event_commits_with_its_change_or_not_at_all() -> None:
         members.update_member(alice, org_id, "me", UpdateMember(role="admin"))
     assert refused.value.code == "last_owner"
     assert events_of(keys.audit_pk("demo", org_id)) == before
+
+
+def _walk_lifecycle(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:
+    """Restore the deleted org (support), delete it again, and let the job purge it after the window."""
+    from orgplane import clock
+    from orgplane.models.orgs import RestoreOrg
+    from orgplane.services import expiry, lifecycle
+
+    check(partition, sam, "org.restored", ("org", org_id), lambda: lifecycle.restore(sam, org_id, RestoreOrg()))
+    check(partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
+    clock.advance(31 * 86400)
+    before = events_of(partition)
+    assert expiry.run_purges() == 1
+    (event,) = [e for i, e in events_of(partition).items() if i not in before]
+    assert (event["action"], event["target"]["id"], event["actor"]["user_id"]) == (
+        "org.purged", org_id, lifecycle.PURGE_ACTOR)
+    return {"org.purged"}
 
 
 def _walk_ownership(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:

@@ -388,7 +388,8 @@ def test_the_background_handlers_call_only_and_all_of_what_their_policies_grant(
     with recorded_calls() as expiry_calls:
         assert expire_app.lambda_handler({"detail-type": "Scheduled Event"},
                                          loader.LambdaContext("expire_invitations")) == {"expired": 1,
-                                                                                        "transfers_expired": 0}
+                                                                                        "transfers_expired": 0,
+                                                                                        "purges_started": 0}
     assert table.get(keys.invitation("demo", org_id, due["id"]))["status"] == "expired"  # type: ignore[index]
     _check("ExpireInvitationsFunction", expiry_calls)
 
@@ -410,6 +411,7 @@ def test_the_expiry_job_expires_ownership_transfers_within_its_policies(aws: Non
     with recorded_calls() as expiry_calls:
         assert expire_app.lambda_handler({"detail-type": "Scheduled Event"},
                                          loader.LambdaContext("expire_invitations")) == {"expired": 0,
-                                                                                        "transfers_expired": 1}
+                                                                                        "transfers_expired": 1,
+                                                                                        "purges_started": 0}
     assert table.get(keys.ownership_transfer("demo", org_id, transfer.id))["status"] == "expired"  # type: ignore[index]
     _check("ExpireInvitationsFunction", expiry_calls)

@@ -47,6 +47,8 @@ class AppSettings(BaseModel):
     audit_retention_days: int = 365
     invitations_per_org_per_hour: int | None = DEFAULT_INVITATIONS_PER_ORG_PER_HOUR
     invitation_sends_per_address_per_hour: int | None = DEFAULT_SENDS_PER_ADDRESS_PER_HOUR
+    org_restore_days: int = 30
+    """How long a deleted org's data is kept for ``POST /admin/orgs/{org_id}/restore`` (0: purged at once)."""
 
 
 # --- PATCH /admin/settings -------------------------------------------------------------------
@@ -129,6 +131,7 @@ class UpdateSettings(Request):
     audit_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     invitations_per_org_per_hour: Limit = None
     invitation_sends_per_address_per_hour: Limit = None
+    org_restore_days: Annotated[int, Field(ge=0, le=90)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateSettings:
@@ -140,4 +143,4 @@ class UpdateSettings(Request):
         return self
 
 
-NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days")
+NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days", "org_restore_days")

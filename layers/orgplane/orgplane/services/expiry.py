@@ -1,4 +1,5 @@
-"""The expiry job: pending invitations and ownership transfers past their expiry become ``expired``.
+"""The expiry job: pending invitations and ownership transfers past their expiry become ``expired``, and
+deleted orgs past their restore window start their purge (``services.lifecycle``).
 
 It reads only what is due: the sparse index GSI3 holds exactly the pending invitations and pending
 ownership transfers (an item leaves it when it stops being pending), sorted by expiry in
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from orgplane import clock, keys
-from orgplane.services import invitations, ownership
+from orgplane.services import invitations, lifecycle, ownership
 from orgplane.store import table
 
 PAGE_SIZE = 100
@@ -30,6 +31,11 @@ def run(max_items: int = MAX_PER_RUN) -> int:
 def run_transfers(max_items: int = MAX_PER_RUN) -> int:
     """Expire every due pending ownership transfer (up to ``max_items``); returns how many."""
     return _sweep(keys.transfer_expiry_shards(), ownership.expire, max_items)
+
+
+def run_purges(max_items: int = MAX_PER_RUN) -> int:
+    """Start the purge of every deleted org whose restore window has closed; returns how many."""
+    return _sweep(keys.purge_shards(), lifecycle.start_purge, max_items)
 
 
 def _sweep(shards: list[str], expire: Callable[[dict[str, Any]], bool], max_items: int) -> int:

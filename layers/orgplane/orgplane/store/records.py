@@ -9,7 +9,7 @@ from orgplane import keys
 if TYPE_CHECKING:  # each converter imports its model on first use: a handler loads only those it returns
     from orgplane.models.invitations import Invitation
     from orgplane.models.members import Member
-    from orgplane.models.orgs import Org
+    from orgplane.models.orgs import DeletedOrg, Org
     from orgplane.models.ownership import OwnershipTransfer
     from orgplane.models.teams import Team, TeamMember
 
@@ -312,3 +312,41 @@ def to_transfer(item: Item, now_epoch: float) -> OwnershipTransfer:
         created_at=item["created_at"],
         updated_at=item["updated_at"],
     )
+
+
+def org_cleanup_job(app_id: str, org_id: str, now: str) -> Item:
+    """The job item whose stream record starts the purge of an org's partition (``services.cleanup``)."""
+    return {**keys.cleanup(app_id, org_id), "entity": "CLEANUP", "app_id": app_id, "org_id": org_id, "batches": 0,
+            "removed": 0, "requested_at": now}
+
+
+def deleted_org_item(org: Item, *, deleted_at: str, deleted_by: str, purge_epoch: int, purge_at: str) -> Item:
+    """A soft-deleted org: its org item's attributes (``org``), listed for support and due for purge."""
+    app_id, org_id = str(org["app_id"]), str(org["id"])
+    return {
+        **keys.deleted_org(app_id, org_id),
+        **keys.deleted_org_gsi2(app_id, deleted_at, org_id),
+        **keys.purge_gsi3(purge_epoch, app_id, org_id),
+        "entity": "DELETED_ORG",
+        "app_id": app_id,
+        "org_id": org_id,
+        "org": keys.strip(org),
+        "deleted_at": deleted_at,
+        "deleted_by": deleted_by,
+        "purge_epoch": purge_epoch,
+        "purge_at": purge_at,
+    }
+
+
+def restored_org_item(deleted: Item, slug: str, now: str) -> Item:
+    """The org item again, from its soft-deleted copy, with its (possibly new) slug."""
+    org = dict(deleted["org"])
+    app_id, org_id = str(deleted["app_id"]), str(deleted["org_id"])
+    return {**org, **keys.org(app_id, org_id), **keys.org_listing_gsi2(app_id, name_key(str(org["name"])), org_id),
+            "entity": "ORG", "slug": slug, "updated_at": now}
+
+
+def to_deleted_org(item: Item) -> DeletedOrg:
+    from orgplane.models.orgs import DeletedOrg
+
+    return DeletedOrg(**to_org(item["org"]).model_dump(), deleted_at=item["deleted_at"], purge_at=item["purge_at"])
