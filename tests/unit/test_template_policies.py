@@ -394,7 +394,7 @@ def test_the_background_handlers_call_only_and_all_of_what_their_policies_grant(
     _check("ExpireInvitationsFunction", expiry_calls)
 
 
-def test_the_expiry_job_expires_ownership_transfers_within_its_policies(aws: None) -> None:
+def test_the_expiry_job_expires_ownership_transfers_and_starts_purges_within_its_policies(aws: None) -> None:
     from functions.expire_invitations import app as expire_app
     from orgplane import clock, keys
     from orgplane.models.orgs import CreateOrg
@@ -407,11 +407,13 @@ def test_the_expiry_job_expires_ownership_transfers_within_its_policies(aws: Non
     org_id = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
     world.add_member(org_id, "bob")
     transfer = ownership.request(alice, org_id, CreateOwnershipTransfer(to_user_id="bob"))
-    clock.advance(7 * 86400 + 1)
+    deleted_id = orgs.create(alice, CreateOrg(name="Gone", slug="gone")).id
+    orgs.delete(alice, deleted_id)
+    clock.advance(31 * 86400)
     with recorded_calls() as expiry_calls:
         assert expire_app.lambda_handler({"detail-type": "Scheduled Event"},
-                                         loader.LambdaContext("expire_invitations")) == {"expired": 0,
-                                                                                        "transfers_expired": 1,
-                                                                                        "purges_started": 0}
+                                         loader.LambdaContext("expire_invitations")) == {
+            "expired": 0, "transfers_expired": 1, "purges_started": 1}
     assert table.get(keys.ownership_transfer("demo", org_id, transfer.id))["status"] == "expired"  # type: ignore[index]
+    assert table.get(keys.cleanup("demo", deleted_id)) is not None  # the purge's cleanup job
     _check("ExpireInvitationsFunction", expiry_calls)
