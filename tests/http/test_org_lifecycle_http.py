@@ -9,7 +9,14 @@ from typing import Any
 
 from tests.http.client import Client
 from tests.http.expect import assert_problem, ok, unique
-from tests.http.test_orgs_members_http import SETTINGS_CACHE_SECONDS, User, create_org, join, my_org_ids, new_user
+from tests.http.test_orgs_members_http import (
+    SETTINGS_CACHE_SECONDS,
+    User,
+    create_org,
+    join,
+    my_org_ids,
+    new_user,
+)
 
 
 def everything(api: Client, org_id: str, viewer: User) -> dict[str, Any]:
