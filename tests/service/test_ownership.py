@@ -83,6 +83,7 @@ def test_only_an_owner_can_request(org_id: str) -> None:
 def test_the_target_must_be_another_member(org_id: str) -> None:
     assert codes(lambda: offer(org_id, to="nobody")) == "not_org_member"
     assert codes(lambda: offer(org_id, to="alice")) == "validation_error"
+    assert codes(lambda: offer(org_id, to="me")) == "validation_error"
 
 
 def test_one_pending_transfer_per_org(org_id: str) -> None:

@@ -64,7 +64,7 @@ def test_request_is_201_with_the_transfer_object(org_id: str) -> None:
 
 @pytest.mark.parametrize("body", [{}, {"to_user_id": 5}, {"to_user_id": ""}, {"to_user_id": ["bob"]},
                                   {"to_user_id": "bob", "role": "owner"}, {"to_user_id": "b\u202eob"},
-                                  {"to_user_id": "x" * 300}, {"to_user_id": None}])
+                                  {"to_user_id": "x" * 256}, {"to_user_id": "é" * 128}, {"to_user_id": None}])
 def test_request_refuses_bad_bodies_with_400_and_changes_nothing(org_id: str, body: dict[str, Any]) -> None:
     status, problem, content_type = request(org_id, body)
     assert status == 400 and content_type == "application/problem+json"
@@ -129,10 +129,15 @@ def test_another_org_and_another_app_see_404(org_id: str) -> None:
     assert status == 404 and problem and problem["code"] == "transfer_not_found"
 
 
-@pytest.mark.parametrize("transfer_id", ["ot_x", "inv_01JD0000000000000000000000", "..%2F..", "ot_" + "A" * 300])
+@pytest.mark.parametrize("transfer_id", ["ot_x", "inv_01JD0000000000000000000000", "..%2F..", "ot_" + "A" * 200])
 def test_malformed_transfer_ids_are_404(org_id: str, transfer_id: str) -> None:
     status, problem, _ = act("accept_ownership_transfer", org_id, transfer_id, identity=BOB)
     assert status == 404 and problem and problem["code"] == "transfer_not_found"
+
+
+def test_a_path_segment_longer_than_any_id_is_400(org_id: str) -> None:
+    status, problem, _ = act("accept_ownership_transfer", org_id, "ot_" + "A" * 300, identity=BOB)
+    assert status == 400 and problem and problem["code"] == "validation_error"
 
 
 @pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "101"}, {"limit": "x"}, {"cursor": "forged"}])

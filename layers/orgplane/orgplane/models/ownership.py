@@ -11,13 +11,19 @@ from orgplane.models.common import ListQuery, Request, Response, invisible_chara
 Status = Literal["pending", "accepted", "declined", "cancelled", "expired"]
 
 
+MAX_USER_ID_BYTES = 255
+"""A user id is a token's ``sub``: at most 255 bytes (OpenID Connect), no control characters."""
+
+
 def _user_id(value: str) -> str:
     if invisible_character(value) is not None:
         raise ValueError("must not contain control or invisible formatting characters")
+    if len(value.encode()) > MAX_USER_ID_BYTES:
+        raise ValueError(f"must be at most {MAX_USER_ID_BYTES} bytes")
     return value
 
 
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_user_id)]
+UserId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_user_id)]
 
 
 class CreateOwnershipTransfer(Request):

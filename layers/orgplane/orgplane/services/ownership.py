@@ -126,11 +126,11 @@ def request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> Owner
 
 
 def _request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> OwnershipTransfer:
-    app_id = caller.app_id
-    view = open_org(caller, org_id, keys.member(app_id, org_id, body.to_user_id), keys.pending_transfer(app_id, org_id))
+    app_id, to_user_id = caller.app_id, caller.resolve_user(body.to_user_id)
+    view = open_org(caller, org_id, keys.member(app_id, org_id, to_user_id), keys.pending_transfer(app_id, org_id))
     if view.role != access.OWNER:
         raise forbidden("Only an owner of the organization can transfer its ownership.")
-    if body.to_user_id == caller.user_id:
+    if to_user_id == caller.user_id:
         raise invalid("to_user_id", "must be another member of the organization")
     target, claim = view.extra
     if target is None:
@@ -147,12 +147,12 @@ def _request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> Owne
     transfer_id = ids.new("ot")
     expires_epoch = _now_epoch() + TTL_SECONDS
     item = records.transfer_item(app_id, org_id, transfer_id, from_user_id=caller.user_id,
-                                 to_user_id=body.to_user_id, expires_epoch=expires_epoch,
+                                 to_user_id=to_user_id, expires_epoch=expires_epoch,
                                  expires_at=clock.iso_at(expires_epoch), now=clock.iso())
     tx = Transaction()
     tx.put(records.pending_transfer_item(item), condition="attribute_not_exists(PK)", on_fail=TRANSFER_PENDING)
     tx.put(item, condition="attribute_not_exists(PK)")
-    tx.check(keys.member(app_id, org_id, body.to_user_id), "attribute_exists(PK)", on_fail=STALE)
+    tx.check(keys.member(app_id, org_id, to_user_id), "attribute_exists(PK)", on_fail=STALE)
     view.guard(tx)  # the org exists and the caller is still an owner
     audit.record(tx, caller, org_id, "ownership.transfer_requested", "ownership_transfer", transfer_id,
                  _details(item, expires_at=item["expires_at"]), view.settings.audit_retention_days)
