@@ -47,9 +47,8 @@ def test_an_org_deleted_by_mistake_comes_back_whole(api: Client) -> None:
         for person in people[n * 3:(n + 1) * 3]:
             ok(api.put(f"/orgs/{org_id}/teams/{team_id}/members/{person.sub}", token=alice.token, json={}))
     invitees = [new_user(api, "guest") for _ in range(5)]
-    for guest in invitees:
-        ok(api.post(f"/orgs/{org_id}/invitations", token=alice.token, json={"email": f"{guest.sub}@example.com"}),
-           201)
+    invitation_ids = [ok(api.post(f"/orgs/{org_id}/invitations", token=alice.token,
+                                  json={"email": f"{guest.sub}@example.com"}), 201)["id"] for guest in invitees]
     before = everything(api, org_id, alice)
     assert before["counts"] == (30, 3, 5, slug)
     support = api.token(sub=unique("support"), groups=["support"])
@@ -61,6 +60,8 @@ def test_an_org_deleted_by_mistake_comes_back_whole(api: Client) -> None:
         assert_problem(api.get(f"/orgs/{org_id}", token=token), 404, "org_not_found")
     assert org_id not in my_org_ids(api, people[5])
     assert ok(api.get("/invitations", token=invitees[0].token))["data"] == []
+    assert_problem(api.post(f"/invitations/{invitation_ids[0]}/accept", token=invitees[0].token), 404,
+                   "invitation_not_found")
     # the slug is free at once
     squatter = create_org(api, new_user(api, "squatter"), slug=slug)
     listed = deleted_listing(api, support, slug)
@@ -80,6 +81,7 @@ def test_an_org_deleted_by_mistake_comes_back_whole(api: Client) -> None:
     assert after == {**before, "counts": (30, 3, 5, f"{slug}-back")}
     assert org_id in my_org_ids(api, people[5])
     assert [i["org_id"] for i in ok(api.get("/invitations", token=invitees[0].token))["data"]] == [org_id]
+    assert ok(api.post(f"/invitations/{invitation_ids[0]}/accept", token=invitees[0].token))["org_id"] == org_id
     assert deleted_listing(api, support, slug) == []
     actions = [e["action"] for e in ok(api.get(f"/orgs/{org_id}/audit?action=org.*", token=alice.token))["data"]]
     assert actions[:2] == ["org.restored", "org.deleted"]
