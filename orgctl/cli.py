@@ -58,6 +58,8 @@ def key(name: str) -> Callable[[Row], Any]:
 
 ORG_COLUMNS = [("ID", key("id")), ("NAME", key("name")), ("SLUG", key("slug")), ("MEMBERS", key("member_count")),
                ("TEAMS", key("team_count")), ("CREATED", key("created_at"))]
+DELETED_ORG_COLUMNS = [("ID", key("id")), ("NAME", key("name")), ("SLUG", key("slug")),
+                       ("MEMBERS", key("member_count")), ("DELETED", key("deleted_at")), ("PURGE", key("purge_at"))]
 MEMBER_COLUMNS = [("USER", key("user_id")), ("EMAIL", key("email")), ("ROLE", key("role")),
                   ("JOINED", key("joined_at"))]
 INVITATION_COLUMNS = [("ID", key("id")), ("EMAIL", key("email")), ("ROLE", key("role")), ("STATUS", key("status")),
@@ -95,6 +97,18 @@ def orgs_show(api: Api, args: argparse.Namespace) -> Any:
     if not args.json:
         fields(org, args.out, ["id", "name", "slug", "member_count", "pending_invitation_count", "team_count",
                                "created_by", "created_at", "updated_at", "metadata"])
+    return org
+
+
+def orgs_deleted(api: Api, args: argparse.Namespace) -> Any:
+    return _listing(api, args, "/admin/orgs", {"deleted": "true", "q": args.query or None}, DELETED_ORG_COLUMNS)
+
+
+def orgs_restore(api: Api, args: argparse.Namespace) -> Any:
+    org = api.request("POST", path("admin", "orgs", args.org, "restore"),
+                      body={"slug": args.slug} if args.slug else {})
+    if not args.json:
+        table([org], ORG_COLUMNS, args.out)
     return org
 
 
@@ -200,6 +214,11 @@ def parser() -> argparse.ArgumentParser:
     command(orgs, "search", orgs_search, "orgs whose name or slug starts with Q", True).add_argument(
         "query", metavar="Q", nargs="?", default="")
     command(orgs, "show", orgs_show, "one org").add_argument("org", metavar="ORG")
+    command(orgs, "deleted", orgs_deleted, "deleted orgs still restorable, newest first (name or slug prefix Q)",
+            True).add_argument("query", metavar="Q", nargs="?", default="")
+    sub = command(orgs, "restore", orgs_restore, "restore a deleted org with its members, teams and invitations")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("--slug", help="claim this slug instead of the org's own (when that one is taken)")
 
     members = group("members", "list and change an org's members")
     sub = command(members, "list", members_list, "the org's members", True)

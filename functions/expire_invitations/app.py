@@ -1,4 +1,5 @@
-"""Scheduled job: marks due pending invitations ``expired`` (reads only the due ones, via GSI3)."""
+"""Scheduled job: marks due pending invitations and ownership transfers ``expired`` and starts the purge of
+deleted orgs whose restore window has closed (reads only the due ones, via GSI3)."""
 
 from typing import Any
 
@@ -11,6 +12,7 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    expired = expiry.run()
-    logger.info("invitations expired", extra={"expired": expired})
-    return {"expired": expired}
+    outcome = {"expired": expiry.run(), "transfers_expired": expiry.run_transfers(),
+               "purges_started": expiry.run_purges()}
+    logger.info("expiry run", extra=outcome)
+    return outcome

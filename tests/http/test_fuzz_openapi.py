@@ -71,7 +71,8 @@ PATH_ONLY_REAL_CASES = 3
 """Cases of a :data:`PATH_ONLY` operation that name live resources; later ones name unknown ids (a write
 such as DELETE must not repeat a dozen times, each followed by a replenishing write)."""
 UNKNOWN = {"org_id": "org_00000000000000000000000000", "team_id": "team_00000000000000000000000000",
-           "invitation_id": "inv_00000000000000000000000000", "user_id": "fuzz-nobody"}
+           "invitation_id": "inv_00000000000000000000000000", "user_id": "fuzz-nobody",
+           "transfer_id": "ot_00000000000000000000000000"}
 
 
 @schema.hook
@@ -95,6 +96,7 @@ class World:
     org_id: str = ""
     team_id: str = ""
     invitation_id: str = ""
+    transfer_id: str = ""
     real_cases: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -102,6 +104,7 @@ class World:
         self.add_member()
         self.new_team()
         self.new_invitation()
+        self.new_transfer()
 
     def owner(self) -> str:
         return self.api.token(sub=self.owner_sub)
@@ -132,6 +135,17 @@ class World:
                                    json={"email": f"{self.invitee_sub}@example.com"}), 201)
         self.invitation_id = created["id"]
 
+    def new_transfer(self) -> None:
+        """A pending ownership transfer to the member (the owner's token only cancels it, never accepts)."""
+        created = ok(self.api.post(f"/orgs/{self.org_id}/ownership-transfers", token=self.owner(),
+                                   json={"to_user_id": self.member_sub}), 201)
+        self.transfer_id = created["id"]
+
+    def replace_transfer(self) -> None:
+        """The member left with the pending transfer: cancel it and offer the org to the new member."""
+        self.api.delete(f"/orgs/{self.org_id}/ownership-transfers/{self.transfer_id}", token=self.owner())
+        self.new_transfer()
+
     def add_member(self) -> None:
         self.member_sub = unique("fuzz-member")
         invited = ok(self.api.post(f"/orgs/{self.org_id}/invitations", token=self.owner(),
@@ -146,6 +160,7 @@ class World:
         if label in PATH_ONLY and self.real_cases[label] > PATH_ONLY_REAL_CASES:
             return {name: UNKNOWN[name] if value == REAL else value for name, value in path_parameters.items()}
         real = {"org_id": self.org_id, "team_id": self.team_id, "invitation_id": self.invitation_id,
+                "transfer_id": self.transfer_id,
                 "user_id": self.owner_sub if label.startswith("GET /admin") else self.member_sub}
         if label == "DELETE /orgs/{org_id}":
             real["org_id"] = self.new_org()  # the fuzzer deletes a disposable org, never the world's
@@ -160,9 +175,12 @@ class World:
         elif label in {"DELETE /orgs/{org_id}/invitations/{invitation_id}", "POST /invitations/{invitation_id}/accept",
                        "POST /invitations/{invitation_id}/decline"}:
             self.new_invitation()
+        elif label == "DELETE /orgs/{org_id}/ownership-transfers/{transfer_id}":
+            self.new_transfer()
         elif label == "DELETE /orgs/{org_id}/members/{user_id}" and (path_parameters or {}).get(
                 "user_id") == self.member_sub:
             self.add_member()
+            self.replace_transfer()
 
 
 @pytest.fixture(scope="module")

@@ -110,8 +110,10 @@ def walk() -> set[str]:
         check(org_partition, alice, "team.deleted", ("team", team_id),
               lambda: teams.delete(alice, org_id, team_id))
     seen |= _walk_invitations(check, org_partition, org_id)
+    seen |= _walk_ownership(check, org_partition, org_id)
     check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))
     check(org_partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
+    seen |= _walk_lifecycle(check, org_partition, org_id)
     return seen
 
 
@@ -139,6 +141,62 @@ def test_the_audit_event_commits_with_its_change_or_not_at_all() -> None:
         members.update_member(alice, org_id, "me", UpdateMember(role="admin"))
     assert refused.value.code == "last_owner"
     assert events_of(keys.audit_pk("demo", org_id)) == before
+
+
+def _walk_lifecycle(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:
+    """Restore the deleted org (support), delete it again, and let the job purge it after the window."""
+    from orgplane import clock
+    from orgplane.models.orgs import RestoreOrg
+    from orgplane.services import expiry, lifecycle
+
+    check(partition, sam, "org.restored", ("org", org_id), lambda: lifecycle.restore(sam, org_id, RestoreOrg()))
+    check(partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
+    clock.advance(31 * 86400)
+    before = events_of(partition)
+    assert expiry.run_purges() == 1
+    (event,) = [e for i, e in events_of(partition).items() if i not in before]
+    assert (event["action"], event["target"]["id"], event["actor"]["user_id"]) == (
+        "org.purged", org_id, lifecycle.PURGE_ACTOR)
+    return {"org.purged"}
+
+
+def _walk_ownership(check: Callable[..., dict[str, Any]], partition: str, org_id: str) -> set[str]:
+    """Request, decline, cancel and accept an ownership transfer (and back), expire one by the job; returns
+    the actions checked here without ``check``. Needs ``dan`` a member (his invitation was accepted)."""
+    from orgplane import clock
+    from orgplane.models.ownership import CreateOwnershipTransfer
+    from orgplane.services import expiry, ownership
+
+    dan = world.caller("dan")
+
+    def request(by: Caller, to: str) -> str:
+        before = events_of(partition)
+        transfer_id = ownership.request(by, org_id, CreateOwnershipTransfer(to_user_id=to)).id
+        (event,) = [e for i, e in events_of(partition).items() if i not in before]
+        assert (event["action"], event["target"]["id"], event["actor"]["user_id"]) == (
+            "ownership.transfer_requested", transfer_id, by.user_id)
+        return transfer_id
+
+    declined = request(alice, "dan")
+    check(partition, dan, "ownership.transfer_declined", ("ownership_transfer", declined),
+          lambda: ownership.decline(dan, org_id, declined))
+    cancelled = request(alice, "dan")
+    check(partition, alice, "ownership.transfer_cancelled", ("ownership_transfer", cancelled),
+          lambda: ownership.cancel(alice, org_id, cancelled))
+    expired = request(alice, "dan")
+    clock.advance(7 * 86400 + 1)
+    before = events_of(partition)
+    assert expiry.run_transfers() == 1
+    (event,) = [e for i, e in events_of(partition).items() if i not in before]
+    assert (event["action"], event["target"]["id"], event["actor"]["user_id"]) == (
+        "ownership.transfer_expired", expired, ownership.SYSTEM_ACTOR)
+    accepted = request(alice, "dan")
+    check(partition, dan, "ownership.transferred", ("ownership_transfer", accepted),
+          lambda: ownership.accept(dan, org_id, accepted))
+    back = request(dan, "alice")  # and back, so alice may delete the org below
+    check(partition, alice, "ownership.transferred", ("ownership_transfer", back),
+          lambda: ownership.accept(alice, org_id, back))
+    return {"ownership.transfer_requested", "ownership.transfer_expired"}
 
 
 def _strings(node: ast.AST | None) -> set[str]:

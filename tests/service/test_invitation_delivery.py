@@ -235,7 +235,8 @@ def test_the_expiry_job_handler_returns_the_count(org_id: str) -> None:
 
     invitation(org_id, expires_in_seconds=300)
     clock.advance(301)
-    assert app.lambda_handler({"detail-type": "Scheduled Event"}, mock.Mock()) == {"expired": 1}
+    assert app.lambda_handler({"detail-type": "Scheduled Event"}, mock.Mock()) == {
+        "expired": 1, "transfers_expired": 0, "purges_started": 0}
     assert boto3.client("dynamodb") is not None
 
 

@@ -62,7 +62,8 @@ def test_get_settings_shows_every_setting_with_its_default() -> None:
                     "max_teams_per_org": None, "roles": {},
                     "invitation_email": {"from": None, "subject": None, "accept_url": None},
                     "audit_retention_days": 365, "invitations_per_org_per_hour": 100,
-                    "invitation_sends_per_address_per_hour": 3, "org_token_ttl_seconds": 300}
+                    "invitation_sends_per_address_per_hour": 3, "org_token_ttl_seconds": 300,
+                    "org_restore_days": 30}
 
 
 def test_update_settings_changes_what_is_given_and_answers_with_the_whole_settings() -> None:
@@ -142,8 +143,12 @@ def _demo_world() -> dict[str, str]:
     world.add_member(org.id, "bob", role="auditor")
     # addressed to the very email of the other app's operator: only the app tells them apart
     invitation = invitations.create(alice, org.id, CreateInvitation(email="olga@other.test", role="auditor"))
+    from orgplane.models.ownership import CreateOwnershipTransfer
+    from orgplane.services import ownership
+
+    transfer = ownership.request(alice, org.id, CreateOwnershipTransfer(to_user_id="bob"))
     names = {"org_id": org.id, "user_id": "bob", "team_id": "team_01JD0000000000000000000000",
-             "invitation_id": invitation.id}
+             "invitation_id": invitation.id, "transfer_id": transfer.id}
     try:
         from orgplane.models.teams import CreateTeam
         from orgplane.services import teams
@@ -176,6 +181,7 @@ BODIES = {
     ("PATCH", "/orgs/{org_id}/teams/{team_id}"): {"name": "Hijacked"},
     ("PUT", "/orgs/{org_id}/teams/{team_id}/members/{user_id}"): {"role": "maintainer"},
     ("PATCH", "/admin/settings"): {"max_orgs_per_user": 1},
+    ("POST", "/orgs/{org_id}/ownership-transfers"): {"to_user_id": "bob"},
 }
 
 

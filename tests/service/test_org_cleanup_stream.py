@@ -33,6 +33,7 @@ def invoke(*records: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_each_job_record_removes_one_batch_until_the_org_is_gone() -> None:
+    world.put_settings("demo", org_restore_days=0)
     org = orgs.create(world.caller("alice"), CreateOrg(name="Acme", slug="acme"))
     for n in range(3):
         world.add_member(org.id, f"user{n}")
@@ -47,6 +48,7 @@ def test_each_job_record_removes_one_batch_until_the_org_is_gone() -> None:
 
 
 def test_a_repeated_record_after_the_job_finished_is_harmless() -> None:
+    world.put_settings("demo", org_restore_days=0)
     org = orgs.create(world.caller("alice"), CreateOrg(name="Acme", slug="acme"))
     orgs.delete(world.caller("alice"), org.id)
     job = table.get(keys.cleanup("demo", org.id))

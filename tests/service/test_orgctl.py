@@ -91,6 +91,23 @@ def test_orgs_show_prints_the_org(org_id: str) -> None:
     assert code == 0 and re.search(r"^slug\s+acme$", out, re.M) and re.search(r"^member_count\s+2$", out, re.M)
 
 
+def test_orgs_deleted_and_restore(org_id: str) -> None:
+    orgs.delete(world.caller("alice"), org_id)
+    orgs.create(world.caller("carol"), CreateOrg(name="Squatter", slug="acme"))
+    code, out, _ = orgctl("orgs", "deleted")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["ID", "NAME", "SLUG", "MEMBERS", "DELETED", "PURGE"]
+    assert len(lines) == 2 and org_id in lines[1]
+    code, _, err = orgctl("orgs", "restore", org_id)
+    assert code != 0 and "slug_taken" in err
+    code, out, _ = orgctl("orgs", "restore", org_id, "--slug", "acme-2", "--json")
+    assert code == 0 and (json.loads(out)["id"], json.loads(out)["slug"]) == (org_id, "acme-2")
+    code, out, _ = orgctl("orgs", "deleted", "--json")
+    assert code == 0 and json.loads(out)["data"] == []
+    code, _, err = orgctl("orgs", "restore", org_id, token="alice-token")
+    assert code != 0 and "forbidden" in err
+
+
 def test_members_list_set_role_and_remove(org_id: str) -> None:
     code, out, _ = orgctl("members", "list", org_id)
     assert code == 0 and {line.split()[0] for line in out.splitlines()[1:]} == {"alice", "bob"}

@@ -74,6 +74,7 @@ def test_a_deleted_org_is_gone_from_every_read_at_once() -> None:
 
 
 def test_cleanup_removes_every_item_in_bounded_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    world.put_settings("demo", org_restore_days=0)  # purged at once, as before restore existed
     org = create()
     for n in range(30):
         world.add_member(org.id, f"user{n}")
@@ -94,7 +95,7 @@ def test_cleanup_removes_every_item_in_bounded_batches(monkeypatch: pytest.Monke
 
 def test_cleanup_removes_a_batch_of_members_in_one_transaction_with_every_counter(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    world.put_settings("demo", roles={"billing": {"permissions": ["org:read"]}})
+    world.put_settings("demo", roles={"billing": {"permissions": ["org:read"]}}, org_restore_days=0)
     org = create()
     for n in range(20):
         world.add_member(org.id, f"user{n}", role="billing" if n % 2 else "member")

@@ -289,7 +289,7 @@ def test_assigning_a_role_deleted_behind_a_stale_cache_is_refused(org_id: str,
 
 
 def test_cleanup_of_a_deleted_org_releases_its_members_roles(org_id: str) -> None:
-    patch(roles=AUDITOR)
+    patch(roles=AUDITOR, org_restore_days=0)
     world.add_member(org_id, "bob", role="auditor")
     orgs.delete(alice, org_id)
     assert code_of(lambda: patch(roles={})) == "role_in_use"
@@ -300,7 +300,7 @@ def test_cleanup_of_a_deleted_org_releases_its_members_roles(org_id: str) -> Non
 
 
 def test_cleanup_releases_the_roles_of_pending_invitations(org_id: str) -> None:
-    patch(roles=AUDITOR)
+    patch(roles=AUDITOR, org_restore_days=0)
     # a pending invitation holding the role, written the way the invitations service does
     from orgplane.store.transaction import Transaction
 

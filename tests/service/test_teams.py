@@ -470,6 +470,7 @@ def test_support_staff_manage_teams_and_are_audited_as_support(org_id: str) -> N
 
 
 def test_a_deleted_orgs_teams_are_cleaned_up_with_it(org_id: str) -> None:
+    world.put_settings("demo", org_restore_days=0)
     team_id = new_team(org_id)
     put(org_id, team_id, "bob")
     orgs.delete(alice, org_id)

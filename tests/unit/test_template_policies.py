@@ -387,6 +387,33 @@ def test_the_background_handlers_call_only_and_all_of_what_their_policies_grant(
     clock.advance(301)
     with recorded_calls() as expiry_calls:
         assert expire_app.lambda_handler({"detail-type": "Scheduled Event"},
-                                         loader.LambdaContext("expire_invitations")) == {"expired": 1}
+                                         loader.LambdaContext("expire_invitations")) == {"expired": 1,
+                                                                                        "transfers_expired": 0,
+                                                                                        "purges_started": 0}
     assert table.get(keys.invitation("demo", org_id, due["id"]))["status"] == "expired"  # type: ignore[index]
+    _check("ExpireInvitationsFunction", expiry_calls)
+
+
+def test_the_expiry_job_expires_ownership_transfers_and_starts_purges_within_its_policies(aws: None) -> None:
+    from functions.expire_invitations import app as expire_app
+    from orgplane import clock, keys
+    from orgplane.models.orgs import CreateOrg
+    from orgplane.models.ownership import CreateOwnershipTransfer
+    from orgplane.services import orgs, ownership
+    from orgplane.store import table
+    from tests.support import world
+
+    alice = world.caller("alice")
+    org_id = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+    world.add_member(org_id, "bob")
+    transfer = ownership.request(alice, org_id, CreateOwnershipTransfer(to_user_id="bob"))
+    deleted_id = orgs.create(alice, CreateOrg(name="Gone", slug="gone")).id
+    orgs.delete(alice, deleted_id)
+    clock.advance(31 * 86400)
+    with recorded_calls() as expiry_calls:
+        assert expire_app.lambda_handler({"detail-type": "Scheduled Event"},
+                                         loader.LambdaContext("expire_invitations")) == {
+            "expired": 0, "transfers_expired": 1, "purges_started": 1}
+    assert table.get(keys.ownership_transfer("demo", org_id, transfer.id))["status"] == "expired"  # type: ignore[index]
+    assert table.get(keys.cleanup("demo", deleted_id)) is not None  # the purge's cleanup job
     _check("ExpireInvitationsFunction", expiry_calls)

@@ -13,7 +13,7 @@ from orgplane import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BODY = r"[0-9A-HJKMNP-TV-Z]{26}"
-PREFIXES = ("org", "inv", "team", "evt")
+PREFIXES = ("org", "inv", "team", "evt", "ot")
 
 
 def _ulid() -> str:

@@ -2,7 +2,7 @@
 
 Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
 email, audit by actor); ``GSI2`` holds the listings (app-wide: orgs by name, slugs, member emails,
-app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations;
+app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations (and ownership transfers);
 ``GSI4`` lists an org's members by role.
 Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
 """
@@ -128,6 +128,28 @@ def member_teams_cleanup(app_id: str, org_id: str, user_id: str, job_id: str) ->
     return {"PK": cleanup_pk(app_id, org_id), "SK": _join("MEMBER", user_id, job_id)}
 
 
+def ownership_transfer(app_id: str, org_id: str, transfer_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("TRANSFER", transfer_id)}
+
+
+TRANSFER_PREFIX = "TRANSFER" + SEP
+
+
+def deleted_org(app_id: str, org_id: str) -> Key:
+    """A deleted org kept for restore: its org item's snapshot, in its own partition (nothing reads it as live)."""
+    return {"PK": org_pk(app_id, org_id), "SK": "DELETED"}
+
+
+def lifecycle_job(app_id: str, org_id: str, kind: str) -> Key:
+    """The job that walks a soft-deleted org's partition to hide it (``HIDE``) or to bring it back (``UNHIDE``)."""
+    return {"PK": cleanup_pk(app_id, org_id), "SK": kind.upper()}
+
+
+def pending_transfer(app_id: str, org_id: str) -> Key:
+    """The org's one pending ownership transfer: put on the condition that none exists (``transfer_pending``)."""
+    return {"PK": org_pk(app_id, org_id), "SK": "PENDING_TRANSFER"}
+
+
 def idempotency(app_id: str, user_id: str, route: str, key: str) -> Key:
     return {"PK": _join("APP", app_id, "IDEMPOTENCY", user_id), "SK": _join(route, key)}
 
@@ -218,6 +240,15 @@ def pending_invitation_gsi2(app_id: str, org_id: str, invitation_id: str) -> dic
     return {"GSI2PK": pending_invitations_pk(app_id, org_id), "GSI2SK": invitation_id}
 
 
+def deleted_orgs_pk(app_id: str) -> str:
+    """The app's deleted orgs still restorable (``GET /admin/orgs?deleted=true``), by deletion time."""
+    return _join("APP", app_id, "DELETED_ORGS")
+
+
+def deleted_org_gsi2(app_id: str, deleted_at: str, org_id: str) -> dict[str, str]:
+    return {"GSI2PK": deleted_orgs_pk(app_id), "GSI2SK": _join(deleted_at, org_id)}
+
+
 def app_audit_pk(app_id: str) -> str:
     return _join("APP", app_id, "AUDIT")
 
@@ -242,6 +273,33 @@ def expiry_shards() -> list[str]:
 def expiry_gsi3(expires_at_epoch: int, app_id: str, invitation_id: str) -> dict[str, str]:
     shard = zlib.crc32(invitation_id.encode()) % EXPIRY_SHARDS
     return {"GSI3PK": expiry_pk(shard), "GSI3SK": _join(f"{expires_at_epoch:012d}", app_id, invitation_id)}
+
+
+def _due_shards(family: str) -> list[str]:
+    return [_join(family, str(shard)) for shard in range(EXPIRY_SHARDS)]
+
+
+def _due_gsi3(family: str, due_epoch: int, app_id: str, item_id: str) -> dict[str, str]:
+    shard = zlib.crc32(item_id.encode()) % EXPIRY_SHARDS
+    return {"GSI3PK": _join(family, str(shard)), "GSI3SK": _join(f"{due_epoch:012d}", app_id, item_id)}
+
+
+def transfer_expiry_shards() -> list[str]:
+    return _due_shards("PENDING_TRANSFERS")
+
+
+def transfer_expiry_gsi3(expires_at_epoch: int, app_id: str, transfer_id: str) -> dict[str, str]:
+    """A pending ownership transfer on the same sparse expiry index, in partitions of its own."""
+    return _due_gsi3("PENDING_TRANSFERS", expires_at_epoch, app_id, transfer_id)
+
+
+def purge_shards() -> list[str]:
+    return _due_shards("PENDING_PURGES")
+
+
+def purge_gsi3(purge_epoch: int, app_id: str, org_id: str) -> dict[str, str]:
+    """A deleted org waiting for its purge, by the time its restore window closes."""
+    return _due_gsi3("PENDING_PURGES", purge_epoch, app_id, org_id)
 
 
 PENDING_INVITATION_INDEXES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")

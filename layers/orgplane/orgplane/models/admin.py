@@ -10,9 +10,11 @@ from orgplane.models.common import ListQuery, Response
 
 
 class AdminOrgsQuery(ListQuery):
-    """``?q=``: a literal prefix of the org's name (case-insensitive) or of its slug."""
+    """``?q=``: a literal prefix of the org's name (case-insensitive) or of its slug; ``?deleted=true``:
+    the deleted orgs still restorable instead, newest first (``q`` then filters their names and slugs)."""
 
     q: Annotated[str, StringConstraints(max_length=100)] | None = None
+    deleted: bool = False
 
 
 class FindUsersQuery(ListQuery):

@@ -79,3 +79,16 @@ class OrgWithRole(Org):
 
 class ListOrgsQuery(ListQuery):
     pass
+
+
+class DeletedOrg(Org):
+    """A deleted org still restorable (``GET /admin/orgs?deleted=true``): purged at ``purge_at``."""
+
+    deleted_at: str
+    purge_at: str
+
+
+class RestoreOrg(Request):
+    """``slug``: claim this slug instead of the org's own (taken meanwhile: 409 ``slug_taken``)."""
+
+    slug: Slug | None = None

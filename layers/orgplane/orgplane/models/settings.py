@@ -48,6 +48,8 @@ class AppSettings(BaseModel):
     invitations_per_org_per_hour: int | None = DEFAULT_INVITATIONS_PER_ORG_PER_HOUR
     invitation_sends_per_address_per_hour: int | None = DEFAULT_SENDS_PER_ADDRESS_PER_HOUR
     org_token_ttl_seconds: int = 300
+    org_restore_days: int = 30
+    """How long a deleted org's data is kept for ``POST /admin/orgs/{org_id}/restore`` (0: purged at once)."""
 
 
 # --- PATCH /admin/settings -------------------------------------------------------------------
@@ -131,6 +133,7 @@ class UpdateSettings(Request):
     invitations_per_org_per_hour: Limit = None
     invitation_sends_per_address_per_hour: Limit = None
     org_token_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] | None = None
+    org_restore_days: Annotated[int, Field(ge=0, le=90)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateSettings:
@@ -143,4 +146,4 @@ class UpdateSettings(Request):
 
 
 NOT_NULLABLE = ("invitation_ttl_seconds", "roles", "invitation_email", "audit_retention_days",
-                "org_token_ttl_seconds")
+                "org_token_ttl_seconds", "org_restore_days")

@@ -17,7 +17,7 @@ from typing import Any
 
 from orgplane import clock, keys
 from orgplane.config import settings
-from orgplane.services import role_usage, teams
+from orgplane.services import lifecycle, role_usage, teams
 from orgplane.store import table
 from orgplane.store.transaction import Stale, Transaction
 
@@ -27,6 +27,8 @@ Item = dict[str, Any]
 def run_job(job: Item) -> int:
     """One batch of the job a CLEANUP stream record names; returns how many items went (0: done)."""
     kind = job.get("kind", "org")
+    if kind in {lifecycle.HIDE, lifecycle.UNHIDE}:
+        return lifecycle.run_walk(job)
     if kind == teams.JOB_TEAM:
         return teams.run_team_cleanup(job)
     if kind == teams.JOB_MEMBER_TEAMS:
@@ -98,7 +100,7 @@ def _remove_counted(app_id: str, items: list[Item]) -> None:
     released: Counter[str] = Counter()
     for item in items:
         tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
-        if item.get("entity") == "MEMBER":
+        if item.get("entity") == "MEMBER" and not item.get("soft_deleted"):  # its count went with the soft delete
             tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
         if role_usage.is_custom(item.get("role")):
             released[str(item["role"])] += 1

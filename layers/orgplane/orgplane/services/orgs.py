@@ -12,7 +12,7 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, invalid
 from orgplane.models.common import Page
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
-from orgplane.services import audit
+from orgplane.services import audit, lifecycle
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
 from orgplane.store import cursors, pages, records, table
@@ -157,7 +157,8 @@ def delete(caller: Caller, org_id: str) -> None:
 
 
 def _delete(caller: Caller, org_id: str) -> None:
-    """Gone from every read at once; members, teams and invitations are cleaned up asynchronously."""
+    """Gone from every read at once. With ``org_restore_days`` > 0 the org's data is kept for support to
+    restore (``services.lifecycle``); with 0 its members, teams and invitations are purged asynchronously."""
     view = open_org(caller, org_id)
     view.require("org:delete")
     org = view.org
@@ -168,8 +169,10 @@ def _delete(caller: Caller, org_id: str) -> None:
         view.guard_membership(tx)
     tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org", values={":org": org_id},
               on_fail=STALE)
-    tx.put({**keys.cleanup(caller.app_id, org_id), "entity": "CLEANUP", "app_id": caller.app_id,
-            "org_id": org_id, "batches": 0, "removed": 0, "requested_at": clock.iso()})
-    audit.record(tx, caller, org_id, "org.deleted", "org", org_id, {"name": org["name"], "slug": org["slug"]},
-                 view.settings.audit_retention_days)
+    details: dict[str, Any] = {"name": org["name"], "slug": org["slug"]}
+    if view.settings.org_restore_days > 0:
+        details["purge_at"] = lifecycle.keep(tx, caller, org, view.settings.org_restore_days)
+    else:
+        tx.put(records.org_cleanup_job(caller.app_id, org_id, clock.iso()))
+    audit.record(tx, caller, org_id, "org.deleted", "org", org_id, details, view.settings.audit_retention_days)
     tx.commit()

@@ -9,7 +9,8 @@ from orgplane import keys
 if TYPE_CHECKING:  # each converter imports its model on first use: a handler loads only those it returns
     from orgplane.models.invitations import Invitation
     from orgplane.models.members import Member
-    from orgplane.models.orgs import Org
+    from orgplane.models.orgs import DeletedOrg, Org
+    from orgplane.models.ownership import OwnershipTransfer
     from orgplane.models.teams import Team, TeamMember
 
 Item = dict[str, Any]
@@ -238,7 +239,8 @@ def invitation_item(app_id: str, org_id: str, invitation_id: str, *, email: str,
 
 
 def invitation_status(item: Item, now_epoch: float) -> str:
-    """A pending invitation past its expiry reads as ``expired`` before the job has marked it."""
+    """A pending invitation (or ownership transfer) past its expiry reads as ``expired`` before the job
+    has marked it."""
     status = str(item["status"])
     if status == "pending" and int(item["expires_epoch"]) <= now_epoch:
         return "expired"
@@ -265,3 +267,86 @@ def to_invitation(item: Item, now_epoch: float) -> Invitation:
                           attempts=int(delivery.get("attempts", 0)),
                           last_attempt_at=delivery.get("last_attempt_at")),
     )
+
+
+def transfer_item(app_id: str, org_id: str, transfer_id: str, *, from_user_id: str, to_user_id: str,
+                  expires_epoch: int, expires_at: str, now: str) -> Item:
+    """A pending ownership transfer, on the sparse expiry index while it is pending."""
+    return {
+        **keys.ownership_transfer(app_id, org_id, transfer_id),
+        **keys.transfer_expiry_gsi3(expires_epoch, app_id, transfer_id),
+        "entity": "TRANSFER",
+        "app_id": app_id,
+        "org_id": org_id,
+        "id": transfer_id,
+        "from_user_id": from_user_id,
+        "to_user_id": to_user_id,
+        "status": "pending",
+        "expires_epoch": expires_epoch,
+        "expires_at": expires_at,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def pending_transfer_item(transfer: Item) -> Item:
+    """The org's claim on its one pending transfer; it names the transfer and both users."""
+    return {
+        **keys.pending_transfer(transfer["app_id"], transfer["org_id"]),
+        "entity": "PENDING_TRANSFER",
+        **{name: transfer[name] for name in ("app_id", "org_id", "from_user_id", "to_user_id", "expires_epoch")},
+        "transfer_id": transfer["id"],
+    }
+
+
+def to_transfer(item: Item, now_epoch: float) -> OwnershipTransfer:
+    from orgplane.models.ownership import OwnershipTransfer
+
+    return OwnershipTransfer(
+        id=item["id"],
+        org_id=item["org_id"],
+        from_user_id=item["from_user_id"],
+        to_user_id=item["to_user_id"],
+        status=invitation_status(item, now_epoch),  # type: ignore[arg-type]
+        expires_at=item["expires_at"],
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def org_cleanup_job(app_id: str, org_id: str, now: str) -> Item:
+    """The job item whose stream record starts the purge of an org's partition (``services.cleanup``)."""
+    return {**keys.cleanup(app_id, org_id), "entity": "CLEANUP", "app_id": app_id, "org_id": org_id, "batches": 0,
+            "removed": 0, "requested_at": now}
+
+
+def deleted_org_item(org: Item, *, deleted_at: str, deleted_by: str, purge_epoch: int, purge_at: str) -> Item:
+    """A soft-deleted org: its org item's attributes (``org``), listed for support and due for purge."""
+    app_id, org_id = str(org["app_id"]), str(org["id"])
+    return {
+        **keys.deleted_org(app_id, org_id),
+        **keys.deleted_org_gsi2(app_id, deleted_at, org_id),
+        **keys.purge_gsi3(purge_epoch, app_id, org_id),
+        "entity": "DELETED_ORG",
+        "app_id": app_id,
+        "org_id": org_id,
+        "org": keys.strip(org),
+        "deleted_at": deleted_at,
+        "deleted_by": deleted_by,
+        "purge_epoch": purge_epoch,
+        "purge_at": purge_at,
+    }
+
+
+def restored_org_item(deleted: Item, slug: str, now: str) -> Item:
+    """The org item again, from its soft-deleted copy, with its (possibly new) slug."""
+    org = dict(deleted["org"])
+    app_id, org_id = str(deleted["app_id"]), str(deleted["org_id"])
+    return {**org, **keys.org(app_id, org_id), **keys.org_listing_gsi2(app_id, name_key(str(org["name"])), org_id),
+            "entity": "ORG", "slug": slug, "updated_at": now}
+
+
+def to_deleted_org(item: Item) -> DeletedOrg:
+    from orgplane.models.orgs import DeletedOrg
+
+    return DeletedOrg(**to_org(item["org"]).model_dump(), deleted_at=item["deleted_at"], purge_at=item["purge_at"])

@@ -189,6 +189,15 @@ class Transaction:
                 raise
         raise DomainError("conflict", "A concurrent change won; retry.")
 
+    def commit_unless_stale(self) -> bool:
+        """Commit; ``False`` (nothing written) when a STALE guard failed: for jobs, where another run or a
+        concurrent change already decided the item's fate."""
+        try:
+            self.commit()
+        except Stale:
+            return False
+        return True
+
 
 def _operation(kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
                values: dict[str, Any] | None) -> dict[str, Any]:

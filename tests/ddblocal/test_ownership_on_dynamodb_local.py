@@ -1,0 +1,4 @@
+"""The ownership transfer specification and its races, run against DynamoDB Local."""
+
+from tests.service.test_ownership import *  # noqa: F403
+from tests.service.test_ownership_races import *  # noqa: F403
