@@ -25,6 +25,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/orgs/{org_id}/teams"): {"name": "Probe"},
     ("PATCH", "/orgs/{org_id}/teams/{team_id}"): {"name": "Probe"},
     ("PUT", "/orgs/{org_id}/teams/{team_id}/members/{user_id}"): {"role": "member"},
+    ("POST", "/orgs/{org_id}/ownership-transfers"): {"to_user_id": "probe"},
     ("POST", "/invitations/accept"): {"token": "x" * 40},
     ("POST", "/invitations/decline"): {"token": "x" * 40},
 }
@@ -63,8 +64,12 @@ def test_a_service_of_another_app_is_a_stranger_on_every_route(api: Client) -> N
     team = ok(api.post(f"/orgs/{org['id']}/teams", token=owner, json={"name": "Core"}), 201)
     invitation = ok(api.post(f"/orgs/{org['id']}/invitations", token=owner,
                              json={"email": f"{unique('bob')}@example.com"}), 201)
-    demo_ids = {org["id"], team["id"], invitation["id"], org["slug"]}
-    values = {"org_id": org["id"], "team_id": team["id"], "invitation_id": invitation["id"], "user_id": alice}
+    bob = unique("bob")
+    ok(api.put(f"/orgs/{org['id']}/members/{bob}", token=api.service_token(app="demo"), json={"role": "member"}), 201)
+    transfer = ok(api.post(f"/orgs/{org['id']}/ownership-transfers", token=owner, json={"to_user_id": bob}), 201)
+    demo_ids = {org["id"], team["id"], invitation["id"], org["slug"], transfer["id"]}
+    values = {"org_id": org["id"], "team_id": team["id"], "invitation_id": invitation["id"], "user_id": alice,
+              "transfer_id": transfer["id"]}
     stranger = api.service_token(app="other")
     before = ok(api.get(f"/orgs/{org['id']}", token=owner))
     audit_before = ok(api.get(f"/orgs/{org['id']}/audit", token=owner))["data"]
@@ -92,3 +97,5 @@ def test_a_service_of_another_app_is_a_stranger_on_every_route(api: Client) -> N
     assert ok(api.get(f"/orgs/{org['id']}/audit", token=owner))["data"] == audit_before
     assert ok(api.get(f"/orgs/{org['id']}/teams/{team['id']}", token=owner))["name"] == "Core"
     assert ok(api.get(f"/orgs/{org['id']}/invitations/{invitation['id']}", token=owner))["status"] == "pending"
+    assert [t["status"] for t in ok(api.get(f"/orgs/{org['id']}/ownership-transfers", token=owner))["data"]] == [
+        "pending"]
