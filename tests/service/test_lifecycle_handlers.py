@@ -9,6 +9,7 @@ import pytest
 
 from tests.service.test_handlers import create_org
 from tests.service.test_operator_handlers import OLGA, call
+from tests.service.test_service_principals import service
 
 ALICE = {"app_id": "demo", "sub": "alice", "email": "alice@example.com"}
 ORG_FIELDS = {"id", "name", "slug", "metadata", "member_count", "pending_invitation_count", "team_count",
@@ -79,3 +80,13 @@ def test_a_member_is_403_another_apps_support_404(deleted_org: str) -> None:
 def test_the_deleted_listing_refuses_bad_queries_with_400(deleted_org: str, query: dict[str, str]) -> None:
     status, problem = call("admin_list_orgs", "GET", "/admin/orgs", query=query)
     assert status == 400 and problem["code"] == "validation_error"
+
+
+def test_a_service_with_the_write_scope_restores_and_the_read_scope_only_lists(deleted_org: str) -> None:
+    reader, writer = service("orgplane/read"), service("orgplane/write")
+    status, page = call("admin_list_orgs", "GET", "/admin/orgs", identity=reader, query={"deleted": "true"})
+    assert status == 200 and [o["id"] for o in page["data"]] == [deleted_org]
+    status, problem = restore(deleted_org, identity=reader)
+    assert status == 403 and problem["code"] == "insufficient_scope"
+    status, org = restore(deleted_org, identity=writer)
+    assert status == 200 and org["id"] == deleted_org
