@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from devserver import apps, loader, local_routes, moto_isolation, outbox, streams, template
+from devserver import apps, console, loader, local_routes, moto_isolation, outbox, streams, template
 from devserver.events import api_event
 from devserver.local_routes import LocalError, LocalRequest
 
@@ -362,6 +362,8 @@ class Gateway:
             return _json_reply(200, self.openapi())
         if path.startswith("/_local/"):
             return self._local(method, path, split.query, headers, body, request_id)
+        if path == "/console" or path.startswith(console.PREFIX):
+            return self._console(method, path, split.query)
         parts = _segments(path)
         matches = [(r, p) for r in self.routes for p in [r.match(parts)] if p is not None]
         chosen = next(((r, p) for r, p in matches if r.method == method), None)
@@ -493,6 +495,16 @@ class Gateway:
         if status == 204:
             return Reply(204, {}, b"")
         return _json_reply(status, value)
+
+    def _console(self, method: str, path: str, query: str) -> Reply:
+        """The web console's static files (:mod:`devserver.console`); not part of the deployed API."""
+        if method != "GET":
+            return Reply(405, {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"},
+                         b"Method not allowed\n")
+        if path == "/console":
+            return Reply(308, {"Location": console.PREFIX + (f"?{query}" if query else "")}, b"")
+        status, headers, body = console.static_file(path)
+        return Reply(status, headers, body)
 
     def openapi(self) -> dict[str, Any]:
         with self._openapi_lock:

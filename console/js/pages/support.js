@@ -1,0 +1,67 @@
+// The support console: find orgs (name or slug prefix) and users (email prefix), a user's access.
+import { get, seg, withQuery } from "../api.js";
+import { errorBox, field, h, pagedTable, replace, time } from "../ui.js";
+
+function searchForm(label, input, onSearch) {
+  const form = h("form", { class: "inline-form", role: "search", "aria-label": label }, field(label, input),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Search")));
+  form.addEventListener("submit", (event) => { event.preventDefault(); onSearch(input.value.trim()); });
+  return form;
+}
+
+export function searchPage(main) {
+  const orgQuery = h("input", { type: "search", autocomplete: "off" });
+  const orgResults = h("div", {});
+  const showOrgs = (q) => replace(orgResults, pagedTable({
+    caption: q ? `Orgs whose name or slug starts with “${q}”` : "All orgs",
+    columns: ["Org", "Slug", "Members", "Teams", "Created"],
+    fetchPage: (cursor) => get(withQuery("/admin/orgs", { q, cursor })),
+    renderRow: (o) => h("tr", {}, h("td", {}, h("a", { href: `#/orgs/${seg(o.id)}` }, o.name)), h("td", {}, o.slug),
+      h("td", {}, String(o.member_count)), h("td", {}, String(o.team_count)), h("td", {}, time(o.created_at))),
+    emptyText: q ? `No org's name or slug starts with “${q}”.` : "This app has no orgs yet.",
+  }));
+  const userQuery = h("input", { type: "search", autocomplete: "off", inputmode: "email" });
+  const userResults = h("div", {});
+  const showUsers = (email) => {
+    if (!email) { replace(userResults, h("p", { class: "error", role: "alert" }, "Type the start of an email address.")); return; }
+    replace(userResults, pagedTable({
+      caption: `Users whose email starts with “${email}”`,
+      columns: ["Email", "User id", "Orgs"],
+      fetchPage: (cursor) => get(withQuery("/admin/users", { email, cursor })),
+      renderRow: (u) => h("tr", {}, h("td", {}, h("a", { href: `#/support/users/${seg(u.user_id)}` }, u.email)),
+        h("td", {}, h("code", {}, u.user_id)), h("td", {}, String(u.org_ids.length))),
+      emptyText: `No user's email starts with “${email}”.`,
+    }));
+  };
+  replace(main, h("h1", { tabindex: "-1" }, "Support console"),
+    h("section", { "aria-labelledby": "find-orgs" }, h("h2", { id: "find-orgs" }, "Find orgs"),
+      searchForm("Org name or slug starts with", orgQuery, showOrgs), orgResults),
+    h("section", { "aria-labelledby": "find-users" }, h("h2", { id: "find-users" }, "Find users"),
+      searchForm("Email starts with", userQuery, showUsers), userResults));
+}
+
+export async function userPage(main, userId) {
+  replace(main, h("h1", { tabindex: "-1" }, `User ${userId}`), h("p", { class: "loading", role: "status" }, "Loading…"));
+  let user;
+  try {
+    user = await get(`/admin/users/${seg(userId)}`);
+  } catch (error) {
+    replace(main, h("h1", { tabindex: "-1" }, `User ${userId}`), errorBox(error));
+    return;
+  }
+  const table = (caption, columns, rows, emptyText) => rows.length
+    ? h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows)))
+    : h("p", { class: "empty" }, emptyText);
+  replace(main, h("h1", { tabindex: "-1" }, `User ${user.user_id}`),
+    h("p", { class: "muted" }, user.emails.length ? `Emails: ${user.emails.join(", ")}` : "No email on record."),
+    h("h2", {}, "Memberships"),
+    table("Org memberships", ["Org", "Role", "Joined"], user.memberships.map((m) => h("tr", {},
+      h("td", {}, h("a", { href: `#/orgs/${seg(m.org_id)}` }, m.org_name)), h("td", {}, m.role), h("td", {}, time(m.joined_at)))), "Not a member of any org."),
+    h("h2", {}, "Teams"),
+    table("Team memberships", ["Org", "Team", "Role"], user.team_memberships.map((t) => h("tr", {},
+      h("td", {}, h("code", {}, t.org_id)), h("td", {}, h("code", {}, t.team_id)), h("td", {}, t.role))), "On no team."),
+    h("h2", {}, "Pending invitations"),
+    table("Pending invitations", ["Org", "Email", "Role", "Expires"], user.invitations.map((i) => h("tr", {},
+      h("td", {}, h("a", { href: `#/orgs/${seg(i.org_id)}/invitations` }, i.org_id)), h("td", {}, i.email), h("td", {}, i.role), h("td", {}, time(i.expires_at)))), "No pending invitations."));
+}
