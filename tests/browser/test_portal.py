@@ -23,3 +23,68 @@ def test_alice_invites_three_people_in_one_paste(page: Page, server: Client, uni
         expect(results.get_by_role("row", name=f"{email} Invited")).to_be_visible()
     assert_accessible(page, "invite results")
     assert invitations(server, org["id"], "pending") == dict.fromkeys(emails, "pending")
+
+
+def test_alice_creates_a_team_and_adds_a_member(page: Page, server: Client, unique: str) -> None:
+    org = create_org(server, "alice", f"Teams {unique}")
+    add_member(server, org["id"], "alice", "bob")
+    sign_in(page, "alice")
+    open_org(page, org["id"], "teams")
+    page.get_by_label("Team name").fill(f"Platform {unique}")
+    page.get_by_label("Description (optional)").fill("Runs the platform")
+    page.get_by_role("button", name="Create team").click()
+    expect(page.get_by_text(f"The team Platform {unique} was created.")).to_be_visible()
+    panel = page.locator(".team-panel")
+    expect(panel.get_by_role("option", name="bob@example.com (bob)")).to_be_attached()
+    panel.get_by_label("Org member").select_option("bob")
+    panel.get_by_label("Team role").select_option("maintainer")
+    panel.get_by_role("button", name="Add to team").click()
+    expect(panel.get_by_role("row", name="bob maintainer")).to_be_visible()
+    assert_accessible(page, "teams")
+
+    teams = server.get(f"/orgs/{org['id']}/teams", token=token(server, "alice")).json["data"]
+    assert [t["name"] for t in teams] == [f"Platform {unique}"]
+    team_members = server.get(f"/orgs/{org['id']}/teams/{teams[0]['id']}/members", token=token(server, "alice"))
+    assert [(m["user_id"], m["role"]) for m in team_members.json["data"]] == [("bob", "maintainer")]
+
+
+def test_bob_a_plain_member_sees_the_members_and_no_admin_controls(page: Page, server: Client,
+                                                                     unique: str) -> None:
+    org = create_org(server, "alice", f"Plain {unique}")
+    add_member(server, org["id"], "alice", "bob")
+    sign_in(page, "bob")
+    expect(page.get_by_role("link", name=f"Plain {unique}")).to_be_visible()
+    page.get_by_role("link", name=f"Plain {unique}").click()
+    members = page.get_by_role("table", name=f"Members of Plain {unique}")
+    expect(members.get_by_role("row", name="alice@example.com alice owner")).to_be_visible()
+    expect(members.get_by_role("row", name="bob@example.com bob member")).to_be_visible()
+    # no control to change, remove or invite; no areas a member may not read
+    expect(page.locator("main select.role-select")).to_have_count(0)
+    expect(page.get_by_role("button", name="Remove")).to_have_count(0)
+    areas = page.get_by_role("navigation", name="Org areas").get_by_role("link")
+    expect(areas).to_have_text(["Members", "Teams"])
+    assert_accessible(page, "members as a plain member")
+    open_org(page, org["id"], "teams")
+    expect(page.get_by_role("button", name="Create team")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+    # and the API still refuses what is not shown
+    refused = server.patch(f"/orgs/{org['id']}/members/alice", token=token(server, "bob"), json={"role": "member"})
+    assert refused.status == 403 and refused.code == "forbidden"
+
+
+def test_switching_org_and_creating_one_from_the_portal(page: Page, server: Client, unique: str) -> None:
+    sign_in(page, "carol")
+    expect(page.get_by_role("heading", name="Your orgs")).to_be_visible()
+    assert_accessible(page, "your orgs")
+    page.get_by_label("New org name").fill(f"Carol One {unique}")
+    page.get_by_role("button", name="Create org").click()
+    expect(page.get_by_role("heading", name=f"Carol One {unique}", level=1)).to_be_visible()
+    page.goto("/console/#/orgs")  # same document: the in-memory session stays
+    page.get_by_label("New org name").fill(f"Carol Two {unique}")
+    page.get_by_role("button", name="Create org").click()
+    expect(page.get_by_role("heading", name=f"Carol Two {unique}", level=1)).to_be_visible()
+    page.get_by_label("Switch org").select_option(label=f"Carol One {unique} (owner)")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_role("heading", name=f"Carol One {unique}", level=1)).to_be_visible()
+    names = {o["name"] for o in server.get("/orgs?limit=100", token=token(server, "carol")).json["data"]}
+    assert {f"Carol One {unique}", f"Carol Two {unique}"} <= names

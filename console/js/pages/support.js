@@ -2,8 +2,8 @@
 import { get, seg, withQuery } from "../api.js";
 import { errorBox, field, h, pagedTable, replace, time } from "../ui.js";
 
-function searchForm(label, input, onSearch) {
-  const form = h("form", { class: "inline-form", role: "search", "aria-label": label }, field(label, input),
+function searchForm(name, label, input, onSearch) {
+  const form = h("form", { class: "inline-form", role: "search", "aria-label": name }, field(label, input),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Search")));
   form.addEventListener("submit", (event) => { event.preventDefault(); onSearch(input.value.trim()); });
   return form;
@@ -35,9 +35,9 @@ export function searchPage(main) {
   };
   replace(main, h("h1", { tabindex: "-1" }, "Support console"),
     h("section", { "aria-labelledby": "find-orgs" }, h("h2", { id: "find-orgs" }, "Find orgs"),
-      searchForm("Org name or slug starts with", orgQuery, showOrgs), orgResults),
+      searchForm("Find orgs", "Org name or slug starts with", orgQuery, showOrgs), orgResults),
     h("section", { "aria-labelledby": "find-users" }, h("h2", { id: "find-users" }, "Find users"),
-      searchForm("Email starts with", userQuery, showUsers), userResults));
+      searchForm("Find users", "Email starts with", userQuery, showUsers), userResults));
 }
 
 export async function userPage(main, userId) {
