@@ -1,5 +1,5 @@
 // Small DOM helpers: elements, states (loading, empty, error), confirmation, paged lists.
-// Text always goes in as text nodes (never innerHTML), so nothing from the API can become markup.
+// Text always goes in as text nodes (never parsed as HTML), so nothing from the API can become markup.
 
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -14,6 +14,10 @@ an issuer when they are told apart by client id. The registry is deploy-time con
 checked on ``aud``, ``access`` tokens on ``client_id``, groups in ``cognito:groups``) or ``"oidc"`` (any
 other OpenID Connect issuer: ``aud`` must name a client id, no ``token_use``, groups in ``groups``).
 ``groups_claim`` overrides the claim that holds the caller's groups.
+``console`` (optional) is the app's web-console client: ``{"client_id": ..., "domain":
+"https://<prefix>.auth.<region>.amazoncognito.com"}``, a public app client (no secret) with the
+authorization code grant and PKCE whose id tokens the authorizer accepts (so ``client_id`` is one of
+``client_ids``); ``make console-publish`` writes it into the console's ``config.json``.
 
 ``service_clients`` (optional) are the client ids of the app's own backends: OAuth2 client-credentials
 access tokens (no user) issued to them are accepted as *service* principals, with the scopes of the
@@ -47,12 +51,20 @@ DEFAULT_GROUPS_CLAIM = {"cognito": "cognito:groups", "oidc": "groups"}
 # App ids end up inside table keys (``APP#<id>#...``) and principal ids (``<id>|<sub>``).
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _KNOWN_FIELDS = frozenset({"issuer", "jwks_url", "client_ids", "support_group", "algorithms", "profile",
-                           "groups_claim", "service_clients", "scope_claim"})
+                           "groups_claim", "service_clients", "scope_claim", "console"})
 DEFAULT_SCOPE_CLAIM = "scope"
 
 
 class RegistryError(ValueError):
     """The app registry configuration is invalid; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class ConsoleClient:
+    """The app's web-console sign-in: a Cognito managed-login domain and its public client id."""
+
+    client_id: str
+    domain: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class AppConfig:
     groups_claim: str = ""
     service_clients: frozenset[str] = frozenset()
     scope_claim: str = DEFAULT_SCOPE_CLAIM
+    console: ConsoleClient | None = None
 
     @property
     def groups_claim_name(self) -> str:
@@ -172,7 +185,24 @@ def _parse_app(app_id: str, spec: Any) -> AppConfig:
         client_ids=frozenset(client_ids),
         support_group=support_group,
         algorithms=tuple(dict.fromkeys(algorithms)),
+        console=_parse_console(where, spec.get("console")),
     )
+
+
+def _parse_console(where: str, spec: Any) -> ConsoleClient | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) != {"client_id", "domain"}:
+        raise RegistryError(f"{where}: console must be an object with exactly client_id and domain")
+    client_id, domain = spec["client_id"], spec["domain"]
+    if not isinstance(client_id, str) or not client_id:
+        raise RegistryError(f"{where}: console.client_id must be a non-empty string")
+    parsed = urlparse(domain) if isinstance(domain, str) else None
+    if parsed is None or parsed.scheme != "https" or not parsed.hostname or parsed.path not in ("", "/") \
+            or parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise RegistryError(f"{where}: console.domain must be an https origin, e.g. "
+                            "https://acme.auth.eu-west-1.amazoncognito.com")
+    return ConsoleClient(client_id=client_id, domain=f"https://{parsed.netloc}")
 
 
 def _check_app(app: AppConfig) -> None:
@@ -185,6 +215,9 @@ def _check_app(app: AppConfig) -> None:
             raise RegistryError(f"{where}: {name} must be an http(s) URL")
     if not app.client_ids or not all(isinstance(c, str) and c for c in app.client_ids):
         raise RegistryError(f"{where}: client_ids must be a non-empty list of non-empty strings")
+    if app.console is not None and app.console.client_id not in app.client_ids:
+        raise RegistryError(f"{where}: console.client_id must be one of client_ids (the authorizer "
+                            "accepts the console's id tokens)")
     if not isinstance(app.support_group, str) or not app.support_group:
         raise RegistryError(f"{where}: support_group must be a non-empty string")
     if not app.algorithms:
