@@ -4,7 +4,9 @@
 #   make sam-venv   .venv-sam: AWS SAM CLI + cfn-lint (kept apart: SAM pins hard)
 #   make dev        local server: python -m devserver serve (PORT, default 3000)
 #   make lint       ruff + mypy
-#   make test       lint, then the test tiers (unit/service/http, ddblocal, build)
+#   make test       lint, then the test tiers (unit/service/http, ddblocal, build, browser)
+#   make console-screenshots   docs/console/*.png from the console in Chromium
+#   make console-publish STACK=<name>   upload console/ to a deployed stack's bucket
 #   make build      sam validate --lint && sam build
 #   make bench      python -m bench
 #   make clean      build and tool caches (distclean: also the venvs and .cache)
@@ -52,10 +54,11 @@ PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench
 
-.PHONY: help venv sam-venv dev lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
+.PHONY: help venv sam-venv dev lint test test-fast test-ddblocal test-build test-browser chromium \
+	console-screenshots console-publish build bench clean distclean check-python312
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 check-python312:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -138,9 +141,32 @@ test-ddblocal: venv
 test-build: venv sam-venv
 	$(call pytest_tier,tests/build,,PATH="$(SAM_PATH)")
 
+# The browser tier drives Debian's Chromium (ORGPLANE_CHROMIUM overrides the path). On a fresh
+# machine (CI runs as root) it is installed from Debian's packages.
+CHROMIUM ?= $(or $(ORGPLANE_CHROMIUM),/usr/bin/chromium)
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "== $(CHROMIUM) missing: installing Debian's chromium"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root, or install chromium yourself" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@"$(CHROMIUM)" --version
+
+test-browser: venv chromium
+	$(call pytest_tier,tests/browser,,ORGPLANE_CHROMIUM="$(CHROMIUM)")
+
+console-screenshots: venv chromium
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) ORGPLANE_CHROMIUM="$(CHROMIUM)" \
+	  CONSOLE_SCREENSHOTS="$(ROOT)/docs/console" "$(VENV_PY)" -m pytest tests/browser/test_screenshots.py -q
+
+console-publish: venv
+	@if [ -z "$(STACK)" ]; then echo "usage: make console-publish STACK=<stack name>" >&2; exit 2; fi
+	"$(VENV_PY)" scripts/publish_console.py --stack "$(STACK)"
+
 # Every step runs even after a failure, so one run shows every problem; the exit
 # status is non-zero if any step failed.
-TEST_STEPS := lint test-fast test-ddblocal test-build
+TEST_STEPS := lint test-fast test-ddblocal test-build test-browser
 
 test: venv sam-venv
 	@failed=""; \

@@ -77,8 +77,16 @@ export function confirmAction(question, confirmLabel = "Confirm") {
   });
 }
 
+// A table's horizontal scroll container: a focusable, named region, so a keyboard can scroll it
+// on a narrow screen.
+export function scroller(table, name) {
+  return h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": name || "Table" }, table);
+}
+
+export const PAGE_SIZE = 20;
+
 // A list over a cursor: first page, then "Load more" while next_cursor is set.
-// fetchPage(cursor) -> {data, next_cursor}; renderRow(item) -> Node; the container gets
+// fetchPage({cursor, limit}) -> {data, next_cursor}; renderRow(item) -> Node; the container gets
 // a table body (or list) plus the button, an empty state and errors.
 export function pagedTable({ columns, fetchPage, renderRow, emptyText, caption }) {
   const body = h("tbody");
@@ -86,14 +94,14 @@ export function pagedTable({ columns, fetchPage, renderRow, emptyText, caption }
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))), body);
   const status = h("div", { class: "list-status" });
   const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
-  const wrap = h("div", { class: "paged" }, h("div", { class: "table-scroll" }, table), status, more);
+  const wrap = h("div", { class: "paged" }, scroller(table, caption), status, more);
   let cursor = null;
   let count = 0;
   async function load(first) {
     more.disabled = true;
     replace(status, loading());
     try {
-      const page = await fetchPage(first ? null : cursor);
+      const page = await fetchPage({ cursor: first ? null : cursor, limit: PAGE_SIZE });
       if (first) { body.replaceChildren(); count = 0; }
       for (const item of page.data) body.append(renderRow(item));
       count += page.data.length;

@@ -23,7 +23,7 @@ export default {
     const make = () => pagedTable({
       caption: `Activity in ${ctx.org.name}`,
       columns: ["When", "Action", "Actor", "Target", "Details"],
-      fetchPage: (cursor) => get(withQuery(`/orgs/${seg(ctx.org.id)}/audit`, { cursor, action: action.value.trim() })),
+      fetchPage: (page) => get(withQuery(`/orgs/${seg(ctx.org.id)}/audit`, { ...page, action: action.value.trim() })),
       renderRow: (e) => h("tr", { dataset: { action: e.action } }, h("td", {}, time(e.at)), h("td", {}, h("code", {}, e.action)),
         h("td", {}, actor(e.actor || {})), h("td", {}, `${e.target?.type || ""} ${e.target?.id || ""}`), h("td", { class: "details" }, details(e.details))),
       emptyText: "No activity recorded.",

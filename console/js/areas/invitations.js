@@ -45,7 +45,7 @@ export default {
     const make = () => pagedTable({
       caption: `Invitations of ${ctx.org.name}`,
       columns,
-      fetchPage: (cursor) => get(withQuery(base, { cursor, status: filter.value })),
+      fetchPage: (page) => get(withQuery(base, { ...page, status: filter.value })),
       renderRow: row,
       emptyText: filter.value ? `No ${filter.value} invitations.` : "No invitations yet.",
     });

@@ -2,7 +2,7 @@
 // see a result per address. Until POST /orgs/{id}/invitations/bulk lands (issue 14) each address
 // is one POST /orgs/{id}/invitations, sent one after another.
 import { post, seg } from "../api.js";
-import { field, h, replace } from "../ui.js";
+import { field, h, replace, scroller } from "../ui.js";
 
 export function parseAddresses(text) {
   const seen = new Set();
@@ -38,8 +38,8 @@ export default {
       submit.disabled = true;
       const body = h("tbody");
       replace(results, h("p", { role: "status", class: "loading" }, `Inviting ${emails.length}…`),
-        h("div", { class: "table-scroll" }, h("table", { class: "invite-results" }, h("caption", {}, "Invitation results"),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Email"), h("th", { scope: "col" }, "Result"))), body)));
+        scroller(h("table", { class: "invite-results" }, h("caption", {}, "Invitation results"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Email"), h("th", { scope: "col" }, "Result"))), body), "Invitation results"));
       let invited = 0;
       for (const email of emails) {
         let result;

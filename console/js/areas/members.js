@@ -49,7 +49,7 @@ export default {
     const make = () => pagedTable({
       caption: `Members of ${ctx.org.name}`,
       columns,
-      fetchPage: (cursor) => get(withQuery(base, { cursor, role: filter.value })),
+      fetchPage: (page) => get(withQuery(base, { ...page, role: filter.value })),
       renderRow: row,
       emptyText: filter.value ? `No member holds the role ${filter.value}.` : "This org has no members.",
     });

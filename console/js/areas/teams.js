@@ -22,7 +22,7 @@ function teamPanel(ctx, team, out) {
   list = pagedTable({
     caption: `Members of the team ${team.name}`,
     columns: canManage ? ["User id", "Team role", "Added", "Actions"] : ["User id", "Team role", "Added"],
-    fetchPage: (cursor) => get(withQuery(base, { cursor })),
+    fetchPage: (page) => get(withQuery(base, { ...page })),
     renderRow: row,
     emptyText: "This team has no members yet.",
   });
@@ -85,7 +85,7 @@ export default {
     list = pagedTable({
       caption: `Teams of ${ctx.org.name}`,
       columns: canDelete ? ["Name", "Description", "Members", "Created", "Actions"] : ["Name", "Description", "Members", "Created"],
-      fetchPage: (cursor) => get(withQuery(base, { cursor })),
+      fetchPage: (page) => get(withQuery(base, { ...page })),
       renderRow: row,
       emptyText: "No teams yet.",
     });

@@ -15,7 +15,7 @@ export function orgsPage(main) {
   const list = pagedTable({
     caption: "Your orgs",
     columns: ["Org", "Slug", "Your role", "Members", "Created"],
-    fetchPage: (cursor) => get(withQuery("/orgs", { cursor })),
+    fetchPage: (page) => get(withQuery("/orgs", { ...page })),
     renderRow: (o) => h("tr", {}, h("td", {}, h("a", { href: `#/orgs/${encodeURIComponent(o.id)}` }, o.name)), h("td", {}, o.slug),
       h("td", {}, o.role), h("td", {}, String(o.member_count)), h("td", {}, time(o.created_at))),
     emptyText: "You are not a member of any org yet. Create one, or accept an invitation.",

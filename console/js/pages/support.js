@@ -1,6 +1,6 @@
 // The support console: find orgs (name or slug prefix) and users (email prefix), a user's access.
 import { get, seg, withQuery } from "../api.js";
-import { errorBox, field, h, pagedTable, replace, time } from "../ui.js";
+import { errorBox, field, h, pagedTable, replace, scroller, time } from "../ui.js";
 
 function searchForm(name, label, input, onSearch) {
   const form = h("form", { class: "inline-form", role: "search", "aria-label": name }, field(label, input),
@@ -15,7 +15,7 @@ export function searchPage(main) {
   const showOrgs = (q) => replace(orgResults, pagedTable({
     caption: q ? `Orgs whose name or slug starts with “${q}”` : "All orgs",
     columns: ["Org", "Slug", "Members", "Teams", "Created"],
-    fetchPage: (cursor) => get(withQuery("/admin/orgs", { q, cursor })),
+    fetchPage: (page) => get(withQuery("/admin/orgs", { ...page, q })),
     renderRow: (o) => h("tr", {}, h("td", {}, h("a", { href: `#/orgs/${seg(o.id)}` }, o.name)), h("td", {}, o.slug),
       h("td", {}, String(o.member_count)), h("td", {}, String(o.team_count)), h("td", {}, time(o.created_at))),
     emptyText: q ? `No org's name or slug starts with “${q}”.` : "This app has no orgs yet.",
@@ -27,7 +27,7 @@ export function searchPage(main) {
     replace(userResults, pagedTable({
       caption: `Users whose email starts with “${email}”`,
       columns: ["Email", "User id", "Orgs"],
-      fetchPage: (cursor) => get(withQuery("/admin/users", { email, cursor })),
+      fetchPage: (page) => get(withQuery("/admin/users", { ...page, email })),
       renderRow: (u) => h("tr", {}, h("td", {}, h("a", { href: `#/support/users/${seg(u.user_id)}` }, u.email)),
         h("td", {}, h("code", {}, u.user_id)), h("td", {}, String(u.org_ids.length))),
       emptyText: `No user's email starts with “${email}”.`,
@@ -50,8 +50,8 @@ export async function userPage(main, userId) {
     return;
   }
   const table = (caption, columns, rows, emptyText) => rows.length
-    ? h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows)))
+    ? scroller(h("table", {}, h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows)), caption)
     : h("p", { class: "empty" }, emptyText);
   replace(main, h("h1", { tabindex: "-1" }, `User ${user.user_id}`),
     h("p", { class: "muted" }, user.emails.length ? `Emails: ${user.emails.join(", ")}` : "No email on record."),
