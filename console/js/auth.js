@@ -4,6 +4,11 @@
 
 export const session = { token: null, me: null, app: null };
 
+// A sign-in problem, shown like an API error: a title, a code and the detail.
+function authError(code, detail) {
+  return Object.assign(new Error(detail), { code, title: "Sign-in failed", detail });
+}
+
 export function signOut() {
   session.token = null;
   session.me = null;
@@ -14,7 +19,7 @@ let config = null;
 export async function loadConfig() {
   if (config) return config;
   const response = await fetch("config.json", { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`config.json answered ${response.status}`);
+  if (!response.ok) throw authError("console_config_missing", `config.json answered ${response.status}.`);
   config = await response.json();
   return config;
 }
@@ -23,7 +28,7 @@ export async function loadConfig() {
 
 export async function localUsers() {
   const response = await fetch("/_local/console/users");
-  if (!response.ok) throw new Error(`The local server did not list its demo users (${response.status}).`);
+  if (!response.ok) throw authError("demo_users_unavailable", `The local server did not list its demo users (${response.status}).`);
   return (await response.json()).data;
 }
 
@@ -34,7 +39,7 @@ export async function localSignIn(userId) {
     body: JSON.stringify({ user: userId }),
   });
   const value = await response.json();
-  if (!response.ok) throw new Error(`${value.detail || "Sign-in failed"} (${value.code || response.status})`);
+  if (!response.ok) throw authError(value.code || `http_${response.status}`, value.detail || "The local server refused the sign-in.");
   session.token = value.token;
   session.app = value.app;
 }
@@ -84,10 +89,10 @@ export async function finishCognitoSignIn(cfg) {
   const pending = JSON.parse(sessionStorage.getItem("orgplane.pkce") || "null");
   sessionStorage.removeItem("orgplane.pkce");
   history.replaceState(null, "", redirectUri() + location.hash);
-  if (params.has("error")) throw new Error(`Sign-in was refused: ${params.get("error_description") || params.get("error")}`);
-  if (!pending || pending.state !== params.get("state")) throw new Error("Sign-in answer did not match the request (state); sign in again.");
+  if (params.has("error")) throw authError(params.get("error"), params.get("error_description") || "The login page refused the sign-in.");
+  if (!pending || pending.state !== params.get("state")) throw authError("state_mismatch", "The login answer did not match the request this browser made (state); sign in again.");
   const app = (cfg.apps || []).find((a) => a.id === pending.app);
-  if (!app) throw new Error("Sign-in answered for an app this console does not know.");
+  if (!app) throw authError("unknown_app", "The login answered for an app this console does not know.");
   const response = await fetch(`${app.domain.replace(/\/$/, "")}/oauth2/token`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -100,7 +105,7 @@ export async function finishCognitoSignIn(cfg) {
     }),
   });
   const value = await response.json().catch(() => ({}));
-  if (!response.ok || !value.id_token) throw new Error(`Sign-in failed: ${value.error || response.status}`);
+  if (!response.ok || !value.id_token) throw authError(value.error || `http_${response.status}`, value.error_description || "The login domain gave no id token for the code.");
   session.token = value.id_token;
   session.app = app.id;
   return true;
