@@ -50,15 +50,15 @@ async function render() {
   header();
   if (!session.token || parts[0] === "signin" || parts[0] === "") {
     if (session.token && session.me) { go(session.me.support ? "#/support" : "#/orgs"); return; }
-    await signInPage(main, config, signedIn);
+    await signInPage(main, controller.signal, config, signedIn);
   } else if (parts[0] === "orgs" && parts[1]) {
     await orgPage(main, controller.signal, parts[1], parts[2]);
   } else if (parts[0] === "orgs") {
     orgsPage(main);
   } else if (parts[0] === "support" && parts[1] === "users" && parts[2]) {
-    await userPage(main, parts[2]);
+    await userPage(main, controller.signal, parts[2]);
   } else if (parts[0] === "support" && parts[1] === "settings") {
-    await settingsPage(main);
+    await settingsPage(main, controller.signal);
   } else if (parts[0] === "support") {
     searchPage(main);
   } else {
@@ -81,7 +81,7 @@ async function boot() {
     }
   } catch (error) {
     header();
-    await signInPage(main, config, signedIn, error);
+    await signInPage(main, new AbortController().signal, config, signedIn, error);
     return;
   }
   await render();

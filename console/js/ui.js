@@ -41,12 +41,15 @@ export function field(label, control, hint) {
 export const loading = (what = "Loading…") => h("p", { class: "loading", role: "status" }, what);
 export const empty = (what) => h("p", { class: "empty" }, what);
 
+// One entry of a validation_error's `errors`: "email: value is not a valid email address".
+export const fieldMessage = (e) => `${e.field || "request"}: ${e.message || ""}`;
+
 // Every error in words, with its code (and request id, for support tickets).
 export function errorBox(error) {
   const code = error.code || "error";
   const title = error.title || "Something went wrong";
   const detail = error.detail || (error.title ? "" : String(error.message || error));
-  const fields = (error.errors || []).map((e) => h("li", {}, `${(e.loc || e.field || []).toString()}: ${e.msg || e.message || ""}`));
+  const fields = (error.errors || []).map((e) => h("li", {}, fieldMessage(e)));
   return h("div", { class: "error", role: "alert" },
     h("strong", {}, title), " ", h("code", { class: "error-code" }, code),
     detail ? h("p", {}, detail) : null,

@@ -2,7 +2,7 @@
 // see a result per address. Until POST /orgs/{id}/invitations/bulk lands (issue 14) each address
 // is one POST /orgs/{id}/invitations, sent one after another.
 import { post, seg } from "../api.js";
-import { field, h, replace, scroller } from "../ui.js";
+import { field, fieldMessage, h, replace, scroller } from "../ui.js";
 
 export function parseAddresses(text) {
   const seen = new Set();
@@ -48,7 +48,8 @@ export default {
           invited += 1;
           result = h("span", { class: "ok" }, "Invited");
         } catch (error) {
-          result = h("span", { class: "error-text" }, `${error.title} `, h("code", {}, error.code), error.detail ? `: ${error.detail}` : "");
+          const why = error.errors.length ? error.errors.map(fieldMessage).join("; ") : error.detail;
+          result = h("span", { class: "error-text" }, `${error.title} `, h("code", {}, error.code), why ? `: ${why}` : "");
         }
         body.append(h("tr", {}, h("td", {}, email), h("td", {}, result)));
       }

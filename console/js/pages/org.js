@@ -35,6 +35,7 @@ function switcher(orgs, current) {
 export async function orgPage(main, signal, orgId, areaId) {
   const support = Boolean(session.me?.support);
   let org, perms, mine;
+  replace(main, h("p", { class: "loading", role: "status" }, "Loading the org…"));
   try {
     [org, perms, mine] = await Promise.all([
       get(`/orgs/${seg(orgId)}`),
@@ -42,15 +43,18 @@ export async function orgPage(main, signal, orgId, areaId) {
       get("/orgs?limit=100").catch(() => ({ data: [] })),
     ]);
   } catch (error) {
+    if (signal.aborted) return;
     replace(main, h("h1", { tabindex: "-1" }, "Org"), errorBox(error),
       h("p", {}, h("a", { href: support ? "#/support" : "#/orgs" }, support ? "Back to search" : "Back to your orgs")));
     return;
   }
+  const roles = await roleNames(support, perms.role);
+  if (signal.aborted) return; // the user went elsewhere meanwhile
   const ctx = {
     org,
     signal,
     grants: grants({ support, permissions: perms.permissions, teams: perms.teams }),
-    roles: await roleNames(support, perms.role),
+    roles,
   };
   const areas = ORG_AREAS.filter((a) => a.visible(ctx));
   const area = areas.find((a) => a.id === areaId) || areas[0];

@@ -22,15 +22,16 @@ function roleEditor(name, permissions, onRemove) {
   return fieldset;
 }
 
-export async function settingsPage(main) {
+export async function settingsPage(main, signal) {
   replace(main, h("h1", { tabindex: "-1" }, "App settings"), h("p", { class: "loading", role: "status" }, "Loading…"));
   let settings;
   try {
     settings = await get("/admin/settings");
   } catch (error) {
-    replace(main, h("h1", { tabindex: "-1" }, "App settings"), errorBox(error));
+    if (!signal.aborted) replace(main, h("h1", { tabindex: "-1" }, "App settings"), errorBox(error));
     return;
   }
+  if (signal.aborted) return;
   const out = h("div", { class: "outcome" });
   const ttl = h("input", { type: "number", min: 60, step: 1, value: settings.invitation_ttl_seconds, required: true });
   const limits = LIMITS.map(([key, label]) => [key, h("input", { type: "number", min: 1, step: 1, value: settings[key] ?? "" }), label]);

@@ -3,7 +3,7 @@
 import { localSignIn, localUsers, startCognitoSignIn } from "../auth.js";
 import { errorBox, h, replace } from "../ui.js";
 
-export async function signInPage(main, config, onSignedIn, problem) {
+export async function signInPage(main, signal, config, onSignedIn, problem) {
   const head = [h("h1", { tabindex: "-1" }, "Sign in"), problem ? errorBox(problem) : null];
   if (config.mode === "cognito") {
     replace(main, head, h("ul", { class: "choices" }, (config.apps || []).map((app) => {
@@ -18,9 +18,10 @@ export async function signInPage(main, config, onSignedIn, problem) {
   try {
     users = await localUsers();
   } catch (error) {
-    replace(main, head, errorBox(error));
+    if (!signal.aborted) replace(main, head, errorBox(error));
     return;
   }
+  if (signal.aborted) return;
   const out = h("div", { class: "outcome" });
   replace(main, head,
     h("p", {}, "The local server signs you in as one of its demo users (a token of the local issuer, kept in memory: a reload signs out)."),

@@ -40,15 +40,16 @@ export function searchPage(main) {
       searchForm("Find users", "Email starts with", userQuery, showUsers), userResults));
 }
 
-export async function userPage(main, userId) {
+export async function userPage(main, signal, userId) {
   replace(main, h("h1", { tabindex: "-1" }, `User ${userId}`), h("p", { class: "loading", role: "status" }, "Loading…"));
   let user;
   try {
     user = await get(`/admin/users/${seg(userId)}`);
   } catch (error) {
-    replace(main, h("h1", { tabindex: "-1" }, `User ${userId}`), errorBox(error));
+    if (!signal.aborted) replace(main, h("h1", { tabindex: "-1" }, `User ${userId}`), errorBox(error));
     return;
   }
+  if (signal.aborted) return;
   const table = (caption, columns, rows, emptyText) => rows.length
     ? scroller(h("table", {}, h("caption", {}, caption),
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows)), caption)
