@@ -5,7 +5,13 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.console import (
-    add_member, assert_accessible, create_org, invitations, open_org, sign_in, token,
+    add_member,
+    assert_accessible,
+    create_org,
+    invitations,
+    open_org,
+    sign_in,
+    token,
 )
 from tests.http.client import Client
 

@@ -91,7 +91,7 @@ def _tab_to(page: Page, name: str, limit: int = 60) -> None:
 
 
 def test_signing_in_and_inviting_work_from_the_keyboard_alone(page: Page, server: Client, unique: str) -> None:
-    org = create_org(server, "alice", f"Keys {unique}")
+    create_org(server, "alice", f"Keys {unique}")
     page.goto("/console/")
     expect(page.get_by_role("button", name="Sign in as alice")).to_be_visible()
     _tab_to(page, "Sign in as alice")

@@ -30,7 +30,8 @@ def test_main_pages(page: Page, phone: Page, server: Client) -> None:
     org = created.json if created.status == 201 else next(
         o for o in server.get("/orgs?limit=100", token=token(server, "alice")).json["data"]
         if o["slug"] == "acme-robotics-shots")
-    add_member(server, org["id"], "alice", "bob") if "bob" not in _members(server, org["id"]) else None
+    if "bob" not in _members(server, org["id"]):
+        add_member(server, org["id"], "alice", "bob")
 
     page.goto("/console/")
     expect(page.get_by_role("button", name="Sign in as alice")).to_be_visible()

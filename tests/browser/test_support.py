@@ -5,7 +5,15 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.console import (
-    add_member, assert_accessible, confirm, create_org, invitations, members, open_org, sign_in, token,
+    add_member,
+    assert_accessible,
+    confirm,
+    create_org,
+    invitations,
+    members,
+    open_org,
+    sign_in,
+    token,
 )
 from tests.http.client import Client
 
