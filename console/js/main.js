@@ -54,7 +54,7 @@ async function render() {
   } else if (parts[0] === "orgs" && parts[1]) {
     await orgPage(main, controller.signal, parts[1], parts[2]);
   } else if (parts[0] === "orgs") {
-    orgsPage(main);
+    orgsPage(main, controller.signal);
   } else if (parts[0] === "support" && parts[1] === "users" && parts[2]) {
     await userPage(main, controller.signal, parts[2]);
   } else if (parts[0] === "support" && parts[1] === "settings") {

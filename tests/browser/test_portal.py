@@ -45,7 +45,7 @@ def test_alice_creates_a_team_and_adds_a_member(page: Page, server: Client, uniq
     panel.get_by_label("Org member").select_option("bob")
     panel.get_by_label("Team role").select_option("maintainer")
     panel.get_by_role("button", name="Add to team").click()
-    expect(panel.get_by_role("row", name="bob maintainer")).to_be_visible()
+    expect(panel.get_by_role("row", name="bob@example.com bob maintainer")).to_be_visible()
     assert_accessible(page, "teams")
 
     teams = server.get(f"/orgs/{org['id']}/teams", token=token(server, "alice")).json["data"]
@@ -94,3 +94,20 @@ def test_switching_org_and_creating_one_from_the_portal(page: Page, server: Clie
     expect(page.get_by_role("heading", name=f"Carol One {unique}", level=1)).to_be_visible()
     names = {o["name"] for o in server.get("/orgs?limit=100", token=token(server, "carol")).json["data"]}
     assert {f"Carol One {unique}", f"Carol Two {unique}"} <= names
+
+
+def test_bob_accepts_an_invitation_from_the_portal(page: Page, server: Client, unique: str) -> None:
+    org = create_org(server, "alice", f"Welcome {unique}")
+    invited = server.post(f"/orgs/{org['id']}/invitations", token=token(server, "alice"),
+                          json={"email": "bob@example.com", "role": "admin"})
+    assert invited.status == 201
+    sign_in(page, "bob")
+    invitations = page.get_by_role("table", name="Invitations for you")
+    expect(invitations.get_by_role("row", name=f"Welcome {unique} admin")).to_be_visible()
+    assert_accessible(page, "invitations for you")
+    page.get_by_role("button", name=f"Accept the invitation to Welcome {unique}").click()
+    expect(page.get_by_text(f"You joined Welcome {unique}.")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Welcome {unique}")).to_be_visible()
+    expect(invitations.get_by_role("row", name=f"Welcome {unique} admin")).to_have_count(0)
+    members = server.get(f"/orgs/{org['id']}/members", token=token(server, "alice")).json["data"]
+    assert {m["user_id"]: m["role"] for m in members}["bob"] == "admin"

@@ -6,9 +6,14 @@ import { act, confirmAction, errorBox, field, h, pagedTable, replace, time } fro
 function teamPanel(ctx, team, out) {
   const base = `/orgs/${seg(ctx.org.id)}/teams/${seg(team.id)}/members`;
   const canManage = ctx.grants.canOnTeam("team:member:manage", team.id);
+  // the org's members (first 100), for names in the team's list and the "add" choices
+  const roster = get(withQuery(`/orgs/${seg(ctx.org.id)}/members`, { limit: 100 }));
+  const emails = roster.then((page) => new Map(page.data.map((m) => [m.user_id, m.email])), () => new Map());
   let list;
   const row = (m) => {
-    const cells = [h("td", {}, h("code", {}, m.user_id)), h("td", {}, m.role), h("td", {}, time(m.added_at))];
+    const who = h("td", {}, h("code", {}, m.user_id));
+    emails.then((map) => { if (map.get(m.user_id)) who.prepend(`${map.get(m.user_id)} `); });
+    const cells = [who, h("td", {}, m.role), h("td", {}, time(m.added_at))];
     if (canManage) {
       const remove = h("button", { type: "button", class: "danger" }, "Remove from team");
       remove.addEventListener("click", async () => {
@@ -21,7 +26,7 @@ function teamPanel(ctx, team, out) {
   };
   list = pagedTable({
     caption: `Members of the team ${team.name}`,
-    columns: canManage ? ["User id", "Team role", "Added", "Actions"] : ["User id", "Team role", "Added"],
+    columns: canManage ? ["Member", "Team role", "Added", "Actions"] : ["Member", "Team role", "Added"],
     fetchPage: (page) => get(withQuery(base, { ...page })),
     renderRow: row,
     emptyText: "This team has no members yet.",
@@ -34,7 +39,7 @@ function teamPanel(ctx, team, out) {
     const role = h("select", {}, TEAM_ROLES.map((r) => h("option", { value: r }, r)));
     const add = h("button", { type: "submit" }, "Add to team");
     const form = h("form", { class: "inline-form" }, field("Org member", who), field("Team role", role), h("div", { class: "actions" }, add));
-    get(withQuery(`/orgs/${seg(ctx.org.id)}/members`, { limit: 100 })).then((page) => {
+    roster.then((page) => {
       replace(who, h("option", { value: "" }, "Choose a member"),
         page.data.map((m) => h("option", { value: m.user_id }, m.email ? `${m.email} (${m.user_id})` : m.user_id)));
     }, (error) => replace(out, errorBox(error)));
