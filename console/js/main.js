@@ -4,6 +4,7 @@
 //   #/orgs/{org_id}/{area}      one org: members, invite, invitations, teams, activity
 //   #/support                   find orgs and users (support staff)
 //   #/support/users/{user_id}   one user's access
+//   #/support/activity          the app's activity (GET /admin/audit)
 //   #/support/settings          app settings and custom roles
 import { get } from "./api.js";
 import { finishCognitoSignIn, loadConfig, session, signOut } from "./auth.js";
@@ -11,7 +12,7 @@ import { orgPage } from "./pages/org.js";
 import { orgsPage } from "./pages/portal.js";
 import { settingsPage } from "./pages/settings.js";
 import { signInPage } from "./pages/signin.js";
-import { searchPage, userPage } from "./pages/support.js";
+import { appActivityPage, searchPage, userPage } from "./pages/support.js";
 import { errorBox, h, replace } from "./ui.js";
 
 const main = document.getElementById("main");
@@ -22,7 +23,7 @@ let current = null;
 function header() {
   const me = session.me;
   const links = me ? [["#/orgs", "Your orgs"]] : [];
-  if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/settings", "App settings"]);
+  if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/activity", "Activity"], ["#/support/settings", "App settings"]);
   const route = location.hash.split("/").slice(0, 3).join("/");
   const nav = h("nav", { "aria-label": "Main" }, h("ul", {}, links.map(([href, label]) =>
     h("li", {}, h("a", { href, "aria-current": route.startsWith(href) && (href !== "#/support" || !route.startsWith("#/support/")) ? "page" : false }, label)))));
@@ -57,6 +58,8 @@ async function render() {
     orgsPage(main, controller.signal);
   } else if (parts[0] === "support" && parts[1] === "users" && parts[2]) {
     await userPage(main, controller.signal, parts[2]);
+  } else if (parts[0] === "support" && parts[1] === "activity") {
+    appActivityPage(main);
   } else if (parts[0] === "support" && parts[1] === "settings") {
     await settingsPage(main, controller.signal);
   } else if (parts[0] === "support") {

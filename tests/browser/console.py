@@ -22,7 +22,7 @@ def sign_in(page: Page, user: str) -> None:
 
 def open_org(page: Page, org_id: str, area: str = "members") -> None:
     page.evaluate("hash => { location.hash = hash; }", f"#/orgs/{org_id}/{area}")
-    expect(page.locator(f"section.area[data-area='{area}']")).to_be_visible()
+    expect(page.locator(f"section.area[data-area='{area}'][data-org='{org_id}']")).to_be_visible()
     expect(page.locator(".loading")).to_have_count(0)
 
 

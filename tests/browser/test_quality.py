@@ -50,7 +50,7 @@ def test_pending_areas_are_absent_and_their_routes_never_called(page: Page, serv
     page.on("request", record)
     sign_in(page, "sam")
     nav = page.get_by_role("navigation", name="Main").get_by_role("link")
-    expect(nav).to_have_text(["Find orgs and users", "App settings", "Your orgs"])
+    expect(nav).to_have_text(["Find orgs and users", "Activity", "App settings", "Your orgs"])
     open_org(page, org["id"])
     areas = page.get_by_role("navigation", name="Org areas").get_by_role("link")
     expect(areas).to_have_text(["Members", "Invite", "Invitations", "Teams", "Activity"])

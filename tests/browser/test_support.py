@@ -75,6 +75,15 @@ def test_support_resends_an_invitation_and_removes_a_member(page: Page, server: 
     actions = [e["action"] for e in server.get(f"/orgs/{org['id']}/audit", token=token(server, "alice")).json["data"]]
     assert "invitation.resent" in actions and "member.removed" in actions
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
+    page.get_by_label("Org id").fill(org["id"])
+    page.get_by_role("button", name="Filter").click()
+    app_activity = page.get_by_role("table", name="Activity in this app")
+    expect(app_activity.get_by_role("row", name="member.removed")).to_contain_text(org["id"])
+    expect(app_activity.get_by_role("row", name="invitation.resent")).to_contain_text("sam@support.example.com (support)")
+    expect(app_activity.locator("tbody tr")).to_have_count(len(actions))
+    assert_accessible(page, "app activity")
+
 
 def test_an_api_refusal_is_shown_in_words_with_its_code(page: Page, server: Client, unique: str) -> None:
     org = create_org(server, "alice", f"Owner {unique}")

@@ -12,6 +12,15 @@ function details(d) {
   return entries.map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
 }
 
+export const ACTIVITY_COLUMNS = ["When", "Action", "Actor", "Target", "Details"];
+
+// One audit event as a table row (also used by the support console's app-wide activity).
+export function activityRow(e, orgCell) {
+  return h("tr", { dataset: { action: e.action } }, h("td", {}, time(e.at)), h("td", {}, h("code", {}, e.action)),
+    h("td", {}, actor(e.actor || {})), h("td", {}, `${e.target?.type || ""} ${e.target?.id || ""}`),
+    h("td", { class: "details" }, details(e.details)), orgCell ? orgCell(e) : null);
+}
+
 export default {
   id: "activity",
   title: "Activity",
@@ -22,10 +31,9 @@ export default {
     let list;
     const make = () => pagedTable({
       caption: `Activity in ${ctx.org.name}`,
-      columns: ["When", "Action", "Actor", "Target", "Details"],
+      columns: ACTIVITY_COLUMNS,
       fetchPage: (page) => get(withQuery(`/orgs/${seg(ctx.org.id)}/audit`, { ...page, action: action.value.trim() })),
-      renderRow: (e) => h("tr", { dataset: { action: e.action } }, h("td", {}, time(e.at)), h("td", {}, h("code", {}, e.action)),
-        h("td", {}, actor(e.actor || {})), h("td", {}, `${e.target?.type || ""} ${e.target?.id || ""}`), h("td", { class: "details" }, details(e.details))),
+      renderRow: (e) => activityRow(e),
       emptyText: "No activity recorded.",
     });
     list = make();

@@ -66,6 +66,6 @@ export async function orgPage(main, signal, orgId, areaId) {
   replace(main,
     h("div", { class: "page-head" }, h("div", {}, h("h1", { tabindex: "-1" }, org.name), facts), switcher(mine.data || [], org)),
     nav,
-    area ? h("section", { class: "area", "aria-labelledby": "area-title", dataset: { area: area.id } },
+    area ? h("section", { class: "area", "aria-labelledby": "area-title", dataset: { area: area.id, org: org.id } },
       h("h2", { id: "area-title" }, area.title), area.render(ctx)) : h("p", { class: "empty" }, "Nothing here that your role may see."));
 }

@@ -1,5 +1,6 @@
 // The support console: find orgs (name or slug prefix) and users (email prefix), a user's access.
 import { get, seg, withQuery } from "../api.js";
+import { ACTIVITY_COLUMNS, activityRow } from "../areas/activity.js";
 import { errorBox, field, h, pagedTable, replace, scroller, time } from "../ui.js";
 
 function searchForm(name, label, input, onSearch) {
@@ -65,4 +66,25 @@ export async function userPage(main, signal, userId) {
     h("h2", {}, "Pending invitations"),
     table("Pending invitations", ["Org", "Email", "Role", "Expires"], user.invitations.map((i) => h("tr", {},
       h("td", {}, h("a", { href: `#/orgs/${seg(i.org_id)}/invitations` }, i.org_id)), h("td", {}, i.email), h("td", {}, i.role), h("td", {}, time(i.expires_at)))), "No pending invitations."));
+}
+
+// The app-wide activity (GET /admin/audit), filterable by org, actor and action.
+export function appActivityPage(main) {
+  const org = h("input", { type: "text", autocomplete: "off", placeholder: "org_…" });
+  const actorId = h("input", { type: "text", autocomplete: "off" });
+  const action = h("input", { type: "text", autocomplete: "off", placeholder: "e.g. member.removed" });
+  const holder = h("div", {});
+  const show = () => replace(holder, pagedTable({
+    caption: "Activity in this app",
+    columns: [...ACTIVITY_COLUMNS, "Org"],
+    fetchPage: (page) => get(withQuery("/admin/audit", { ...page, org_id: org.value.trim(), actor: actorId.value.trim(), action: action.value.trim() })),
+    renderRow: (e) => activityRow(e, (ev) => h("td", {}, ev.org_id ? h("a", { href: `#/orgs/${seg(ev.org_id)}/activity` }, ev.org_id) : "—")),
+    emptyText: "No activity matches.",
+  }));
+  const form = h("form", { class: "inline-form", role: "search", "aria-label": "Filter activity" },
+    field("Org id", org), field("Actor (user id)", actorId), field("Action", action),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Filter")));
+  form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  replace(main, h("h1", { tabindex: "-1" }, "Activity in this app"), form, holder);
+  show();
 }
