@@ -136,7 +136,7 @@ def test_the_console_site_is_optional_by_parameter() -> None:
     raw = template.load()
     assert raw["Parameters"]["ConsoleEnabled"]["Default"] == "false"
     resources = _console_resources()
-    assert set(resources) >= {"ConsoleBucket", "ConsoleBucketPolicy", "ConsoleOriginAccessControl",
+    assert set(resources) >= {"ConsoleBucket", "ConsoleBucketPolicy", "ConsoleOriginAccessControl", "ConsoleApiCachePolicy",
                               "ConsoleHeadersPolicy", "ConsoleDistribution"}
     assert {r.get("Condition") for r in resources.values()} == {"HasConsole"}
 
@@ -171,3 +171,12 @@ def test_the_deployed_policy_is_the_local_one_plus_the_cognito_login_domains() -
 
 def test_no_local_route_reaches_the_template() -> None:
     assert "/_local" not in (ROOT / "template.yaml").read_text()
+
+
+def test_the_api_behind_the_distribution_gets_the_callers_token_and_is_not_cached() -> None:
+    resources = _console_resources()
+    default = resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "api" and default["CachePolicyId"] == {"Ref": "ConsoleApiCachePolicy"}
+    policy = resources["ConsoleApiCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert policy["DefaultTTL"] == 0 and policy["MinTTL"] == 0
+    assert policy["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"] == ["Authorization"]
