@@ -760,7 +760,7 @@ class LocalServer:
                 else f", SES/SNS on moto at {services}")
         return (f"orgplane local API on {self.url} ({self.backends.description}, table "
                 f"{os.environ['TABLE_NAME']}{moto}){failed}; a token: python -m devserver token --app demo "
-                f"--sub alice --email alice@example.com")
+                f"--sub alice --email alice@example.com; the web console: {self.url}/console/")
 
     def serve_forever(self) -> None:
         try:
