@@ -54,7 +54,7 @@ class DemoUser:
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("alice", "demo", "alice@example.com", "Alice: creates orgs, admin of her own"),
+    DemoUser("alice", "demo", "alice@example.com", "Alice: owner of the orgs she creates"),
     DemoUser("bob", "demo", "bob@example.com", "Bob: a plain member"),
     DemoUser("carol", "demo", "carol@example.com", "Carol: another user of demo"),
     DemoUser("sam", "demo", "sam@support.example.com", "Sam: support staff of demo", support=True),

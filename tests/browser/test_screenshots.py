@@ -73,6 +73,10 @@ def test_main_pages(page: Page, phone: Page, server: Client) -> None:
 
     page.get_by_role("link", name="App settings").click()
     expect(page.get_by_role("button", name="Save settings")).to_be_visible()
+    page.get_by_label("New role name").fill("billing")  # shown, not saved
+    page.get_by_role("button", name="Add role").click()
+    for permission in ("org:read", "member:read", "audit:read"):
+        page.get_by_role("group", name="Role billing").get_by_label(permission).check()
     shoot(page, "support-settings")
 
     sign_in(phone, "bob")
