@@ -15,8 +15,10 @@ export class ApiError extends Error {
   }
 }
 
-let apiBase = "";
-export function setApiBase(base) { apiBase = (base || "").replace(/\/$/, ""); }
+let unauthorized = () => {};
+// Called with the ApiError when the API answers 401 to a signed-in call (expired or refused token).
+export function onUnauthorized(handler) { unauthorized = handler; }
+
 
 export async function call(method, path, body) {
   const headers = { Accept: "application/json" };
@@ -25,7 +27,7 @@ export async function call(method, path, body) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, { code: "network_error", title: "The API could not be reached", detail: String(error.message || error) });
   }
@@ -34,7 +36,11 @@ export async function call(method, path, body) {
   if (text) {
     try { value = JSON.parse(text); } catch { value = null; }
   }
-  if (!response.ok) throw new ApiError(response.status, value && typeof value === "object" ? value : {});
+  if (!response.ok) {
+    const error = new ApiError(response.status, value && typeof value === "object" ? value : {});
+    if (response.status === 401 && token && token === session.token) unauthorized(error);
+    throw error;
+  }
   return value;
 }
 

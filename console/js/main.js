@@ -6,19 +6,31 @@
 //   #/support/users/{user_id}   one user's access
 //   #/support/activity          the app's activity (GET /admin/audit)
 //   #/support/settings          app settings and custom roles
-import { get } from "./api.js";
+import { get, onUnauthorized } from "./api.js";
 import { finishCognitoSignIn, loadConfig, session, signOut } from "./auth.js";
 import { orgPage } from "./pages/org.js";
 import { orgsPage } from "./pages/portal.js";
 import { settingsPage } from "./pages/settings.js";
 import { signInPage } from "./pages/signin.js";
 import { appActivityPage, searchPage, userPage } from "./pages/support.js";
-import { errorBox, h, replace } from "./ui.js";
+import { h, replace } from "./ui.js";
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
 let config = { mode: "local" };
 let current = null;
+let signInProblem = null;
+
+function decode(part) {
+  try { return decodeURIComponent(part); } catch { return part; }
+}
+
+// A 401 means the token expired or was refused: back to sign-in, saying why.
+onUnauthorized((error) => {
+  signOut();
+  signInProblem = error;
+  go("#/signin");
+});
 
 function header() {
   const me = session.me;
@@ -47,15 +59,20 @@ async function render() {
   current?.abort();
   const controller = new AbortController();
   current = controller;
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decode);
   header();
   if (!session.token || parts[0] === "signin" || parts[0] === "") {
     if (session.token && session.me) { go(session.me.support ? "#/support" : "#/orgs"); return; }
-    await signInPage(main, controller.signal, config, signedIn);
+    const problem = signInProblem;
+    signInProblem = null;
+    await signInPage(main, controller.signal, config, signedIn, problem);
   } else if (parts[0] === "orgs" && parts[1]) {
     await orgPage(main, controller.signal, parts[1], parts[2]);
   } else if (parts[0] === "orgs") {
     orgsPage(main, controller.signal);
+  } else if (parts[0] === "support" && !session.me?.support) {
+    replace(main, h("h1", { tabindex: "-1" }, "Support staff only"),
+      h("p", {}, "These pages are for the app's support staff. ", h("a", { href: "#/orgs" }, "Your orgs")));
   } else if (parts[0] === "support" && parts[1] === "users" && parts[2]) {
     await userPage(main, controller.signal, parts[2]);
   } else if (parts[0] === "support" && parts[1] === "activity") {

@@ -129,3 +129,23 @@ def test_pkce_challenge_is_the_sha256_of_the_verifier(page: Page, server: Client
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", verifier)
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     assert challenge == expected
+
+
+def test_an_expired_session_returns_to_sign_in_and_says_why(page: Page, server: Client, unique: str) -> None:
+    sign_in(page, "carol")
+    expect(page.get_by_role("heading", name="Your orgs")).to_be_visible()
+    server.advance_clock(3700)  # past the hour the console's token lives
+    page.evaluate("() => { location.hash = '#/orgs/org_01ABCDEFGHJKMNPQRSTVWXYZ00'; }")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("unauthorized")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    sign_in(page, "carol")  # a new token on the moved clock works again
+
+
+def test_support_pages_tell_a_member_they_are_for_support_staff(page: Page, server: Client) -> None:
+    called: list[str] = []
+    page.on("request", lambda request: called.append(request.url))
+    sign_in(page, "bob")
+    page.evaluate("() => { location.hash = '#/support/settings'; }")
+    expect(page.get_by_role("heading", name="Support staff only")).to_be_visible()
+    assert [u for u in called if "/admin/" in u] == []
