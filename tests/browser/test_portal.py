@@ -111,3 +111,37 @@ def test_bob_accepts_an_invitation_from_the_portal(page: Page, server: Client, u
     expect(invitations.get_by_role("row", name=f"Welcome {unique} admin")).to_have_count(0)
     members = server.get(f"/orgs/{org['id']}/members", token=token(server, "alice")).json["data"]
     assert {m["user_id"]: m["role"] for m in members}["bob"] == "admin"
+
+
+def test_a_custom_role_shows_exactly_what_its_permissions_allow(page: Page, server: Client, unique: str) -> None:
+    role = f"viewer{unique}"
+    support = token(server, "sam", support=True)
+    roles = server.get("/admin/settings", token=support).json["roles"]
+    patched = server.patch("/admin/settings", token=support, json={"roles": {
+        **roles, role: {"permissions": ["org:read", "member:read", "invitation:read", "audit:read"]}}})
+    assert patched.status == 200, patched
+    org = create_org(server, "alice", f"Viewer {unique}")
+    add_member(server, org["id"], "alice", "carol", role=role)
+    server.post(f"/orgs/{org['id']}/invitations", token=token(server, "alice"), json={"email": f"v-{unique}@example.com"})
+
+    sign_in(page, "carol")
+    open_org(page, org["id"], "members")
+    areas = page.get_by_role("navigation", name="Org areas").get_by_role("link")
+    expect(areas).to_have_text(["Members", "Invitations", "Teams", "Activity"])
+    expect(page.get_by_text(f"your role: {role}")).to_be_visible()
+    expect(page.locator("main select.role-select")).to_have_count(0)
+    open_org(page, org["id"], "invitations")
+    expect(page.get_by_role("row", name=f"v-{unique}@example.com")).to_be_visible()
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
+    expect(page.get_by_role("button", name="Resend")).to_have_count(0)
+    open_org(page, org["id"], "activity")
+    expect(page.get_by_role("row", name="invitation.accepted")).to_contain_text("carol@example.com")
+    assert_accessible(page, "activity as a custom role")
+    refused = server.delete(f"/orgs/{org['id']}/invitations/{invitations_ids(server, org['id'])[0]}",
+                            token=token(server, "carol"))
+    assert refused.status == 403
+
+
+def invitations_ids(server: Client, org_id: str) -> list[str]:
+    response = server.get(f"/orgs/{org_id}/invitations?status=pending", token=token(server, "alice"))
+    return [i["id"] for i in response.json["data"]]
