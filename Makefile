@@ -52,7 +52,7 @@ PORT ?= 3000
 # xdist for the fast tier; `make test PYTEST_XDIST=` runs it in one process.
 PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
-MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench
+MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench scripts
 
 .PHONY: help venv sam-venv dev lint test test-fast test-ddblocal test-build test-browser chromium \
 	console-screenshots console-publish build bench clean distclean check-python312
