@@ -37,8 +37,12 @@ function header() {
   const links = me ? [["#/orgs", "Your orgs"]] : [];
   if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/activity", "Activity"], ["#/support/settings", "App settings"]);
   const route = location.hash.split("/").slice(0, 3).join("/");
+  // which link is "here": an org's page belongs to "Your orgs" for members, to no link for support
+  const here = (href) => (href === "#/support" ? route === "#/support"
+    : href === "#/orgs" ? route === "#/orgs" || (route.startsWith("#/orgs/") && !me.support)
+      : route.startsWith(href));
   const nav = h("nav", { "aria-label": "Main" }, h("ul", {}, links.map(([href, label]) =>
-    h("li", {}, h("a", { href, "aria-current": route.startsWith(href) && (href !== "#/support" || !route.startsWith("#/support/")) ? "page" : false }, label)))));
+    h("li", {}, h("a", { href, "aria-current": here(href) ? "page" : false }, label)))));
   const who = me ? h("div", { class: "who" },
     h("span", {}, `${me.email || me.user_id} · app ${me.app_id}${me.support ? " · support" : ""}`),
     h("button", { type: "button", class: "secondary", onclick: () => { signOut(); go("#/signin"); } }, "Sign out")) : null;

@@ -16,7 +16,7 @@ export const ACTIVITY_COLUMNS = ["When", "Action", "Actor", "Target", "Details"]
 
 // One audit event as a table row (also used by the support console's app-wide activity).
 export function activityRow(e, orgCell) {
-  return h("tr", { dataset: { action: e.action } }, h("td", {}, time(e.at)), h("td", {}, h("code", {}, e.action)),
+  return h("tr", { dataset: { action: e.action } }, h("td", {}, time(e.at)), h("td", {}, h("code", { class: "action" }, e.action)),
     h("td", {}, actor(e.actor || {})), h("td", {}, `${e.target?.type || ""} ${e.target?.id || ""}`),
     h("td", { class: "details" }, details(e.details)), orgCell ? orgCell(e) : null);
 }
