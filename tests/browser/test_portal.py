@@ -145,3 +145,20 @@ def test_a_custom_role_shows_exactly_what_its_permissions_allow(page: Page, serv
 def invitations_ids(server: Client, org_id: str) -> list[str]:
     response = server.get(f"/orgs/{org_id}/invitations?status=pending", token=token(server, "alice"))
     return [i["id"] for i in response.json["data"]]
+
+
+def test_alice_renames_a_team(page: Page, server: Client, unique: str) -> None:
+    org = create_org(server, "alice", f"Rename {unique}")
+    team = server.post(f"/orgs/{org['id']}/teams", token=token(server, "alice"),
+                       json={"name": "Ops", "description": "on call"}).json
+    sign_in(page, "alice")
+    open_org(page, org["id"], "teams")
+    page.get_by_role("button", name="Open the team Ops").click()
+    panel = page.locator(".team-panel")
+    panel.get_by_label("Name", exact=True).fill(f"Operations {unique}")
+    panel.get_by_label("Description", exact=True).fill("")
+    panel.get_by_role("button", name="Save team").click()
+    expect(page.get_by_text(f"The team Operations {unique} was saved.")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Open the team Operations {unique}")).to_be_visible()
+    saved = server.get(f"/orgs/{org['id']}/teams/{team['id']}", token=token(server, "alice")).json
+    assert (saved["name"], saved["description"]) == (f"Operations {unique}", "")

@@ -1,5 +1,5 @@
 // Teams of an org: list, create, and one team's members (add, change, remove) where allowed.
-import { del, get, post, put, seg, withQuery } from "../api.js";
+import { del, get, patch, post, put, seg, withQuery } from "../api.js";
 import { TEAM_ROLES } from "../permissions.js";
 import { act, confirmAction, errorBox, field, h, pagedTable, replace, time } from "../ui.js";
 
@@ -31,9 +31,26 @@ function teamPanel(ctx, team, out) {
     renderRow: row,
     emptyText: "This team has no members yet.",
   });
-  const panel = h("section", { class: "card team-panel", "aria-labelledby": "team-panel-title" },
-    h("h3", { id: "team-panel-title", tabindex: "-1" }, `Team ${team.name}`),
+  const title = h("h3", { id: "team-panel-title", tabindex: "-1" }, `Team ${team.name}`);
+  const panel = h("section", { class: "card team-panel", "aria-labelledby": "team-panel-title" }, title,
     team.description ? h("p", {}, team.description) : null);
+  if (ctx.grants.canOnTeam("team:update", team.id)) {
+    const name = h("input", { type: "text", required: true, maxlength: 100, value: team.name, autocomplete: "off" });
+    const description = h("input", { type: "text", maxlength: 500, value: team.description || "", autocomplete: "off" });
+    const save = h("button", { type: "submit", class: "secondary" }, "Save team");
+    const form = h("form", { class: "inline-form" }, field("Name", name), field("Description", description), h("div", { class: "actions" }, save));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = { name: name.value.trim(), description: description.value.trim() };
+      const updated = await act(save, out, () => patch(`/orgs/${seg(ctx.org.id)}/teams/${seg(team.id)}`, body), `The team ${body.name} was saved.`);
+      if (updated) {
+        Object.assign(team, updated);
+        replace(title, `Team ${updated.name}`);
+        document.dispatchEvent(new Event("orgplane:teams-changed"));
+      }
+    });
+    panel.append(form);
+  }
   if (canManage) {
     const who = h("select", { required: true }, h("option", { value: "" }, "Loading members…"));
     const role = h("select", {}, TEAM_ROLES.map((r) => h("option", { value: r }, r)));
@@ -114,6 +131,7 @@ export default {
       });
       parts.push(form);
     }
+    document.addEventListener("orgplane:teams-changed", () => list.reload(), { signal: ctx.signal });
     return h("div", {}, parts, out, list, detail);
   },
 };
