@@ -5,9 +5,11 @@
 //   #/support                   find orgs and users (support staff)
 //   #/support/users/{user_id}   one user's access
 //   #/support/activity          the app's activity (GET /admin/audit)
+//   #/support/deleted           deleted orgs and restore
 //   #/support/settings          app settings and custom roles
 import { get, onUnauthorized } from "./api.js";
 import { finishCognitoSignIn, loadConfig, session, signOut } from "./auth.js";
+import { deletedOrgsPage } from "./pages/deleted.js";
 import { orgPage } from "./pages/org.js";
 import { orgsPage } from "./pages/portal.js";
 import { settingsPage } from "./pages/settings.js";
@@ -35,7 +37,8 @@ onUnauthorized((error) => {
 function header() {
   const me = session.me;
   const links = me ? [["#/orgs", "Your orgs"]] : [];
-  if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/activity", "Activity"], ["#/support/settings", "App settings"]);
+  if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/activity", "Activity"],
+    ["#/support/deleted", "Deleted orgs"], ["#/support/settings", "App settings"]);
   const route = location.hash.split("/").slice(0, 3).join("/");
   // which link is "here": an org's page belongs to "Your orgs" for members, to no link for support
   const here = (href) => (href === "#/support" ? route === "#/support"
@@ -79,6 +82,8 @@ async function render() {
       h("p", {}, "These pages are for the app's support staff. ", h("a", { href: "#/orgs" }, "Your orgs")));
   } else if (parts[0] === "support" && parts[1] === "users" && parts[2]) {
     await userPage(main, controller.signal, parts[2]);
+  } else if (parts[0] === "support" && parts[1] === "deleted") {
+    deletedOrgsPage(main);
   } else if (parts[0] === "support" && parts[1] === "activity") {
     appActivityPage(main);
   } else if (parts[0] === "support" && parts[1] === "settings") {

@@ -163,3 +163,35 @@ def test_support_staff_of_another_app_see_nothing_of_demo(page: Page, server: Cl
     expect(page.get_by_role("alert")).to_contain_text("org_not_found")
     expect(page.get_by_text("alice@example.com")).to_have_count(0)
     assert_accessible(page, "another app's org")
+
+
+def test_support_restores_a_deleted_org_under_a_new_slug_when_its_own_was_taken(
+        page: Page, server: Client, unique: str) -> None:
+    slug = f"gone-{unique}"
+    alice = token(server, "alice")
+    gone = server.post("/orgs", token=alice, json={"name": f"Gone {unique}", "slug": slug}).json
+    add_member(server, gone["id"], "alice", "bob")
+    assert server.delete(f"/orgs/{gone['id']}", token=alice).status == 204
+    assert server.post("/orgs", token=alice, json={"name": f"Squatter {unique}", "slug": slug}).status == 201
+
+    sign_in(page, "sam")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Deleted orgs").click()
+    page.get_by_label("Name or slug starts with").fill(f"gone {unique}")
+    page.get_by_role("search", name="Find deleted orgs").get_by_role("button", name="Search").click()
+    row = page.get_by_role("row", name=f"Gone {unique}")
+    expect(row).to_be_visible()
+    assert_accessible(page, "deleted orgs")
+    page.get_by_role("button", name=f"Restore Gone {unique}").click()
+    confirm(page, "Restore org")
+    expect(page.get_by_role("alert")).to_contain_text("slug_taken")
+    page.get_by_label(f"New slug for Gone {unique} (optional)").fill(f"back-{unique}")
+    page.get_by_role("button", name=f"Restore Gone {unique}").click()
+    confirm(page, "Restore org")
+    expect(page.get_by_text(f"Gone {unique} was restored.")).to_be_visible()
+    expect(row).to_have_count(0)
+    page.get_by_role("link", name=f"Open Gone {unique}").click()
+    expect(page.get_by_role("heading", name=f"Gone {unique}", level=1)).to_be_visible()
+
+    restored = server.get(f"/orgs/{gone['id']}", token=alice)
+    assert restored.status == 200 and restored.json["slug"] == f"back-{unique}"
+    assert members(server, gone["id"]) == {"alice": "owner", "bob": "member"}
