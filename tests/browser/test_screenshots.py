@@ -71,6 +71,13 @@ def test_main_pages(page: Page, phone: Page, server: Client) -> None:
     open_org(page, org["id"], "activity")
     shoot(page, "support-activity")
 
+    old = server.post("/orgs", token=token(server, "alice"), json={"name": "Old Ventures"})
+    if old.status == 201:
+        server.delete(f"/orgs/{old.json['id']}", token=token(server, "alice"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Deleted orgs").click()
+    expect(page.get_by_role("button", name="Restore Old Ventures").first).to_be_visible()
+    shoot(page, "support-deleted-orgs")
+
     page.get_by_role("link", name="App settings").click()
     expect(page.get_by_role("button", name="Save settings")).to_be_visible()
     page.get_by_label("New role name").fill("billing")  # shown, not saved

@@ -28,7 +28,7 @@ export function deletedOrgsPage(main) {
     const q = query.value.trim();
     list = pagedTable({
       caption: "Deleted orgs",
-      columns: ["Org", "Slug", "Deleted", "Purged at", "Restore (new slug optional)"],
+      columns: ["Org", "Slug", "Deleted", "Purge at", "Restore (new slug optional)"],
       fetchPage: (page) => get(withQuery("/admin/orgs", { ...page, deleted: "true", q })),
       renderRow: row,
       emptyText: q ? `No deleted org's name or slug starts with “${q}”.` : "No deleted org is waiting for its purge.",
