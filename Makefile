@@ -3,6 +3,7 @@
 #   make venv       .venv (Python 3.12): runtime + dev/test dependencies
 #   make sam-venv   .venv-sam: AWS SAM CLI + cfn-lint (kept apart: SAM pins hard)
 #   make dev        local server: python -m devserver serve (PORT, default 3000)
+#   make token      a token for the local server: make token ARGS='--app demo --sub alice --email a@example.com'
 #   make lint       ruff + mypy
 #   make test       lint, then the test tiers (unit/service/http, ddblocal, build)
 #   make build      sam validate --lint && sam build
@@ -52,10 +53,10 @@ PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench
 
-.PHONY: help venv sam-venv dev lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
+.PHONY: help venv sam-venv dev token lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 check-python312:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -102,6 +103,15 @@ $(SAM_STAMP): requirements-sam.txt
 
 dev: venv
 	PORT=$(PORT) "$(VENV_PY)" -m devserver serve
+
+# The token command of the local server with the project's interpreter, from any shell. The venv's own
+# output goes to stderr so `TOKEN=$$(make token ARGS=...)` captures only the token.
+# ARGS: --app demo|other --sub ID [--email E] [--group support] [--ttl S] [--server URL]
+# (python -m devserver token --help lists them all).
+ARGS ?=
+token:
+	@$(MAKE) --no-print-directory --silent venv >&2
+	@"$(VENV_PY)" -m devserver token $(ARGS)
 
 bench: venv
 	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench

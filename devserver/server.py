@@ -710,6 +710,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per request is written by _serve instead
 
 
+def token_command(port: int) -> str:
+    """The one command that mints a token for the server on ``port``, from any shell in the repository."""
+    server = "" if port == DEFAULT_PORT else f" --server http://{HOST}:{port}"
+    return f"make token ARGS='--app demo --sub alice --email alice@example.com{server}'"
+
+
 class LocalServer:
     """Bind, configure, load, serve: ``LocalServer(port).serve_forever()``."""
 
@@ -747,8 +753,7 @@ class LocalServer:
         moto = ("" if not services or services in self.backends.description
                 else f", SES/SNS on moto at {services}")
         return (f"orgplane local API on {self.url} ({self.backends.description}, table "
-                f"{os.environ['TABLE_NAME']}{moto}){failed}; a token: python -m devserver token --app demo "
-                f"--sub alice --email alice@example.com")
+                f"{os.environ['TABLE_NAME']}{moto}){failed}; a token: {token_command(self.port)}")
 
     def serve_forever(self) -> None:
         try:
