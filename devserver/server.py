@@ -19,6 +19,7 @@ import fnmatch
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -377,6 +378,7 @@ class Gateway:
             return self._invoke_route(route, params, method, path, split.query, headers, body, {}, request_id)
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         if not authorization:
+            print("devserver: token refused (missing): no Authorization header", file=sys.stderr)
             return self._gateway_response("UNAUTHORIZED", 401, request_id, "Unauthorized")
         method_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:local/local/{method}{path}"
         try:
@@ -394,15 +396,14 @@ class Gateway:
             print("devserver: the authorizer returned an invalid result", file=sys.stderr)
             return self._gateway_response("AUTHORIZER_CONFIGURATION_ERROR", 500, request_id,
                                           "Internal server error")
-        if not decision:
-            return self._gateway_response("ACCESS_DENIED", 403, request_id,
-                                          "User is not authorized to access this resource")
         context = _authorizer_context(result)
         if context is None:
             print("devserver: authorizer context values must be strings, numbers or booleans",
                   file=sys.stderr)
             return self._gateway_response("AUTHORIZER_CONFIGURATION_ERROR", 500, request_id,
                                           "Internal server error")
+        if not decision:
+            return self._refused(request_id, context)
         return self._invoke_route(route, params, method, path, split.query, headers, body, context,
                                   request_id)
 
@@ -434,8 +435,23 @@ class Gateway:
             return self._gateway_response("DEFAULT_5XX", 502, request_id, "Internal server error")
         return reply
 
-    def _gateway_response(self, response_type: str, status: int, request_id: str, message: str) -> Reply:
-        """What API Gateway itself answers: the template's gateway response, if it renders as JSON."""
+    def _refused(self, request_id: str, context: dict[str, Any]) -> Reply:
+        """A token the authorizer denied: the template's ACCESS_DENIED response (a 401 naming the class of
+        failure), logged here. Locally the RFC 6750 header also carries ``error_description``, which API
+        Gateway cannot put in a gateway response header (its header values are static)."""
+        reason, detail = context.get("reason", ""), context.get("detail", "")
+        print(f"devserver: token refused ({reason or 'no reason given'}): {detail}", file=sys.stderr)
+        reply = self._gateway_response("ACCESS_DENIED", 403, request_id,
+                                       "User is not authorized to access this resource", context)
+        challenge = next((k for k in reply.headers if k.lower() == "www-authenticate"), None)
+        if challenge is not None and detail and 'error="' in reply.headers[challenge]:
+            reply.headers[challenge] += f', error_description="{_quoted_string(detail)}"'
+        return reply
+
+    def _gateway_response(self, response_type: str, status: int, request_id: str, message: str,
+                          authorizer: dict[str, Any] | None = None) -> Reply:
+        """What API Gateway itself answers: the template's gateway response, if it renders as JSON
+        (``$context.authorizer.<key>`` is the authorizer's context, as API Gateway renders it)."""
         kind = response_type if response_type in self.gateway_responses else (
             "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
         configured = self.gateway_responses.get(kind)
@@ -444,7 +460,9 @@ class Gateway:
             status = configured.status_code or status
             headers.update(configured.headers)
             if configured.template:
-                rendered = (configured.template
+                rendered = _AUTHORIZER_VARIABLE.sub(
+                    lambda m: _json_text(str((authorizer or {}).get(m.group(1), ""))), configured.template)
+                rendered = (rendered
                             .replace("$context.requestId", request_id)
                             .replace("$context.error.messageString", json.dumps(message))
                             .replace("$context.error.responseType.statusCode", str(status))
@@ -566,6 +584,19 @@ class Gateway:
         result = self.pools[function.logical_id].invoke(
             event, loader.LambdaContext(function.logical_id, str(uuid.uuid4())))
         return 200, json.loads(json.dumps(result, default=str))
+
+
+_AUTHORIZER_VARIABLE = re.compile(r"\$context\.authorizer\.([A-Za-z0-9_]+)")
+
+
+def _json_text(value: str) -> str:
+    """``value`` as it may stand inside a JSON string of a template (quotes and controls escaped)."""
+    return json.dumps(value)[1:-1]
+
+
+def _quoted_string(value: str) -> str:
+    """What RFC 6750 allows in ``error_description``: printable ASCII except ``"`` and ``\\``."""
+    return "".join(c for c in value if " " <= c <= "~" and c not in '"\\')
 
 
 def _policy_decision(result: Any, method_arn: str) -> bool | None:
