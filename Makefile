@@ -4,6 +4,7 @@
 #   make sam-venv   .venv-sam: AWS SAM CLI + cfn-lint (kept apart: SAM pins hard)
 #   make dev        local server: python -m devserver serve (PORT, default 3000)
 #   make token      a token for the local server: make token ARGS='--app demo --sub alice --email a@example.com'
+#   make api-docs   docs/api.md from the OpenAPI document (a test fails while it is stale)
 #   make lint       ruff + mypy
 #   make test       lint, then the test tiers (unit/service/http, ddblocal, build)
 #   make build      sam validate --lint && sam build
@@ -53,10 +54,10 @@ PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench
 
-.PHONY: help venv sam-venv dev token lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
+.PHONY: help venv sam-venv dev token api-docs lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 check-python312:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -112,6 +113,9 @@ ARGS ?=
 token:
 	@$(MAKE) --no-print-directory --silent venv >&2
 	@"$(VENV_PY)" -m devserver token $(ARGS)
+
+api-docs: venv
+	"$(VENV_PY)" -m devserver api-reference
 
 bench: venv
 	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench

@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="epoch seconds to issue at instead of asking --server for its clock")
 
     commands.add_parser("openapi", help="print the OpenAPI 3.1 document built from the handlers")
+    reference = commands.add_parser("api-reference", help="write docs/api.md from the OpenAPI document")
+    reference.add_argument("--check", action="store_true", help="only fail if docs/api.md is stale")
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -90,13 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"devserver: {error}", file=sys.stderr)
             return 2
         return 0
-    if args.command == "openapi":
+    if args.command in ("openapi", "api-reference"):
         for name, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
                             "AWS_DEFAULT_REGION": "us-east-1"}.items():
             os.environ.setdefault(name, value)
-        from devserver import openapi
+        from devserver import api_reference, openapi
 
-        return openapi.main()
+        return openapi.main() if args.command == "openapi" else api_reference.main(["--check"] if args.check else [])
     return 2
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.ddblocal_server import ENGINE_ENV
+from tests.http import documented_codes
 from tests.http.client import Client
 from tests.support import servers
 from tests.support.servers import ROOT
@@ -44,7 +45,7 @@ def running_server(logs: Path, label: str = "local server") -> Iterator[Client]:
     """A local server on this tier's environment; a failure to start fails the test, not errors it."""
     try:
         with servers.local_server(["devserver", "serve"], server_env(), logs, label=label) as (client, _):
-            yield client
+            yield documented_codes.watch(client)
     except servers.ServerFailed as failure:
         pytest.fail(f"{label}: {failure}", pytrace=False)
 
