@@ -1,4 +1,4 @@
-"""docs/api.md is what `make api-docs` renders from the OpenAPI document today."""
+"""docs/api.md and README.md's roles table are what `make api-docs` renders from the code today."""
 
 from __future__ import annotations
 
