@@ -667,6 +667,14 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "orgplane-devserver"
     gateway: Gateway
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError) as error:  # the client went away: one line, no traceback
+            request = f"{self.command} {self.path.split('?', 1)[0]}" if getattr(self, "command", None) else "a request"
+            sys.stderr.write(f"devserver: the client closed the connection during {request} "
+                             f"({type(error).__name__})\n")
+
     def do_GET(self) -> None:
         self._serve()
 

@@ -50,7 +50,9 @@ class DocumentedCodes:
 
 
 def _code_enum(response: dict[str, Any]) -> set[str]:
-    schema = next(iter(response.get("content", {}).values()), {}).get("schema", {})
+    content: dict[str, Any] = response.get("content", {})
+    media: dict[str, Any] = next(iter(content.values()), {})
+    schema: dict[str, Any] = media.get("schema", {})
     for part in schema.get("allOf", []):
         enum = part.get("properties", {}).get("code", {}).get("enum")
         if enum:

@@ -7,6 +7,7 @@ only `error_description` in the header is local (a gateway response header is st
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import jwt
 import pytest
@@ -20,7 +21,7 @@ from tests.http.expect import assert_problem
 _ROGUE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _claims(api: Client, **changes: object) -> dict[str, object]:
+def _claims(api: Client, **changes: Any) -> dict[str, Any]:
     return tokens.claims("demo", "alice", email="alice@example.com", now=api.now(), **changes)
 
 
