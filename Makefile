@@ -6,7 +6,7 @@
 #   make dev-persist the same on DynamoDB Local keeping its data in DATA (default .local/dynamodb)
 #   make token      a token for the local server: make token ARGS='--app demo --sub alice --email a@example.com'
 #   make api-docs   docs/api.md from the OpenAPI document (a test fails while it is stale)
-#   make lint       ruff + mypy (code and tests)
+#   make lint       ruff, mypy (code and tests), checkov on template.yaml
 #   make test       lint, then the test tiers (unit/service/http, ddblocal, build)
 #   make build      sam validate --lint && sam build
 #   make bench      python -m bench
@@ -23,6 +23,8 @@ VENV_PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 VENV_STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
+CHECKOV_VENV := $(ROOT)/.venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -55,7 +57,7 @@ PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench tests
 
-.PHONY: help venv sam-venv dev dev-persist token api-docs lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
+.PHONY: help venv sam-venv checkov-venv dev dev-persist token api-docs lint test test-fast test-ddblocal test-build build bench clean distclean check-python312
 
 help:
 	@sed -n '3,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -101,6 +103,18 @@ $(SAM_STAMP): requirements-sam.txt
 	"$(SAM)" --version
 	@touch "$@"
 
+checkov-venv: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@$(MAKE) --no-print-directory check-python312
+	@[ -x "$(CHECKOV_VENV)/bin/python" ] && "$(CHECKOV_VENV)/bin/python" -c 'import sys' 2>/dev/null || { \
+	  rm -rf "$(CHECKOV_VENV)"; echo "== creating $(CHECKOV_VENV) with $(PYTHON312)"; "$(PYTHON312)" -m venv "$(CHECKOV_VENV)"; }
+	@echo "== installing requirements-checkov.txt into $(CHECKOV_VENV)"
+	"$(CHECKOV_VENV)/bin/python" -m pip install --quiet pip==$(PIP_VERSION)
+	"$(CHECKOV_VENV)/bin/python" -m pip install --quiet -r requirements-checkov.txt
+	"$(CHECKOV_VENV)/bin/checkov" --version
+	@touch "$@"
+
 # ---------------------------------------------------------------- run
 
 dev: venv
@@ -140,8 +154,11 @@ build: sam-venv
 
 # ---------------------------------------------------------------- checks
 
-lint: venv
+# scripts/scan-template.sh: checkov on template.yaml, clean (each exception is skipped in the template with
+# its reason), so a new finding fails lint.
+lint: venv checkov-venv
 	"$(VENV)/bin/ruff" check .
+	CHECKOV_VENV="$(CHECKOV_VENV)" scripts/scan-template.sh
 	@dirs="$(foreach d,$(MYPY_DIRS),$(if $(shell find $(d) -name '*.py' -print -quit 2>/dev/null),$(d)))"; \
 	  if [ -n "$$dirs" ]; then echo "$(VENV)/bin/mypy $$dirs"; "$(VENV)/bin/mypy" $$dirs; \
 	  else echo "mypy: nothing to check yet"; fi
@@ -187,4 +204,4 @@ clean:
 
 distclean: clean
 	-scripts/dynamodb-local.sh stop
-	rm -rf .venv .venv-sam .cache
+	rm -rf .venv .venv-sam .venv-checkov .cache
