@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.ddblocal_server import ENGINE_ENV
-from tests.http import documented_codes
 from tests.http.client import Client
-from tests.support import servers
+from tests.support import documented_codes, servers
 from tests.support.servers import ROOT
 
 __all__ = ["ROOT", "running_server", "server_env"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.http.client import Client, Response
-from tests.http.documented_codes import DocumentedCodes
+from tests.support.documented_codes import DocumentedCodes
 
 
 def problem(status: int, code: str) -> Response:
