@@ -49,6 +49,8 @@ REASONS: dict[str, Rejection | None] = {
     "missing claim ": MALFORMED,
     "invalid claim ": MALFORMED,
     "missing subject": MALFORMED,
+    "invalid subject": MALFORMED,
+    "reserved subject 'me'": MALFORMED,
     "unsupported token_use": MALFORMED,
     "untrusted issuer": UNTRUSTED_ISSUER,
     "algorithm not allowed": INVALID_SIGNATURE,
