@@ -25,13 +25,17 @@ from orgplane.errors import CATALOGUE
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = ROOT / "layers" / "orgplane"
 
-# What API Gateway answers for any route before or around the function (template.yaml's gateway responses).
-GATEWAY_CODES = frozenset({"unauthorized", "rate_limited", "internal_error"})
-# The HTTP edge (orgplane.http) around a handler, by what the route takes.
-EDGE_ALWAYS = ("orgplane.http.caller",)  # and error_response's internal_error, a gateway code too
+# What API Gateway answers for any route before or around the function (template.yaml's gateway responses);
+# a route behind the authorizer adds its refusal.
+GATEWAY_CODES = frozenset({"rate_limited", "internal_error"})
+AUTHORIZER_CODES = frozenset({"unauthorized"})
+# The HTTP edge (orgplane.http.route's endpoint) around a handler, by what the route takes. Internal errors
+# (error_response) are a gateway code already.
+EDGE_AUTHENTICATED = ("orgplane.http.caller", "orgplane.http.require_scope")
+EDGE_PATH = ("orgplane.http.check_path_values",)
 EDGE_BODY = ("orgplane.http.parse_body", "orgplane.http.validation_problem")
 EDGE_QUERY = ("orgplane.http.parse_query", "orgplane.http.validation_problem")
-EDGE_POST = ("orgplane.http.idempotency_key", "orgplane.http.run_idempotently")
+EDGE_IDEMPOTENT = ("orgplane.http.idempotency_key", "orgplane.http.run_idempotently")
 # A path value the handler's resolver does not match (an encoded "#" or control character) is its
 # "no such route" (orgplane.http.new_app), a 404 not_found under a route with parameters.
 PATH_PARAM_CODES = frozenset({"not_found"})
@@ -200,15 +204,25 @@ def graph() -> CallGraph:
     return CallGraph(_files())
 
 
-def route_codes(handler_module: str, handler: str, *, method: str, has_body: bool, has_query: bool,
-                has_path_params: bool) -> list[str]:
-    """The codes ``handler`` (a function of the module ``functions.<name>.app``) can answer, in catalogue order."""
-    starts = [f"{handler_module}.{handler}", *EDGE_ALWAYS]
+def route_codes(handler_module: str, handler: str, *, has_body: bool, has_query: bool, has_path_params: bool,
+                honours_key: bool, authenticated: bool = True) -> list[str]:
+    """The codes ``handler`` (a function of the module ``functions.<name>.app``) can answer, in catalogue order.
+
+    ``honours_key``: a POST that takes an ``Idempotency-Key``; ``authenticated``: behind the authorizer
+    (every route but a public one)."""
+    starts = [f"{handler_module}.{handler}"]
+    found = set(GATEWAY_CODES)
+    if authenticated:
+        starts.extend(EDGE_AUTHENTICATED)
+        found |= AUTHORIZER_CODES
+    if has_path_params:
+        starts.extend(EDGE_PATH)
+        found |= PATH_PARAM_CODES
     if has_body:
         starts.extend(EDGE_BODY)
     if has_query:
         starts.extend(EDGE_QUERY)
-    if method.upper() == "POST":
-        starts.extend(EDGE_POST)
-    found = graph().codes(starts) | GATEWAY_CODES | (PATH_PARAM_CODES if has_path_params else frozenset())
+    if honours_key:
+        starts.extend(EDGE_IDEMPOTENT)
+    found |= graph().codes(starts)
     return [code for code in CATALOGUE if code in found]

@@ -203,8 +203,8 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
             "description": "`true` when this is the stored response of an earlier request with the same key.",
             "schema": {"type": "string", "enum": ["true"]}}}
     responses.update(error_responses(error_codes.route_codes(
-        module, spec.operation_id, method=spec.method, has_body=spec.body is not None,
-        has_query=spec.query is not None, has_path_params=bool(spec.path_params))))
+        module, spec.operation_id, has_body=spec.body is not None, has_query=spec.query is not None,
+        has_path_params=bool(spec.path_params), honours_key=honours_key, authenticated=not spec.public)))
     operation["responses"] = responses
     return operation
 

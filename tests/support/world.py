@@ -99,7 +99,7 @@ def add_member(org_id: str, user_id: str, role: str = "member", app_id: str = "d
     tx.commit()
 
 
-def code_of(call: Callable[[], Any]) -> str:
+def code_of(call: Callable[..., Any]) -> str:
     """The catalogue code of the ``DomainError`` that ``call`` raises (fails the test if none)."""
     import pytest
 

@@ -11,9 +11,10 @@ ROUTES = [(f, r) for f in template.functions() for r in f.routes]
 
 
 def codes(name: str, handler: str, method: str, *, body: bool = False, query: bool = False,
-          path_params: bool = False) -> list[str]:
-    return error_codes.route_codes(f"functions.{name}.app", handler, method=method, has_body=body, has_query=query,
-                                   has_path_params=path_params)
+          path_params: bool = False, authenticated: bool = True) -> list[str]:
+    return error_codes.route_codes(f"functions.{name}.app", handler, has_body=body, has_query=query,
+                                   has_path_params=path_params, honours_key=method == "POST",
+                                   authenticated=authenticated)
 
 
 def test_a_route_lists_the_codes_its_domain_calls_raise() -> None:
@@ -27,8 +28,13 @@ def test_codes_reached_through_an_import_inside_a_function_are_found() -> None:
     assert "org_not_found" in codes("list_org_audit", "list_org_audit", "GET", query=True, path_params=True)
 
 
-def test_a_route_that_reads_nothing_lists_only_the_gateways_codes() -> None:
-    assert set(codes("me", "me", "GET")) == error_codes.GATEWAY_CODES
+def test_a_route_that_reads_nothing_lists_only_the_gateways_and_the_edges_codes() -> None:
+    assert set(codes("me", "me", "GET")) == {"unauthorized", "insufficient_scope", "rate_limited", "internal_error"}
+
+
+def test_a_public_route_is_never_refused_a_token() -> None:
+    public = codes("jwks", "jwks", "GET", authenticated=False)
+    assert "unauthorized" not in public and "insufficient_scope" not in public
 
 
 def test_every_code_found_is_in_the_catalogue_in_catalogue_order() -> None:

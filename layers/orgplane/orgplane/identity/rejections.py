@@ -52,6 +52,7 @@ REASONS: dict[str, Rejection | None] = {
     "invalid subject": MALFORMED,
     "reserved subject 'me'": MALFORMED,
     "unsupported token_use": MALFORMED,
+    "a service token names no user": MALFORMED,
     "untrusted issuer": UNTRUSTED_ISSUER,
     "algorithm not allowed": INVALID_SIGNATURE,
     "signing key does not fit algorithm": INVALID_SIGNATURE,
