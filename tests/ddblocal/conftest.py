@@ -14,6 +14,7 @@ import pytest
 
 from tests.ddblocal_server import ENGINE_ENV, dynamodb_local
 from tests.support import world
+from tests.support.documented_codes import documented_problems  # noqa: F401  (autouse: problems are documented)
 
 _tables = itertools.count()
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.ddblocal_server import ENGINE_ENV
 from tests.http.client import Client
-from tests.support import servers
+from tests.support import documented_codes, servers
 from tests.support.servers import ROOT
 
 __all__ = ["ROOT", "running_server", "server_env"]
@@ -44,7 +44,7 @@ def running_server(logs: Path, label: str = "local server") -> Iterator[Client]:
     """A local server on this tier's environment; a failure to start fails the test, not errors it."""
     try:
         with servers.local_server(["devserver", "serve"], server_env(), logs, label=label) as (client, _):
-            yield client
+            yield documented_codes.watch(client)
     except servers.ServerFailed as failure:
         pytest.fail(f"{label}: {failure}", pytrace=False)
 

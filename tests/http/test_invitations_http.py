@@ -28,8 +28,8 @@ class World:
         self.org = ok(api.post("/orgs", token=self.owner, json={"name": "Acme", "slug": unique("acme")}), 201)
 
     def invite(self, **fields: Any) -> dict[str, Any]:
-        return ok(self.api.post(f"/orgs/{self.org['id']}/invitations", token=self.owner,
-                                json={"email": self.email, **fields}), 201)
+        return dict(ok(self.api.post(f"/orgs/{self.org['id']}/invitations", token=self.owner,
+                                     json={"email": self.email, **fields}), 201))
 
     def mails(self) -> list[dict[str, Any]]:
         return [m for m in ok(self.api.get("/_local/outbox"))["data"] if self.email in m["to"]]

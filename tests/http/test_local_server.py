@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -173,18 +172,26 @@ def test_clock_advance_expires_a_token(api: Client) -> None:
     assert api.get("/me", token=api.token(ttl=300)).status == 200  # tokens minted on the server's clock
 
 
-def test_the_token_command_mints_on_the_running_servers_clock(api: Client) -> None:
-    """The documented walk-through moves the clock days ahead, then mints tokens on the command line."""
+def test_the_documented_token_command_mints_on_the_clock_of_the_server_it_names(api: Client) -> None:
+    """`make token ARGS=...` (README, banner, docs) from a plain shell: the project's interpreter, and the
+    server named by --server, never $PORT. The walk-through moves the clock days ahead, then mints tokens."""
     api.advance_clock(2 * 3600)  # a wall-clock token of one hour is now long expired for the server
+    env = {k: v for k, v in server_env().items() if not k.startswith("MAKE") and k not in ("MFLAGS", "PYTHONPATH")}
+    env["PORT"] = "1"  # read by nothing: the server is named explicitly
 
-    def minted(*extra: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "devserver", "token", "--sub", "clock-user", *extra],
-                              cwd=ROOT, env={**server_env(), "PORT": str(api.port)}, capture_output=True,
-                              text=True, timeout=60, check=True)
-        return done.stdout.strip()
+    def minted(*extra: str) -> subprocess.CompletedProcess[str]:
+        args = " ".join(["--sub clock-user", *extra])
+        return subprocess.run(["make", "--no-print-directory", "-s", "token", f"ARGS={args}"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120, check=True)
 
-    assert api.get("/me", token=minted()).status == 200
-    assert_problem(api.get("/me", token=minted("--now", str(time.time()))), 401, "unauthorized")
+    on_server = minted(f"--server {api.base_url}")
+    assert api.get("/me", token=on_server.stdout.strip()).status == 200
+    assert on_server.stderr == ""
+    assert_problem(api.get("/me", token=minted(f"--server {api.base_url} --now {time.time()}").stdout.strip()),
+                   401, "unauthorized")
+    nobody = minted("--server http://127.0.0.1:1")  # no server there: the wall clock, and it says so
+    assert "no local server answered at http://127.0.0.1:1" in nobody.stderr
+    assert_problem(api.get("/me", token=nobody.stdout.strip()), 401, "unauthorized")
 
 
 def test_clock_refuses_what_is_not_a_non_negative_number(api: Client) -> None:

@@ -32,10 +32,10 @@ BODIES: dict[tuple[str, str], Any] = {
 
 
 def test_the_token_command_prints_a_service_token_the_server_accepts(api: Client) -> None:
-    env = {**server_env(), "PORT": str(api.port)}
+    env = server_env()
     printed = subprocess.run([sys.executable, "-m", "devserver", "token", "--app", "demo", "--client", "backend",
-                              "--scope", "orgplane/read orgplane/write"], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=60, check=True).stdout.strip()
+                              "--scope", "orgplane/read orgplane/write", "--server", api.base_url], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
     me = ok(api.get("/me", token=printed))
     assert me == {"type": "service", "client_id": "demo-backend", "app_id": "demo",
                   "scopes": ["orgplane/read", "orgplane/write"]}

@@ -9,6 +9,7 @@ from moto import mock_aws
 
 from devserver import moto_isolation
 from tests.support import world
+from tests.support.documented_codes import documented_problems  # noqa: F401  (autouse: problems are documented)
 
 
 @pytest.fixture(autouse=True)

@@ -55,16 +55,15 @@ def dynamodb_error(status: int, code: str, **extra: Any) -> AWSResponse:
     """A DynamoDB error response (JSON 1.0 protocol), as the service sends it."""
     body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": f"injected {code}",
                        **extra}).encode()
-    return AWSResponse("https://dynamodb.us-east-1.amazonaws.com/", status,
-                       {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}, _Body(body))
+    headers: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}  # as botocore's
+    return AWSResponse("https://dynamodb.us-east-1.amazonaws.com/", status, headers, _Body(body))
 
 
 def ses_error(status: int, code: str) -> AWSResponse:
     """An SES v2 error response (REST-JSON protocol)."""
     body = json.dumps({"message": f"injected {code}"}).encode()
-    return AWSResponse("https://email.us-east-1.amazonaws.com/", status,
-                       {"Content-Type": "application/json", "x-amzn-ErrorType": code,
-                        "x-amzn-RequestId": "injected"}, _Body(body))
+    headers: Any = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": "injected"}
+    return AWSResponse("https://email.us-east-1.amazonaws.com/", status, headers, _Body(body))
 
 
 def cancelled(request: Any, reason: str, others: str | None = None) -> AWSResponse:

@@ -59,8 +59,9 @@ def stream_event(*images: dict[str, Any]) -> dict[str, Any]:
 
 
 def throttled(*args: Any, **kwargs: Any) -> Any:
-    raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"},
-                       "ResponseMetadata": {"HTTPStatusCode": 429}}, "SendEmail")
+    response: Any = {"Error": {"Code": "TooManyRequestsException", "Message": "slow down"},
+                     "ResponseMetadata": {"HTTPStatusCode": 429}}
+    raise ClientError(response, "SendEmail")
 
 
 def test_a_new_invitation_is_mailed_once_with_its_link(org_id: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from orgplane import clock, keys
 from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.common import ListQuery
-from orgplane.models.invitations import CreateInvitation, InvitationToken, ListInvitationsQuery
+from orgplane.models.invitations import CreateInvitation, InvitationToken, ListInvitationsQuery, Status
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam
 from orgplane.services import audit, invitation_links, invitations, members, orgs, teams
@@ -269,7 +269,7 @@ def test_an_owner_demoted_while_inviting_an_owner_is_refused_at_write_time(
         org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read as owner, written as admin: the write pins the role every check was judged on."""
     world.add_member(org_id, "olga", role="admin")
-    stale_first_read(monkeypatch, lambda found: [found[0], {**found[1], "role": "owner"}, *found[2:]])
+    stale_first_read(monkeypatch, lambda found: [found[0], {**(found[1] or {}), "role": "owner"}, *found[2:]])
     assert codes(lambda: invite(org_id, "heir@example.com", by=world.caller("olga"), role="owner")) == "forbidden"
     assert invitations.list_for_org(alice, org_id, ListInvitationsQuery()).data == []
 
@@ -395,7 +395,7 @@ def test_the_org_lists_its_invitations_by_status(org_id: str) -> None:
     short = invite(org_id, "dan@example.com", expires_in_seconds=300)
     clock.advance(301)
 
-    def ids(status: str | None) -> list[str]:
+    def ids(status: Status | None) -> list[str]:
         return [i.id for i in invitations.list_for_org(alice, org_id, ListInvitationsQuery(status=status)).data]
 
     assert ids("pending") == [pending]

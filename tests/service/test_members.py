@@ -70,7 +70,7 @@ def test_an_owner_demoted_while_demoting_another_owner_is_refused_at_write_time(
         org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read as owner, written as admin: the write pins the caller's role, so the retry judges again."""
     world.add_member(org_id, "olga", role="admin")
-    stale_first_read(monkeypatch, lambda found: [found[0], {**found[1], "role": "owner"}, *found[2:]])
+    stale_first_read(monkeypatch, lambda found: [found[0], {**(found[1] or {}), "role": "owner"}, *found[2:]])
     olga = world.caller("olga")
     assert codes(lambda: members.update_member(olga, org_id, "alice", UpdateMember(role="member"))) == "forbidden"
     assert members.get_member(alice, org_id, "alice").role == "owner"

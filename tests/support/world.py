@@ -56,7 +56,8 @@ def environment(extra: dict[str, str] | None = None) -> Iterator[None]:
 def create_table(name: str) -> None:
     client = boto3.client("dynamodb")
     client.create_table(**template.table_definition(table_name=name))
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    poll: Any = {"Delay": 0.2, "MaxAttempts": 50}  # the stubs say int seconds; botocore sleeps a float fine
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig=poll)
     ttl = template.ttl_attribute()
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
@@ -98,7 +99,7 @@ def add_member(org_id: str, user_id: str, role: str = "member", app_id: str = "d
     tx.commit()
 
 
-def code_of(call: Callable[[], Any]) -> str:
+def code_of(call: Callable[..., Any]) -> str:
     """The catalogue code of the ``DomainError`` that ``call`` raises (fails the test if none)."""
     import pytest
 

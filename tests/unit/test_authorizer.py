@@ -28,6 +28,7 @@ from jwt.algorithms import RSAAlgorithm
 
 import functions.authorizer.app as authorizer_app
 from orgplane import clock, config
+from orgplane.identity import rejections
 from orgplane.identity.apps import AppConfig, AppRegistry, RegistryError, load_registry
 from orgplane.identity.authorizer import api_wide_resource, bearer_token
 from orgplane.identity.tokens import Principal, TokenRejected, TokenVerifier, reset_key_cache
@@ -243,10 +244,25 @@ def allowed(token: str) -> dict[str, Any]:
     return result
 
 
+def refused(evt: dict[str, Any]) -> str | None:
+    """The class of failure the authorizer refuses ``evt`` with: an explicit Deny of the whole API whose
+    context names it (the ACCESS_DENIED gateway response makes it a 401), or ``None`` for API Gateway's
+    plain ``Unauthorized`` (what is not the token's fault)."""
+    try:
+        result = authorizer_app.lambda_handler(evt, None)
+    except Exception as raised:
+        assert type(raised) is Exception and str(raised) == "Unauthorized"  # exactly what API Gateway maps to 401
+        return None
+    assert result["policyDocument"]["Statement"] == [
+        {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": API_WIDE}]
+    assert set(result["context"]) == {"reason", "detail"}  # no identity, nothing of the configuration
+    reason: str = result["context"]["reason"]
+    assert reason in {r.reason for r in rejections.CLASSES}
+    return reason
+
+
 def assert_unauthorized(evt: dict[str, Any]) -> None:
-    with pytest.raises(Exception, match=r"^Unauthorized$") as raised:
-        authorizer_app.lambda_handler(evt, None)
-    assert type(raised.value) is Exception  # exactly what API Gateway maps to 401
+    refused(evt)
 
 
 def rejection(token: str) -> str:
@@ -394,7 +410,7 @@ def test_missing_or_malformed_token_is_unauthorized(server: JwksServer, evt: dic
 
 def test_token_without_bearer_scheme_is_unauthorized(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server), keys["demo-1"])
-    assert_unauthorized(event(token, scheme=""))
+    assert refused(event(token, scheme="")) == "malformed"
     assert allowed(token)["context"]["app_id"] == "demo"  # the same token with the scheme is fine
 
 
@@ -438,7 +454,7 @@ def test_rejection_is_logged_with_reason_and_never_the_token(
 
 def test_alg_none_is_rejected(server: JwksServer) -> None:
     token = unsigned(id_claims(server), {"alg": "none", "typ": "JWT", "kid": "demo-1"})
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "invalid_signature"
     assert rejection(token) == "algorithm not allowed"
     assert server.fetches("demo") == 0  # refused before any key was fetched
 
@@ -485,7 +501,7 @@ def test_key_not_in_the_jwks_is_rejected_after_exactly_one_refetch(
     server: JwksServer, keys: dict[str, SigningKey]
 ) -> None:
     token = sign(id_claims(server), keys["stray-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "unknown_key"
     assert server.fetches("demo") == 2  # the first fetch, then one refetch for the unknown kid
     assert rejection(token) == "unknown signing key"
     assert server.fetches("demo") == 2  # a kid just found missing is not refetched again at once
@@ -495,7 +511,7 @@ def test_known_kid_with_a_signature_from_another_key_is_rejected(
     server: JwksServer, keys: dict[str, SigningKey]
 ) -> None:
     token = sign(id_claims(server), keys["stray-1"], kid="demo-1")
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "invalid_signature"
     assert rejection(token) == "invalid signature"
 
 
@@ -514,7 +530,7 @@ def test_unreachable_jwks_is_unauthorized(server: JwksServer, keys: dict[str, Si
     with server.lock:
         server.key_sets.clear()  # the JWKS endpoint now answers 404
     token = sign(id_claims(server), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) is None  # not the token's fault: no Deny for API Gateway to cache
     assert rejection(token).startswith("signing keys unavailable")
 
 
@@ -524,13 +540,13 @@ def test_unreachable_jwks_is_unauthorized(server: JwksServer, keys: dict[str, Si
 def test_expired_token_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     now = int(clock.timestamp())
     token = sign(id_claims(server, iat=now - 7200, exp=now - 3600), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "expired"
     assert rejection(token) == "token expired"
 
 
 def test_token_not_yet_valid_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server, nbf=int(clock.timestamp()) + 600), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "not_yet_valid"
     assert rejection(token) == "token not yet valid"
 
 
@@ -541,7 +557,7 @@ def test_token_issued_in_the_future_is_rejected(server: JwksServer, keys: dict[s
 
 def test_token_without_exp_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server, exp=None), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "malformed"
     assert rejection(token) == "missing claim exp"
 
 
@@ -564,7 +580,7 @@ def test_clock_advance_makes_a_token_expire(server: JwksServer, keys: dict[str, 
 
 def test_wrong_issuer_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server, iss=server.issuer("demo") + "/"), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "untrusted_issuer"
     assert rejection(token) == "untrusted issuer"
     assert server.fetches("demo") == 0
 
@@ -575,7 +591,7 @@ def test_token_without_issuer_is_rejected(server: JwksServer, keys: dict[str, Si
 
 def test_id_token_with_wrong_audience_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server, client="someone-elses-client"), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "wrong_audience"
     assert rejection(token) == "invalid audience"
 
 
@@ -587,7 +603,7 @@ def test_access_token_with_wrong_client_id_is_rejected(
     server: JwksServer, keys: dict[str, SigningKey]
 ) -> None:
     token = sign(access_claims(server, client="someone-elses-client"), keys["demo-1"])
-    assert_unauthorized(event(token))
+    assert refused(event(token)) == "wrong_audience"
     assert rejection(token) == "invalid client_id"
 
 

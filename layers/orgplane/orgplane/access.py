@@ -41,6 +41,12 @@ BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
 
 TEAM_ROLES: tuple[str, ...] = ("maintainer", "member")
 
+# What a team role adds on its own team to its holder's org role (any team member may also leave it).
+TEAM_ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "maintainer": frozenset({"team:update", "team:member:manage"}),
+    "member": frozenset(),
+}
+
 
 @dataclass(frozen=True)
 class RoleBook:

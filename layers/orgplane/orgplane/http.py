@@ -13,7 +13,7 @@ A handler module is a few lines::
 Parameters are injected by annotation: ``Caller`` (from the authorizer context, never from
 headers or the body), a ``Request`` model (the JSON body), a ``BaseModel`` query model (the query
 string), and ``str`` path parameters. Every registered route is also recorded in :data:`ROUTES`,
-from which :mod:`orgplane.openapi` builds the OpenAPI document.
+from which :mod:`devserver.openapi` builds the OpenAPI document.
 
 Every ``POST`` honours an ``Idempotency-Key`` header (:mod:`orgplane.idempotency`): a retry with the
 same key and request replays the first response, with ``Idempotent-Replayed: true``.

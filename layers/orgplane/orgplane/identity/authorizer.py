@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from orgplane.identity.rejections import Rejection
 from orgplane.identity.tokens import Principal, TokenRejected, TokenVerifier
 
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
@@ -68,6 +69,22 @@ def allow_response(principal: Principal, method_arn: str) -> dict[str, Any]:
             "client_id": principal.client_id or "",
             "scopes": " ".join(principal.scopes),
         },
+    }
+
+
+def deny_response(rejection: Rejection, method_arn: str) -> dict[str, Any]:
+    """The authorizer result for a refused token: an explicit Deny of the whole API, whose context the
+    ``ACCESS_DENIED`` gateway response turns into a 401 naming the class of failure. API Gateway caches it
+    per token like an Allow; every class but ``not_yet_valid`` is final for that token anyway."""
+    return {
+        "principalId": "anonymous",
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": api_wide_resource(method_arn)}
+            ],
+        },
+        "context": {"reason": rejection.reason, "detail": rejection.detail},
     }
 
 

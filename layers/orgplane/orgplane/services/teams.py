@@ -32,7 +32,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from orgplane import clock, ids, keys
+from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
 from orgplane.config import settings as deployment
 from orgplane.errors import DomainError, forbidden, not_found
@@ -153,7 +153,8 @@ def _authority(view: OrgView, team_id: str, permission: str) -> Guard | None:
     """The org ``permission``, or else the maintainer role on this very team."""
     if view.has(permission):
         return _org_guard(view, permission)
-    if records.member_teams(view.membership).get(team_id) == MAINTAINER:
+    if (records.member_teams(view.membership).get(team_id) == MAINTAINER
+            and permission in access.TEAM_ROLE_PERMISSIONS[MAINTAINER]):
         return Guard("#g_teams.#g_team = :g_maintainer", {"#g_teams": "teams", "#g_team": team_id},
                      {":g_maintainer": MAINTAINER})
     raise forbidden(f"This needs the {permission} permission or the team's maintainer role.")
