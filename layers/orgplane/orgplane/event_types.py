@@ -27,6 +27,21 @@ CATALOGUE: dict[str, EventType] = {
         "name": "the new name (when it changed)", "slug": "the new slug (when it changed)",
         "metadata_changed": "`true` when metadata changed"}),
     "org.deleted": EventType("an org was deleted", "org", {"name": "its name", "slug": "its slug"}),
+    "org.restored": EventType("a deleted org was restored (its members return; no `member.added` each)", "org", {
+        "slug": "its slug", "deleted_at": "when it was deleted", "deleted_by": "who deleted it"}),
+    "org.purged": EventType("a deleted org's restore window closed: its data is being removed", "org", {
+        "name": "its name", "deleted_at": "when it was deleted"}),
+    "ownership.transfer_requested": EventType("an owner offered the org to a member", "ownership_transfer", {
+        "from_user_id": "the owner", "to_user_id": "the member", "expires_at": "when the offer lapses"}),
+    "ownership.transferred": EventType("the member accepted: now owner, the initiator admin", "ownership_transfer", {
+        "from_user_id": "the former owner", "to_user_id": "the new owner", "previous_role": "the new owner's "
+        "previous role", "from_new_role": "the former owner's new role"}),
+    "ownership.transfer_declined": EventType("the member declined the offer", "ownership_transfer", {
+        "from_user_id": "the owner", "to_user_id": "the member"}),
+    "ownership.transfer_cancelled": EventType("the offer was cancelled", "ownership_transfer", {
+        "from_user_id": "the owner", "to_user_id": "the member"}),
+    "ownership.transfer_expired": EventType("the offer lapsed unanswered", "ownership_transfer", {
+        "from_user_id": "the owner", "to_user_id": "the member"}),
     "member.added": EventType("someone became a member, by whatever path", "member", {
         "user_id": "the new member", "role": "their role", "via": VIA,
         "invitation_id": "the invitation accepted (`via` `invitation`)"}),
