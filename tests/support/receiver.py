@@ -27,6 +27,7 @@ class Receiver:
                 time.sleep(receiver.delay)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 org = json.loads(body or b"{}").get("org_id") or ""
+                extra: dict[str, str]
                 if receiver.fail.get(org, 0) > 0:
                     receiver.fail[org] -= 1
                     status, extra, payload = 500, {}, b"no"
