@@ -59,7 +59,7 @@ PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench scripts tests
 
-.PHONY: help venv sam-venv checkov-venv dev dev-persist token api-docs lint test test-fast test-ddblocal \
+.PHONY: help venv sam-venv checkov-venv dev dev-persist token api-docs event-catalogue lint test test-fast test-ddblocal \
 	test-build test-browser chromium console-screenshots console-publish build bench clean distclean check-python312
 
 help:
@@ -145,6 +145,9 @@ token:
 
 api-docs: venv
 	"$(VENV_PY)" -m devserver api-reference
+
+event-catalogue: venv
+	"$(VENV_PY)" scripts/event_catalogue.py
 
 bench: venv
 	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench

@@ -65,7 +65,11 @@ MUTATION_NOTE = ("Every other mutation: one strongly consistent BatchGetItem (`s
                  "the org, the caller's membership and the target item) and one TransactWriteItems that "
                  "re-asserts what was read (conditions, `ConditionCheck` of the caller's role) and carries "
                  "the audit event, so one write request per mutation. Reads: the same BatchGetItem, plus a "
-                 "Query for lists.")
+                 "Query for lists. Events add no request: the org's event counter (`keys.event_sequence`) is "
+                 "one more key in that BatchGetItem, and the events (the audit records) with the counter's "
+                 "conditional update are items of that TransactWriteItems (+1 write item per transaction; a "
+                 "path that did not read the counter, the expiry job or a settings change, pays one GetItem "
+                 "of it; see docs/events.md).")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
 from devserver import error_codes, loader, template
-from orgplane import http, idempotency
+from orgplane import event_types, http, idempotency
 from orgplane.errors import CATALOGUE
 from orgplane.identity import rejections, scopes
 
@@ -111,6 +111,7 @@ def build(functions: list[template.Function] | None = None) -> dict[str, Any]:
         "tags": [{"name": tag} for tag in sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})],
         "security": [{"bearer": []}],
         "paths": paths,
+        "x-event-types": event_types.openapi_extension(),
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "responses": {

@@ -32,7 +32,18 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from devserver import apps, console, loader, local_routes, moto_isolation, outbox, streams, template
+from devserver import (
+    apps,
+    bus,
+    console,
+    loader,
+    local_routes,
+    moto_isolation,
+    outbox,
+    streams,
+    template,
+    webhook_lanes,
+)
 from devserver.events import api_event
 from devserver.local_routes import LocalError, LocalRequest
 
@@ -71,6 +82,8 @@ def configure_environment(port: int) -> dict[str, str]:
         "DEFAULT_ACCEPT_URL": f"http://{HOST}:{port}/_local/accept?token={{token}}",
         "AWS_EC2_METADATA_DISABLED": "true",
         "ORG_TOKEN_KEY_FILE": str(apps.ORG_TOKEN_KEY),
+        "EVENT_BUS_NAME": bus.BUS_NAME,
+        "WEBHOOKS_ALLOW_LOCAL": "true",
     }
     for name, value in defaults.items():
         env.setdefault(name, value)
@@ -120,7 +133,8 @@ class Backends:
 def start_backends() -> Backends:
     """Embedded moto for whatever has no endpoint yet (DynamoDB, streams, SES, SNS)."""
     external = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    service_vars = ("AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SNS")
+    service_vars = ("AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SNS",
+                    "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_SQS")
     needs_moto = not external or any(not os.environ.get(v) for v in service_vars)
     backends = Backends(description=f"DynamoDB at {external}" if external else "")
     if needs_moto:
@@ -298,6 +312,7 @@ class Gateway:
         self.dead_letters = streams.DeadLetters()
         self.stream_arn = stream_arn
         self.reader: streams.StreamReader | None = None
+        self.webhooks = webhook_lanes.WebhookPump()
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
         self.access_log = True
@@ -316,6 +331,7 @@ class Gateway:
         return failed
 
     def start_streams(self) -> None:
+        self.webhooks.start()
         sources = [(f, s) for f in self.functions for s in f.streams]
         if not sources:
             return
@@ -331,6 +347,7 @@ class Gateway:
         self.reader.start()
 
     def stop(self) -> None:
+        self.webhooks.stop()
         if self.reader is not None:
             self.reader.stop()
         self.backends.stop()
@@ -345,6 +362,8 @@ class Gateway:
         local_routes.register("POST", "/_local/jobs/{job}", self._run_job)
         local_routes.register("GET", "/_local/outbox", outbox.list_outbox)
         local_routes.register("DELETE", "/_local/outbox", outbox.clear_outbox)
+        local_routes.register("GET", "/_local/events", bus.list_events)
+        local_routes.register("DELETE", "/_local/events", bus.clear_events)
 
     # -------------------------------------------------------------- requests
 
@@ -544,6 +563,7 @@ class Gateway:
         processed = self.reader.drain(timeout)
         if processed is None:
             raise LocalError(504, "drain_timeout", f"Stream consumers were still busy after {timeout:g} s.")
+        self.webhooks.run_due()  # the deliveries the stream queued, as far as they are due
         return 200, {"processed": processed}
 
     def _functions(self, request: LocalRequest) -> tuple[int, Any]:
@@ -786,6 +806,8 @@ class LocalServer:
         config.reset()
         if self.backends.services and os.environ.get("AWS_ENDPOINT_URL_SESV2") == self.backends.services:
             outbox.verify_sender(config.settings().default_from_address)
+        if self.backends.services and os.environ.get("AWS_ENDPOINT_URL_EVENTBRIDGE") == self.backends.services:
+            bus.create_bus()
         stream_arn = ensure_table(os.environ["TABLE_NAME"])
         self.gateway = Gateway(self.port, self.backends, stream_arn)
         self.gateway.access_log = access_log

@@ -65,6 +65,6 @@ def test_a_backend_provisions_checks_and_members_verify_org_tokens_locally(api: 
     assert [o["id"] for o in ok(api.get(f"/users/{alice}/orgs", token=backend))["data"]] == [org["id"]]
 
     events = ok(api.get(f"/orgs/{org['id']}/audit", token=backend))["data"]
-    assert [e["action"] for e in events] == ["member.removed", "member.added", "org.created"]  # the same-role
+    assert [e["action"] for e in events] == ["member.removed", "member.added", "member.added", "org.created"]  # the same-role
     # PUT changed nothing, so it wrote nothing
     assert all(e["actor"]["type"] == "service" and e["actor"]["client_id"] == "demo-backend" for e in events)

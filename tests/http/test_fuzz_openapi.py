@@ -72,7 +72,8 @@ PATH_ONLY_REAL_CASES = 3
 such as DELETE must not repeat a dozen times, each followed by a replenishing write)."""
 UNKNOWN = {"org_id": "org_00000000000000000000000000", "team_id": "team_00000000000000000000000000",
            "invitation_id": "inv_00000000000000000000000000", "user_id": "fuzz-nobody",
-           "transfer_id": "ot_00000000000000000000000000"}
+           "transfer_id": "ot_00000000000000000000000000",
+           "webhook_id": "wh_00000000000000000000000000", "delivery_id": "dlv_00000000000000000000000000"}
 
 
 @schema.hook
@@ -97,6 +98,8 @@ class World:
     team_id: str = ""
     invitation_id: str = ""
     transfer_id: str = ""
+    webhook_id: str = ""
+    delivery_id: str = ""
     real_cases: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -105,6 +108,15 @@ class World:
         self.new_team()
         self.new_invitation()
         self.new_transfer()
+        self.new_webhook()
+
+    def new_webhook(self) -> None:
+        """An endpoint nobody listens at (its deliveries fail and back off), with one delivery."""
+        created = ok(self.api.post("/admin/webhooks", token=self.support(),
+                                   json={"url": "http://127.0.0.1:9/fuzz", "types": ["webhook.none"]}), 201)
+        self.webhook_id = created["id"]
+        test = ok(self.api.post(f"/admin/webhooks/{self.webhook_id}/test", token=self.support()), 202)
+        self.delivery_id = test["id"]
 
     def owner(self) -> str:
         return self.api.token(sub=self.owner_sub)
@@ -161,6 +173,7 @@ class World:
             return {name: UNKNOWN[name] if value == REAL else value for name, value in path_parameters.items()}
         real = {"org_id": self.org_id, "team_id": self.team_id, "invitation_id": self.invitation_id,
                 "transfer_id": self.transfer_id,
+                "webhook_id": self.webhook_id, "delivery_id": self.delivery_id,
                 "user_id": self.owner_sub if label.startswith("GET /admin") else self.member_sub}
         if label == "DELETE /orgs/{org_id}":
             real["org_id"] = self.new_org()  # the fuzzer deletes a disposable org, never the world's
@@ -172,6 +185,8 @@ class World:
             return
         if label == "DELETE /orgs/{org_id}/teams/{team_id}":
             self.new_team()
+        elif label == "DELETE /admin/webhooks/{webhook_id}":
+            self.new_webhook()
         elif label in {"DELETE /orgs/{org_id}/invitations/{invitation_id}", "POST /invitations/{invitation_id}/accept",
                        "POST /invitations/{invitation_id}/decline"}:
             self.new_invitation()

@@ -40,7 +40,7 @@ def test_orgctl_finds_an_org_and_changes_a_role_as_support(api: Client) -> None:
     assert code == 1 and err.startswith("last_owner:")
     code, out, err = orgctl(api, support, "--json", "audit", "--org", org["id"])
     assert code == 0, err
-    assert [e["action"] for e in json.loads(out)["data"]] == ["org.created"]
+    assert [e["action"] for e in json.loads(out)["data"]] == ["member.added", "org.created"]
 
 
 def test_orgctl_without_the_support_group_is_refused(api: Client) -> None:

@@ -69,7 +69,8 @@ def test_a_service_of_another_app_is_a_stranger_on_every_route(api: Client) -> N
     transfer = ok(api.post(f"/orgs/{org['id']}/ownership-transfers", token=owner, json={"to_user_id": bob}), 201)
     demo_ids = {org["id"], team["id"], invitation["id"], org["slug"], transfer["id"]}
     values = {"org_id": org["id"], "team_id": team["id"], "invitation_id": invitation["id"], "user_id": alice,
-              "transfer_id": transfer["id"]}
+              "transfer_id": transfer["id"], "webhook_id": "wh_00000000000000000000000000",
+              "delivery_id": "dlv_00000000000000000000000000"}
     stranger = api.service_token(app="other")
     before = ok(api.get(f"/orgs/{org['id']}", token=owner))
     audit_before = ok(api.get(f"/orgs/{org['id']}/audit", token=owner))["data"]

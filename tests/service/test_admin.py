@@ -237,7 +237,7 @@ def test_org_audit_is_newest_first_and_needs_audit_read() -> None:
     orgs.update(alice, org_id, UpdateOrg(name="Acme 2"))
     members.update_member(alice, org_id, "bob", UpdateMember(role="admin"))
     actions = [e.action for e in audit.list_for_org(alice, org_id, OrgAuditQuery()).data]
-    assert actions == ["member.role_changed", "org.updated", "org.created"]
+    assert actions == ["member.role_changed", "org.updated", "member.added", "org.created"]
     world.add_member(org_id, "carol")
     assert code_of(lambda: audit.list_for_org(world.caller("carol"), org_id, OrgAuditQuery())) == "forbidden"
     assert code_of(lambda: audit.list_for_org(world.caller("dave"), org_id, OrgAuditQuery())) == "org_not_found"
@@ -248,12 +248,12 @@ def test_a_custom_role_with_audit_read_reads_the_org_audit() -> None:
         {"roles": {"auditor": {"permissions": ["org:read", "audit:read"]}}}))
     org_id = create("Acme", "acme")
     world.add_member(org_id, "bob", role="auditor")
-    assert [e.action for e in audit.list_for_org(bob, org_id, OrgAuditQuery()).data] == ["org.created"]
+    assert [e.action for e in audit.list_for_org(bob, org_id, OrgAuditQuery()).data] == ["member.added", "org.created"]
 
 
 def test_audit_events_carry_the_full_event_object() -> None:
     org_id = create("Acme", "acme")
-    event = audit.list_for_org(alice, org_id, OrgAuditQuery()).data[0]
+    event = audit.list_for_org(alice, org_id, OrgAuditQuery()).data[1]
     assert event.id.startswith("evt_") and event.org_id == org_id and event.action == "org.created"
     assert event.actor.model_dump() == {"type": "user", "user_id": "alice", "client_id": None,
                                         "email": "alice@example.com", "support": False}
@@ -271,7 +271,7 @@ def test_org_audit_filters_by_action_and_action_family() -> None:
     exact = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data
     assert [e.target.id for e in exact] == ["user0"]
     family = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.*")).data
-    assert [e.action for e in family] == ["member.removed"] + ["member.role_changed"] * 3
+    assert [e.action for e in family] == ["member.removed"] + ["member.role_changed"] * 3 + ["member.added"]
 
 
 def test_filtered_audit_pages_are_full_and_never_skip_or_repeat() -> None:
@@ -292,7 +292,8 @@ def test_app_audit_lists_every_org_and_app_level_event_newest_first() -> None:
     second = create("Globex", "globex", owner="bob")
     events = audit.list_for_app(sam, AppAuditQuery()).data
     assert [(e.action, e.org_id) for e in events] == [
-        ("org.created", second), ("settings.updated", None), ("org.created", first)]
+        ("member.added", second), ("org.created", second), ("settings.updated", None),
+        ("member.added", first), ("org.created", first)]
 
 
 def test_app_audit_filters_by_org_actor_and_action() -> None:
@@ -302,9 +303,10 @@ def test_app_audit_filters_by_org_actor_and_action() -> None:
     members.update_member(sam, first, "bob", UpdateMember(role="admin"))
     members.remove_member(bob, first, "me")
     by_org = audit.list_for_app(sam, AppAuditQuery(org_id=second)).data
-    assert [e.action for e in by_org] == ["org.created"]
+    assert [e.action for e in by_org] == ["member.added", "org.created"]
     by_actor = audit.list_for_app(sam, AppAuditQuery(actor="bob")).data
-    assert [(e.action, e.org_id) for e in by_actor] == [("member.left", first), ("org.created", second)]
+    assert [(e.action, e.org_id) for e in by_actor] == [
+        ("member.left", first), ("member.added", second), ("org.created", second)]
     by_support = audit.list_for_app(sam, AppAuditQuery(actor="me")).data
     assert [(e.action, e.actor.support) for e in by_support] == [("member.role_changed", True)]
     both = audit.list_for_app(sam, AppAuditQuery(org_id=first, actor="bob", action="member.*")).data
@@ -333,7 +335,7 @@ def test_the_audit_of_a_deleted_org_stays_readable_to_support() -> None:
     org_id = create("Acme", "acme")
     orgs.delete(alice, org_id)
     assert [e.action for e in audit.list_for_app(sam, AppAuditQuery(org_id=org_id)).data] == [
-        "org.deleted", "org.created"]
+        "org.deleted", "member.added", "org.created"]
     assert code_of(lambda: audit.list_for_org(alice, org_id, OrgAuditQuery())) == "org_not_found"
 
 

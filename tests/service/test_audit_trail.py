@@ -29,22 +29,32 @@ bob = world.caller("bob")
 sam = world.caller("sam", support=True)
 
 
+MEMBERSHIP_PATHS = {"invitation.accepted": "invitation"}
+"""Actions that create a membership, with the ``via`` of the ``member.added`` they also record."""
+
+
 def events_of(partition: str) -> dict[str, dict[str, Any]]:
     return {item["id"]: item for item in world.items_of(partition) if item.get("entity") == "AUDIT"}
 
 
-def audited(partition: str, caller: Caller, action: str, target: tuple[str, str],
+def audited(partition: str, caller: Caller, action: str, target: tuple[str, str | None],
             change: Callable[[], Any]) -> dict[str, Any]:
     """Run ``change`` and return the one audit event it added to ``partition``, checked field by field."""
     before = events_of(partition)
     change()
-    added = [event for event_id, event in events_of(partition).items() if event_id not in before]
-    assert len(added) == 1, f"{action}: {len(added)} audit events"
+    added = sorted((event for event_id, event in events_of(partition).items() if event_id not in before),
+                   key=lambda event: event["sequence"])
+    joins = action in MEMBERSHIP_PATHS
+    assert len(added) == 1 + joins, f"{action}: {len(added)} audit events"
     event = added[0]
+    last = max((e["sequence"] for e in before.values()), default=0)
+    assert [e["sequence"] for e in added] == list(range(last + 1, last + 1 + len(added))), "a gap in the sequence"
+    if joins:  # and whoever joined is announced as member.added, naming the path
+        assert added[1]["action"] == "member.added" and added[1]["details"]["via"] == MEMBERSHIP_PATHS[action]
     assert event["action"] == action
     assert event["actor"] == {"type": "user", "user_id": caller.user_id, "email": caller.email,
                               "support": caller.support}
-    assert (event["target"]["type"], event["target"]["id"]) == target
+    assert event["target"]["type"] == target[0] and target[1] in (None, event["target"]["id"])  # None: a new id
     assert event["request_id"] == caller.request_id and event["at"].endswith("Z")
     assert isinstance(event["details"], dict) and len(str(event["details"])) < 2000
     assert event["ttl"] > 0
@@ -69,10 +79,12 @@ def walk() -> set[str]:
     create()
     org_id = created["id"]
     org_partition = keys.audit_pk("demo", org_id)
-    (first,) = events_of(org_partition).values()
-    assert (first["action"], first["target"], first["actor"]["user_id"]) == (
-        "org.created", {"type": "org", "id": org_id}, "alice")
-    seen.add("org.created")
+    first, owner = sorted(events_of(org_partition).values(), key=lambda event: event["sequence"])
+    assert (first["action"], first["target"], first["actor"]["user_id"], first["sequence"]) == (
+        "org.created", {"type": "org", "id": org_id}, "alice", 1)
+    assert (owner["action"], owner["target"], owner["details"]["via"], owner["sequence"]) == (
+        "member.added", {"type": "member", "id": "alice"}, "org_created", 2)
+    seen |= {"org.created", "member.added"}
     check(org_partition, alice, "org.updated", ("org", org_id),
           lambda: orgs.update(alice, org_id, UpdateOrg(name="Acme 2")))
     # members
@@ -111,6 +123,7 @@ def walk() -> set[str]:
               lambda: teams.delete(alice, org_id, team_id))
     seen |= _walk_invitations(check, org_partition, org_id)
     seen |= _walk_ownership(check, org_partition, org_id)
+    _walk_webhooks(check)
     check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))
     check(org_partition, alice, "org.deleted", ("org", org_id), lambda: orgs.delete(alice, org_id))
     seen |= _walk_lifecycle(check, org_partition, org_id)
@@ -274,3 +287,38 @@ def _walk_invitations(check: Callable[..., dict[str, Any]], partition: str, org_
     assert (expired["action"], expired["target"]["id"], expired["actor"]["user_id"]) == (
         "invitation.expired", ids["gina@example.com"], invitations.EXPIRY_ACTOR)
     return {"invitation.created", "invitation.expired"}
+
+
+def _walk_webhooks(check: Callable[..., dict[str, Any]]) -> None:
+    """Endpoint changes are app-level events; the disabling is the system's, after 5 days failing."""
+    from orgplane import clock
+    from orgplane.models.webhooks import CreateWebhook, UpdateWebhook
+    from orgplane.services import webhooks
+    from orgplane.store import table
+    from orgplane.webhooks import url_guard
+    from orgplane.webhooks.schedule import DISABLE_AFTER_SECONDS
+
+    partition = keys.app_audit_pk("demo")
+    real = url_guard.RESOLVER
+    url_guard.RESOLVER = lambda host, port: ["93.184.215.14"]
+    try:
+        created: dict[str, str] = {}
+
+        def create() -> None:
+            created["id"] = webhooks.create(sam, CreateWebhook(url="https://hooks.example.com/in")).id
+
+        check(partition, sam, "webhook.created", ("webhook", None), create)
+        webhook_id = created["id"]
+        check(partition, sam, "webhook.updated", ("webhook", webhook_id),
+              lambda: webhooks.update(sam, webhook_id, UpdateWebhook(types=["org.created"])))
+        check(partition, sam, "webhook.secret_rotated", ("webhook", webhook_id),
+              lambda: webhooks.rotate_secret(sam, webhook_id))
+        endpoint = table.get(keys.webhook("demo", webhook_id)) or {}
+        endpoint["failing_since"] = int(clock.timestamp()) - DISABLE_AFTER_SECONDS - 1
+        system = Caller(app_id="demo", user_id=webhooks.SYSTEM_ACTOR, email=None, email_verified=False,
+                        support=False, request_id=f"webhooks-disable-{webhook_id}")
+        check(partition, system, "webhook.disabled", ("webhook", webhook_id),
+              lambda: webhooks._endpoint_health(endpoint, False, clock.timestamp()))
+        check(partition, sam, "webhook.deleted", ("webhook", webhook_id), lambda: webhooks.delete(sam, webhook_id))
+    finally:
+        url_guard.RESOLVER = real

@@ -71,7 +71,8 @@ def test_an_unverified_email_is_not_stored_on_the_membership_nor_shown_as_the_ac
     membership = table.get(keys.member("demo", org_id, "carol")) or {}
     assert membership["role"] == "owner" and membership.get("email") is None
     assert table.get(keys.email_claim("demo", org_id, "ceo@bigcorp.example")) is None
-    [created] = world.items_of(keys.audit_pk("demo", org_id))
+    created, added = world.items_of(keys.audit_pk("demo", org_id))
+    assert added["action"] == "member.added" and added["actor"] == created["actor"]
     assert created["actor"]["email"] is None and created["actor"]["user_id"] == "carol"
     assert getattr(users.me(ceo), "email", "absent") is None  # a user's Me (a service's has no email)
 

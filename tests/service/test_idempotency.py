@@ -87,7 +87,7 @@ def test_a_retry_with_the_same_key_and_body_returns_the_first_response_and_creat
     assert retry.body == first.body
     assert retry.headers["content-type"] == "application/json"
     assert org_count() == 1
-    assert len(audit_events(first.body["id"])) == 1
+    assert len(audit_events(first.body["id"])) == 2  # org.created, member.added
 
 
 def test_the_same_body_written_differently_is_the_same_request() -> None:
@@ -146,7 +146,7 @@ def test_the_same_key_with_a_different_body_is_409_idempotency_key_reused_and_ch
     assert reused.status == 409 and reused.body["code"] == "idempotency_key_reused"
     assert reused.headers["content-type"] == "application/problem+json"
     assert org_count() == 1
-    assert len(audit_events(first.body["id"])) == 1
+    assert len(audit_events(first.body["id"])) == 2  # org.created, member.added
     assert table.get(keys.idempotency("demo", "alice", "create_org", "key-1")) == before
 
 
@@ -352,7 +352,7 @@ def test_concurrent_retries_of_one_create_make_one_org_and_answer_alike(monkeypa
     assert all(a.body == answers[0].body for a in answers)
     assert sum(not a.replayed for a in answers) == 1
     assert org_count() == 1
-    assert len(audit_events(answers[0].body["id"])) == 1
+    assert len(audit_events(answers[0].body["id"])) == 2  # org.created, member.added
 
 
 def test_concurrent_retries_of_one_team_create_make_one_team(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -191,11 +191,13 @@ def test_every_org_mutation_writes_its_audit_event() -> None:
     orgs.update(alice, org.id, UpdateOrg(name="Acme Two", metadata={"tier": "gold"}))
     orgs.delete(alice, org.id)
     events = world.items_of(keys.audit_pk("demo", org.id))
-    assert [e["action"] for e in events] == ["org.created", "org.updated", "org.deleted"]
+    assert [e["action"] for e in events] == ["org.created", "member.added", "org.updated", "org.deleted"]
+    assert [e["sequence"] for e in events] == [1, 2, 3, 4]
+    events = [e for e in events if e["action"] != "member.added"]
     assert all(e["request_id"] == "req-alice" and e["target"] == {"type": "org", "id": org.id} for e in events)
 
 
 def test_an_update_that_changes_nothing_writes_nothing() -> None:
     org = create()
     assert orgs.update(alice, org.id, UpdateOrg(name="Acme")).updated_at == org.updated_at
-    assert len(world.items_of(keys.audit_pk("demo", org.id))) == 1
+    assert len(world.items_of(keys.audit_pk("demo", org.id))) == 2  # org.created, member.added

@@ -48,7 +48,8 @@ def test_a_service_adds_a_user_directly_and_the_audit_names_it() -> None:
     assert {k: member[k] for k in ("org_id", "user_id", "email", "role")} == \
         {"org_id": org_id, "user_id": "bob", "email": "bob@example.com", "role": "member"}
     assert org_item(org_id)["member_count"] == 2
-    events = [i for i in world.items_of(keys.audit_pk("demo", org_id)) if i["action"] == "member.added"]
+    events = [i for i in world.items_of(keys.audit_pk("demo", org_id))
+              if i["action"] == "member.added" and i["target"]["id"] == "bob"]
     assert len(events) == 1 and events[0]["actor"]["type"] == "service"
     assert events[0]["actor"]["client_id"] == "demo-backend"
     assert events[0]["details"] == {"user_id": "bob", "role": "member", "via": "direct"}

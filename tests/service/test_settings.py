@@ -203,7 +203,7 @@ def test_a_custom_role_that_may_invite_cannot_invite_to_a_role_above_it(org_id: 
     assert table.get(keys.email_claim("demo", org_id, records.email_key("dave@example.com"))) is None
     assert table.get(keys.org("demo", org_id)) == org_before
     assert {name: role_usage.holders("demo", name) for name in RECRUITING} == holders_before
-    assert [e["action"] for e in world.items_of(keys.audit_pk("demo", org_id))] == ["org.created"]
+    assert [e["action"] for e in world.items_of(keys.audit_pk("demo", org_id))] == ["org.created", "member.added"]
 
 
 @pytest.mark.parametrize("role", ["member", "viewer", "recruiter"])

@@ -293,7 +293,17 @@ def test_an_admin_adds_themselves_in_one_guarded_write(org_id: str) -> None:
     assert roster(org_id, team_id) == {}
 
 
+def needs_transaction_of(operations: int) -> None:
+    """Skip on an engine whose transactions hold fewer operations (DynamoDB Local 1.11 takes 10;
+    DynamoDB 100): a removal from two teams with its event and event counter needs 11."""
+    from orgplane import config
+
+    if config.settings().max_transaction_items < operations:
+        pytest.skip(f"this engine's transactions hold fewer than {operations} operations")
+
+
 def test_a_removed_org_member_vanishes_from_every_team_at_once(org_id: str) -> None:
+    needs_transaction_of(11)
     first, second = new_team(org_id, "First"), new_team(org_id, "Second")
     for team_id in (first, second):
         put(org_id, team_id, "bob")
@@ -348,6 +358,7 @@ def test_rejoining_while_the_cleanup_job_waits_counts_once(org_id: str, monkeypa
 
 def test_a_team_joined_between_the_removals_read_and_write_goes_too(
         org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_transaction_of(11)
     first, second = new_team(org_id, "First"), new_team(org_id, "Second")
     put(org_id, first, "bob")
     real = teams.remove_memberships_of

@@ -42,3 +42,9 @@ def advance(seconds: float) -> None:
 def reset() -> None:
     global _offset_seconds
     _offset_seconds = 0.0
+
+
+def wall() -> float:
+    """Real time, never advanced: for a time another system checks against its own clock (the
+    ``webhook-timestamp`` a receiver compares with now)."""
+    return time.time()

@@ -31,6 +31,14 @@ class Settings:
     org_token_previous_key_ids: tuple[str, ...] = ()
     org_token_key_file: str | None = None
     org_token_issuer: str | None = None
+    #: webhooks: the KMS key sealing signing secrets (unset locally: a key derived from the secret),
+    #: whether http://localhost / 127.0.0.1 URLs are allowed (the local server only, never in AWS), and
+    #: the SQS FIFO queue of deliveries (a message group per endpoint and org)
+    webhook_kms_key_id: str | None = None
+    webhooks_allow_local: bool = False
+    webhook_queue_url: str | None = None
+    #: the EventBridge bus every event is put on (the stack's custom bus)
+    event_bus_name: str = "default"
 
 
 @cache
@@ -54,6 +62,10 @@ def settings() -> Settings:
         org_token_previous_key_ids=tuple(k for k in env.get("ORG_TOKEN_PREVIOUS_KEY_IDS", "").split(",") if k),
         org_token_key_file=env.get("ORG_TOKEN_KEY_FILE") or None,
         org_token_issuer=env.get("ORG_TOKEN_ISSUER") or None,
+        webhook_kms_key_id=env.get("WEBHOOK_KMS_KEY_ID") or None,
+        webhooks_allow_local=env.get("WEBHOOKS_ALLOW_LOCAL", "") == "true",
+        event_bus_name=env.get("EVENT_BUS_NAME", "default"),
+        webhook_queue_url=env.get("WEBHOOK_QUEUE_URL") or None,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 CATALOGUE: dict[str, tuple[int, str]] = {
     "validation_error": (400, "Request is invalid"),
+    "webhook_url_not_allowed": (400, "Webhook URL not allowed"),
     "unauthorized": (401, "Unauthorized"),
     "forbidden": (403, "Forbidden"),
     "invitation_email_mismatch": (403, "Invitation is for another email"),
@@ -20,6 +21,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "invitation_not_found": (404, "Invitation not found"),
     "team_not_found": (404, "Team not found"),
     "transfer_not_found": (404, "Ownership transfer not found"),
+    "webhook_not_found": (404, "Webhook not found"),
+    "delivery_not_found": (404, "Delivery not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "slug_taken": (409, "Slug is taken"),
     "team_name_taken": (409, "Team name is taken"),
@@ -35,6 +38,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "org_limit_reached": (409, "Organization limit reached"),
     "team_limit_reached": (409, "Team limit reached"),
     "idempotency_key_reused": (409, "Idempotency key reused"),
+    "webhook_limit_reached": (409, "Webhook limit reached"),
     "conflict": (409, "Concurrent change"),
     "invitation_expired": (410, "Invitation expired"),
     "payload_too_large": (413, "Payload too large"),

@@ -13,11 +13,14 @@ from orgplane import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BODY = r"[0-9A-HJKMNP-TV-Z]{26}"
-PREFIXES = ("org", "inv", "team", "evt", "ot")
+PREFIXES = ("org", "inv", "team", "evt", "ot", "wh", "dlv")
 
 
 def _ulid() -> str:
-    value = (int(clock.timestamp() * 1000) << 80) | secrets.randbits(80)
+    return _encode((int(clock.timestamp() * 1000) << 80) | secrets.randbits(80))
+
+
+def _encode(value: int) -> str:
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])
@@ -29,6 +32,23 @@ def new(prefix: str) -> str:
     if prefix not in PREFIXES:
         raise ValueError(f"unknown id prefix {prefix!r}")
     return f"{prefix}_{_ulid()}"
+
+
+def after(prefix: str, previous: str | None) -> str:
+    """A new id that sorts after ``previous`` (same prefix) even within its millisecond or behind a
+    clock that runs late: the next value up when a fresh one would not be greater."""
+    fresh = new(prefix)
+    if previous is None or fresh > previous or not is_valid(prefix, previous):
+        return fresh
+    value = 0
+    for char in previous[len(prefix) + 1:]:
+        value = value * 32 + _ALPHABET.index(char)
+    return f"{prefix}_{_encode(value + 1)}"
+
+
+def time_floor(prefix: str, epoch_seconds: float) -> str:
+    """The smallest id of ``prefix`` made at ``epoch_seconds`` (a bound for ranges of ids by time)."""
+    return f"{prefix}_{_encode(int(epoch_seconds * 1000) << 80)}"
 
 
 def is_valid(prefix: str, value: str) -> bool:

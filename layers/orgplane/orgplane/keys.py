@@ -103,6 +103,38 @@ def app_audit(app_id: str, event_id: str) -> Key:
     return {"PK": app_audit_pk(app_id), "SK": event_id}
 
 
+def event_sequence(app_id: str, org_id: str | None) -> Key:
+    """The event counter of an org (in its partition), or of the app for app-level events (settings):
+    ``sequence`` (the last number given) and ``last_id`` (the last event id, so ids rise with it)."""
+    return {"PK": org_pk(app_id, org_id) if org_id else app(app_id), "SK": "EVENTSEQ"}
+
+
+def webhook(app_id: str, webhook_id: str) -> Key:
+    """A webhook endpoint of an app; its deliveries share its partition."""
+    return {"PK": _join("APP", app_id, "WEBHOOK", webhook_id), "SK": "WEBHOOK"}
+
+
+def webhook_delivery(app_id: str, webhook_id: str, delivery_id: str) -> Key:
+    return {"PK": _join("APP", app_id, "WEBHOOK", webhook_id), "SK": _join("DELIVERY", delivery_id)}
+
+
+DELIVERY_PREFIX = "DELIVERY" + SEP
+
+
+def webhook_count(app_id: str) -> Key:
+    """How many webhook endpoints the app has (a create checks the limit against it atomically)."""
+    return {"PK": _join("APP", app_id, "WEBHOOKS"), "SK": "COUNT"}
+
+
+def webhooks_pk(app_id: str) -> str:
+    """GSI2: an app's webhook endpoints (few: the fan-out reads them all for each event)."""
+    return _join("APP", app_id, "WEBHOOKS")
+
+
+def webhook_listing_gsi2(app_id: str, webhook_id: str) -> dict[str, str]:
+    return {"GSI2PK": webhooks_pk(app_id), "GSI2SK": webhook_id}
+
+
 def role_usage(app_id: str, role: str) -> Key:
     """The holder counter of one custom role (members + pending invitations); exists while it is defined."""
     return {"PK": _join("APP", app_id, "ROLE", role), "SK": "ROLE"}

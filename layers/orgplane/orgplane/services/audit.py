@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
 from orgplane.models.common import Page
+from orgplane.services import events
 from orgplane.store import cursors, pages, table
 from orgplane.store.transaction import Transaction
 
@@ -20,11 +21,16 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
            details: dict[str, Any] | None = None, retention_days: int = 365) -> str:
     """Add the audit event of a change to ``tx``; the change cannot commit without it.
 
+    The record is also the change's event (:mod:`orgplane.services.events`): numbered in the org's
+    sequence at commit, listed by ``GET /events``, delivered to webhooks and the event bus. Its ``id``
+    may rise past the one returned here, to keep ids in sequence order.
+
     ``org_id`` ``None`` records an app-level event (settings). Events expire ``retention_days`` after
     they happen (the table's TTL): pass the app setting ``audit_retention_days``.
     """
     event_id = ids.new("evt")
-    tx.put(
+    events.announce(
+        tx,
         {
             **(keys.audit(caller.app_id, org_id, event_id) if org_id else keys.app_audit(caller.app_id, event_id)),
             "GSI1PK": keys.actor_pk(caller.app_id, caller.principal_id),
@@ -42,7 +48,7 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
             "request_id": caller.request_id,
             "details": details or {},
             "ttl": int(clock.timestamp()) + retention_days * _DAY,
-        }
+        },
     )
     return event_id
 

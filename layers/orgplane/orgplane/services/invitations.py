@@ -33,7 +33,7 @@ from orgplane.models.invitations import (
 )
 from orgplane.models.members import Member
 from orgplane.models.settings import AppSettings
-from orgplane.services import audit, invitation_links, rate_limits, role_usage
+from orgplane.services import audit, events, invitation_links, rate_limits, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
@@ -380,9 +380,10 @@ def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]
 
 def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, Item | None]:
     app_id = caller.app_id
-    org, invitation, membership = table.batch_get([
+    org, invitation, membership, counter = table.batch_get([
         keys.org(app_id, org_id), keys.invitation(app_id, org_id, invitation_id),
-        keys.member(app_id, org_id, caller.user_id)])
+        keys.member(app_id, org_id, caller.user_id), events.sequence_key(app_id, org_id)])
+    events.saw(app_id, org_id, counter)
     if org is None or invitation is None:
         raise not_found("invitation")
     return org, invitation, membership
@@ -445,6 +446,9 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
                       condition="attribute_exists(PK)", on_fail=STALE)
     audit.record(tx, caller, org_id, "invitation.accepted", "invitation", invitation_id,
                  {"user_id": caller.user_id, "role": role, "team_ids": [team_id for team_id, _ in teams]},
+                 settings.audit_retention_days)
+    audit.record(tx, caller, org_id, "member.added", "member", caller.user_id,
+                 {"user_id": caller.user_id, "role": role, "via": "invitation", "invitation_id": invitation_id},
                  settings.audit_retention_days)
     tx.commit()
     return records.to_member(member)

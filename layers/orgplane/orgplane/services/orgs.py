@@ -12,7 +12,7 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, invalid
 from orgplane.models.common import Page
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
-from orgplane.services import audit, lifecycle
+from orgplane.services import audit, events, lifecycle
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
 from orgplane.store import cursors, pages, records, table
@@ -79,6 +79,9 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
     if body.owner:
         details["owner"] = owner_id
     audit.record(tx, caller, org_id, "org.created", "org", org_id, details, retention)
+    audit.record(tx, caller, org_id, "member.added", "member", owner_id,
+                 {"user_id": owner_id, "role": access.OWNER, "via": "org_created"}, retention)
+    events.saw_new(caller.app_id, org_id)
     tx.commit()
     return records.to_org(org)
 

@@ -14,6 +14,7 @@ from orgplane.access import RoleBook
 from orgplane.caller import Caller
 from orgplane.errors import not_found
 from orgplane.models.settings import AppSettings
+from orgplane.services import events
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from orgplane.store.transaction import STALE, Transaction
@@ -60,14 +61,17 @@ class OrgView:
 
 
 def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgView:
-    """The org, the caller's membership and ``extra_keys`` in one ``BatchGetItem``."""
+    """The org, the caller's membership and ``extra_keys`` in one ``BatchGetItem`` (with the org's event
+    counter, so a change numbers its events without another read: :mod:`orgplane.services.events`)."""
     if not ids.is_valid("org", org_id):
         raise not_found("org")
     found = table.batch_get(
-        [keys.org(caller.app_id, org_id), keys.member(caller.app_id, org_id, caller.user_id), *extra_keys]
+        [keys.org(caller.app_id, org_id), keys.member(caller.app_id, org_id, caller.user_id), *extra_keys,
+         events.sequence_key(caller.app_id, org_id)]
     )
     # a service has no membership: its client id read as a user id must never count as one
-    org, membership, extra = found[0], None if caller.is_service else found[1], found[2:]
+    org, membership, extra = found[0], None if caller.is_service else found[1], found[2:-1]
+    events.saw(caller.app_id, org_id, found[-1])
     if org is None or (membership is None and not caller.support):
         raise not_found("org")
     return OrgView(

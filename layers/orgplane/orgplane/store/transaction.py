@@ -37,6 +37,13 @@ class Stale(Exception):
 STALE = Stale()
 
 
+class SequenceMoved(Stale):
+    """Another change of the same org committed its events first: number them again, after it."""
+
+
+SEQUENCE_MOVED = SequenceMoved()
+
+
 class Claimed(Exception):
     """The claimed item already exists (another request claimed it first): nothing was written."""
 
@@ -75,12 +82,21 @@ def claiming(claim: Claim) -> Iterator[Claim]:
 
 _MAX_CONFLICT_RETRIES = 5
 _MAX_STALE_RETRIES = 8
+_MAX_SEQUENCE_RETRIES = 40
 
 
 class Transaction:
     def __init__(self) -> None:
         self._ops: list[dict[str, Any]] = []
         self._outcomes: list[Outcome] = []
+        self._sealers: dict[str, Callable[[Transaction], None]] = {}
+        self.notes: dict[str, Any] = {}
+        """What a sealer needs to finish the transaction (the events it announces, by :mod:`events`)."""
+
+    def before_commit(self, name: str, sealer: Callable[[Transaction], None]) -> None:
+        """Run ``sealer`` once, right before the write: it may add operations built from everything the
+        service put in (the events module numbers the transaction's events this way)."""
+        self._sealers.setdefault(name, sealer)
 
     def __len__(self) -> int:
         return len(self._ops)
@@ -147,6 +163,9 @@ class Transaction:
         return self._add("Update", body, condition, names, values, on_fail)
 
     def commit(self) -> None:
+        sealers, self._sealers = self._sealers, {}
+        for sealer in sealers.values():
+            sealer(self)
         if not self._ops:
             return
         ops, outcomes = self._ops, self._outcomes
@@ -248,10 +267,20 @@ def _reasons_from_message(error: ClientError) -> list[dict[str, Any]]:
 
 
 def retrying(decide_and_write: Callable[[], T]) -> T:
-    """Run read → decide → write until the write's guards hold on what was read."""
-    for _ in range(_MAX_STALE_RETRIES):
+    """Run read → decide → write until the write's guards hold on what was read.
+
+    Every change of an org numbers its events from the org's event counter, so concurrent changes of one
+    org (which touch different items and used to commit side by side) now meet there: the loser reads
+    again and commits right after. Those turns get their own, larger budget, with a growing jittered pause.
+    """
+    stale = moved = 0
+    while stale < _MAX_STALE_RETRIES and moved < _MAX_SEQUENCE_RETRIES:
         try:
             return decide_and_write()
+        except SequenceMoved:
+            moved += 1
+            time.sleep(random.uniform(0.0, min(0.1, 0.005 * 2 ** min(moved, 5))))
         except Stale:
+            stale += 1
             time.sleep(random.uniform(0.0, 0.02))
     raise DomainError("conflict", "The resource kept changing; retry.")

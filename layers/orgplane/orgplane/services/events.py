@@ -1,0 +1,96 @@
+"""Events: the audit records of a transaction, numbered per org in that same transaction.
+
+Every audit record is an event (:func:`announce`, called by :func:`audit.record`). Right before the
+transaction writes, :func:`_seal` numbers its events: each org (and the app, for app-level events) has
+an event counter item, ``keys.event_sequence``, holding the last ``sequence`` given and the last event
+id. The transaction sets the counter to its own last number *on the condition that it still holds the
+number the service read*, so two changes of one org can never take the same number or leave a gap: the
+one that commits second fails that condition and is decided again from fresh reads
+(:data:`SEQUENCE_MOVED`, retried by :func:`transaction.retrying`).
+
+The counter is read with what the service reads anyway: :func:`tenancy.open_org` (and the invitation
+answer paths) put its key in their one ``BatchGetItem`` and hand the item here (:func:`saw`). A path
+that did not read it (a background job, app settings) costs one ``GetItem`` at seal time. Event ids
+also rise with the sequence (:func:`ids.after` the counter's ``last_id``), so listing by id lists an
+org's events in sequence order.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from orgplane import ids, keys
+from orgplane.store import table
+from orgplane.store.transaction import SEQUENCE_MOVED, Transaction
+
+Item = dict[str, Any]
+
+_NOTE = "events"
+_SEEN_LIMIT = 256
+
+_seen: ContextVar[dict[str, tuple[int, str | None]] | None] = ContextVar("orgplane_event_sequences", default=None)
+
+
+def sequence_key(app_id: str, org_id: str | None) -> dict[str, str]:
+    return keys.event_sequence(app_id, org_id)
+
+
+def saw(app_id: str, org_id: str | None, counter: Item | None) -> None:
+    """The service read the event counter of ``org_id`` (``None`` if it does not exist yet)."""
+    seen = _seen.get()
+    if seen is None or len(seen) >= _SEEN_LIMIT:
+        seen = {}
+        _seen.set(seen)
+    seen[_partition(app_id, org_id)] = _position(counter)
+
+
+def saw_new(app_id: str, org_id: str) -> None:
+    """A new org: its counter cannot exist yet (its creation is conditioned on the org being new)."""
+    saw(app_id, org_id, None)
+
+
+def announce(tx: Transaction, event: Item) -> None:
+    """Add ``event`` (an audit item with ``app_id``, ``org_id``) to ``tx``: it is numbered and put at commit."""
+    tx.notes.setdefault(_NOTE, []).append(event)
+    tx.before_commit(_NOTE, _seal)
+
+
+def _partition(app_id: str, org_id: str | None) -> str:
+    return f"{app_id}\x00{org_id or ''}"
+
+
+def _position(counter: Item | None) -> tuple[int, str | None]:
+    if counter is None:
+        return 0, None
+    return int(counter.get("sequence", 0)), (str(counter["last_id"]) if counter.get("last_id") else None)
+
+
+def _read_position(app_id: str, org_id: str | None) -> tuple[int, str | None]:
+    seen = _seen.get()
+    known = seen.pop(_partition(app_id, org_id), None) if seen is not None else None
+    return known if known is not None else _position(table.get(sequence_key(app_id, org_id)))
+
+
+def _seal(tx: Transaction) -> None:
+    groups: dict[tuple[str, str | None], list[Item]] = {}
+    for event in tx.notes.get(_NOTE, []):
+        groups.setdefault((str(event["app_id"]), event.get("org_id")), []).append(event)
+    for (app_id, org_id), events in groups.items():
+        first, last_id = _read_position(app_id, org_id)
+        sequence = first
+        for event in events:
+            sequence += 1
+            given = str(event["id"])
+            event_id = given if given > (last_id or "") else ids.after("evt", last_id)
+            last_id = event_id
+            event.update(id=event_id, SK=event_id, GSI1SK=event_id, GSI2SK=event_id, sequence=sequence)
+            tx.put(event)
+        counter = {"entity": "EVENTSEQ", "app_id": app_id, "org_id": org_id, "sequence": sequence,
+                   "last_id": last_id}
+        if first == 0:
+            tx.put({**sequence_key(app_id, org_id), **counter}, condition="attribute_not_exists(PK)",
+                   on_fail=SEQUENCE_MOVED)
+        else:
+            tx.put({**sequence_key(app_id, org_id), **counter}, condition="#seq = :seen",
+                   names={"#seq": "sequence"}, values={":seen": first}, on_fail=SEQUENCE_MOVED)
