@@ -95,7 +95,10 @@ class CallGraph:
         # a function's body and default values run; its decorators and annotations do not raise for it
         parts: list[ast.AST] = ([*node.body, *node.args.defaults, *node.args.kw_defaults]  # type: ignore[list-item]
                                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else [node])
-        nodes = [child for part in parts if part is not None for child in ast.walk(part)]
+        # annotations of local variables (``x: Callable[[Transaction], None] = ...``) run nothing either
+        annotations = {id(n) for part in parts if part is not None for a in ast.walk(part)
+                       if isinstance(a, ast.AnnAssign) for n in ast.walk(a.annotation)}
+        nodes = [child for part in parts if part is not None for child in ast.walk(part) if id(child) not in annotations]
         calls = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         for child in nodes:
             if isinstance(child, ast.Call):
@@ -107,8 +110,8 @@ class CallGraph:
             resolved = self._resolve(module, child, cls)
             if resolved is not None:
                 found.refs.add(resolved)
-            elif isinstance(child, ast.Attribute) and id(child) in calls:
-                found.methods.add(child.attr)
+            elif isinstance(child, ast.Attribute) and id(child) in calls and not _dunder(child.attr):
+                found.methods.add(child.attr)  # ``super().__init__()`` is the class's own base, not every class
         return found
 
     def _resolve(self, module: _Module, node: ast.Name | ast.Attribute, cls: str | None) -> str | None:
@@ -150,6 +153,10 @@ class CallGraph:
         if name in self.functions:
             yield name
         yield from self.classes.get(name, ())  # a class used: its methods may run
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
 
 
 def _module(name: str, path: Path) -> _Module:
