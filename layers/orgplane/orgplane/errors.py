@@ -6,7 +6,10 @@ it into ``application/problem+json`` in exactly one place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 CATALOGUE: dict[str, tuple[int, str]] = {
     "validation_error": (400, "Request is invalid"),
@@ -70,3 +73,27 @@ def forbidden(detail: str = "You do not have permission to do this.") -> DomainE
 
 def invalid(field: str, message: str) -> DomainError:
     return DomainError("validation_error", message, errors=[{"field": field, "message": message}])
+
+
+def validation_problem(error: ValidationError) -> DomainError:
+    """A model's validation failure as ``validation_error``, one entry per failed field."""
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+    return DomainError("validation_error", "The request is invalid.", errors=errors)
+
+
+def problem_document(error: DomainError, request_id: str) -> dict[str, Any]:
+    """The ``application/problem+json`` body of ``error`` (RFC 9457, with the stable ``code``)."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": error.title,
+        "status": error.status,
+        "code": error.code,
+        "detail": error.detail,
+        "request_id": request_id,
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    return body

@@ -1,0 +1,79 @@
+"""Onboarding at company scale through the local server: bulk invitations against the seat limit, one
+mail per created invitation, isolation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.http.client import Client
+from tests.http.expect import assert_problem, ok, unique
+
+SETTINGS_CACHE_SECONDS = 30  # services/settings.py caches app settings per container on the product clock
+APP = "other"  # app-wide limits are set on this app for one test at a time (each worker has its own server)
+
+
+@pytest.fixture
+def sixty_seats(api: Client) -> Iterator[int]:
+    """``max_members_per_org = 60`` in app ``other`` for one test, then what it was before."""
+    support = api.token(app=APP, sub=unique("support"), groups=["support"])
+    previous = ok(api.get("/admin/settings", token=support))["max_members_per_org"]
+    ok(api.patch("/admin/settings", token=support, json={"max_members_per_org": 60}))
+    api.advance_clock(SETTINGS_CACHE_SECONDS + 1)
+    try:
+        yield 60
+    finally:
+        support = api.token(app=APP, sub=unique("support"), groups=["support"])
+        ok(api.patch("/admin/settings", token=support, json={"max_members_per_org": previous}))
+        api.advance_clock(SETTINGS_CACHE_SECONDS + 1)
+
+
+def bulk(api: Client, org_id: str, token: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return list(ok(api.post(f"/orgs/{org_id}/invitations/bulk", token=token, json={"invitations": rows}))["results"])
+
+
+def test_a_hundred_bulk_invitations_against_sixty_seats_with_ten_members_create_fifty(api: Client,
+                                                                                    sixty_seats: int) -> None:
+    owner = api.token(app=APP, sub=unique("owner"))
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    joiners = [unique("joiner") for _ in range(9)]
+    for result in bulk(api, org["id"], owner, [{"email": f"{sub}@example.com"} for sub in joiners]):
+        assert result["status"] == 201
+    pending = ok(api.get(f"/orgs/{org['id']}/invitations?status=pending&limit=100", token=owner))["data"]
+    by_email = {i["email"]: i["id"] for i in pending}
+    for sub in joiners:
+        ok(api.post(f"/invitations/{by_email[f'{sub}@example.com']}/accept", token=api.token(app=APP, sub=sub)))
+    assert ok(api.get(f"/orgs/{org['id']}", token=owner))["member_count"] == 10
+    tag = unique("bulk")
+    emails = [f"{tag}-{i}@example.com" for i in range(100)]
+    results = bulk(api, org["id"], owner, [{"email": e} for e in emails])
+    assert [r["email"] for r in results] == emails
+    assert [r["status"] for r in results] == [201] * 50 + [409] * 50
+    assert {r["error"]["code"] for r in results[50:]} == {"member_limit_reached"}
+    shown = ok(api.get(f"/orgs/{org['id']}", token=owner))
+    assert (shown["member_count"], shown["pending_invitation_count"]) == (10, 50)
+    api.drain()
+    mailed = [to for m in ok(api.get("/_local/outbox"))["data"] for to in m["to"] if to.startswith(tag)]
+    assert sorted(mailed) == sorted(emails[:50])  # one mail per created invitation, none for the others
+
+
+def test_bulk_invitations_are_404_for_another_org_and_app_403_for_a_member_and_400_for_hostile_bodies(
+        api: Client) -> None:
+    owner_sub = unique("owner")
+    owner = api.token(sub=owner_sub)
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    path = f"/orgs/{org['id']}/invitations/bulk"
+    body = {"invitations": [{"email": f"{unique('x')}@example.com"}]}
+    for token in (api.token(sub=unique("outsider")), api.token(app="other", sub=owner_sub)):
+        assert_problem(api.post(path, token=token, json=body), 404, "org_not_found")
+    member_sub = unique("member")
+    invitation = bulk(api, org["id"], owner, [{"email": f"{member_sub}@example.com"}])[0]["invitation"]
+    member = api.token(sub=member_sub)
+    ok(api.post(f"/invitations/{invitation['id']}/accept", token=member))
+    assert_problem(api.post(path, token=member, json=body), 403, "forbidden")
+    for hostile in ({"invitations": []}, {"invitations": [body["invitations"][0]] * 101},
+                    {"invitations": [["a@example.com"]]}, {"invitations": body["invitations"], "x": 1}):
+        assert_problem(api.post(path, token=owner, json=hostile), 400, "validation_error")
+    assert ok(api.get(f"/orgs/{org['id']}", token=owner))["pending_invitation_count"] == 0
