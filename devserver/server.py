@@ -767,6 +767,12 @@ def token_command(port: int) -> str:
     return f"make token ARGS='--app demo --sub alice --email alice@example.com{server}'"
 
 
+class _Listener(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of simultaneous clients (20 racing accepts of an
+    # invite link) would see connections reset before a thread picks them up
+    request_queue_size = 128
+
+
 class LocalServer:
     """Bind, configure, load, serve: ``LocalServer(port).serve_forever()``."""
 
@@ -775,7 +781,7 @@ class LocalServer:
             pass
 
         handler = Handler
-        self.httpd = ThreadingHTTPServer((HOST, port), handler)
+        self.httpd = _Listener((HOST, port), handler)
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
         apps.ensure_keys()  # the issuers' keys and the org-token key, made on first start

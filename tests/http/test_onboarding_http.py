@@ -77,3 +77,46 @@ def test_bulk_invitations_are_404_for_another_org_and_app_403_for_a_member_and_4
                     {"invitations": [["a@example.com"]]}, {"invitations": body["invitations"], "x": 1}):
         assert_problem(api.post(path, token=owner, json=hostile), 400, "validation_error")
     assert ok(api.get(f"/orgs/{org['id']}", token=owner))["pending_invitation_count"] == 0
+
+
+def test_twenty_racing_accepts_of_a_five_use_invite_link_give_five_members(api: Client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    owner = api.token(sub=unique("owner"))
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    link = ok(api.post(f"/orgs/{org['id']}/invite-links", token=owner, json={"max_uses": 5}), 201)
+    assert link["url"].endswith(link["token"].replace(".", "."))
+    joiners = [api.token(sub=unique("joiner")) for _ in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda t: api.post("/invite-links/accept", token=t, json={"token": link["token"]}).status,
+                                 joiners))
+    assert sorted(statuses) == [200] * 5 + [404] * 15
+    assert ok(api.get(f"/orgs/{org['id']}", token=owner))["member_count"] == 6
+    listed = ok(api.get(f"/orgs/{org['id']}/invite-links", token=owner))["data"]
+    assert [(item["uses"], item["status"]) for item in listed] == [(5, "used_up")]
+    assert "token" not in listed[0]
+
+
+def test_invite_link_routes_are_404_for_another_org_and_app_and_403_for_a_member(api: Client) -> None:
+    owner_sub = unique("owner")
+    owner = api.token(sub=owner_sub)
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    links = f"/orgs/{org['id']}/invite-links"
+    link = ok(api.post(links, token=owner, json={"allowed_domains": ["example.com"]}), 201)
+    for token in (api.token(sub=unique("outsider")), api.token(app="other", sub=owner_sub)):
+        assert_problem(api.post(links, token=token, json={}), 404, "org_not_found")
+        assert_problem(api.get(links, token=token), 404, "org_not_found")
+        assert_problem(api.delete(f"{links}/{link['id']}", token=token), 404, "org_not_found")
+    assert_problem(api.post("/invite-links/accept", token=api.token(app="other", sub=unique("x")),
+                            json={"token": link["token"]}), 404, "invite_link_not_found")
+    assert_problem(api.post("/invite-links/accept", token=api.token(sub=unique("x"), email="x@other.test"),
+                            json={"token": link["token"]}), 403, "forbidden")
+    member = api.token(sub=unique("member"))
+    ok(api.post("/invite-links/accept", token=member, json={"token": link["token"]}))
+    assert_problem(api.post(links, token=member, json={}), 403, "forbidden")
+    assert_problem(api.delete(f"{links}/{link['id']}", token=member), 403, "forbidden")
+    assert_problem(api.post(links, token=owner, json={"max_uses": -1}), 400, "validation_error")
+    assert_problem(api.post("/invite-links/accept", token=member, json={"token": ["x"]}), 400, "validation_error")
+    assert api.delete(f"{links}/{link['id']}", token=owner).status == 204
+    assert_problem(api.post("/invite-links/accept", token=api.token(sub=unique("late")), json={"token": link["token"]}),
+                   404, "invite_link_not_found")

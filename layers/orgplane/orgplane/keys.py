@@ -54,6 +54,14 @@ def invitation(app_id: str, org_id: str, invitation_id: str) -> Key:
     return {"PK": org_pk(app_id, org_id), "SK": _join("INVITE", invitation_id)}
 
 
+INVITE_LINK_PREFIX = "LINK" + SEP
+
+
+def invite_link(app_id: str, org_id: str, link_id: str) -> Key:
+    """A shareable invite link of an org (its token is stored only as a hash)."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("LINK", link_id)}
+
+
 def email_claim(app_id: str, org_id: str, email_key: str) -> Key:
     """Who holds an email address in an org: a member, or one pending invitation (never both)."""
     return {"PK": org_pk(app_id, org_id), "SK": _join("EMAIL", email_key)}

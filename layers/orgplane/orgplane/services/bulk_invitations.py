@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from orgplane import clock, keys
 from orgplane.caller import Caller
+from orgplane.config import settings as deployment
 from orgplane.errors import DomainError, problem_document, validation_problem
 from orgplane.models.invitations import CreateInvitation
 from orgplane.models.onboarding import BulkInvitationResult, BulkInvitationResults, BulkInvitations, Problem
@@ -39,8 +40,12 @@ from orgplane.store.transaction import STALE, Stale, Transaction
 
 Item = dict[str, Any]
 
-#: Operations per transaction: DynamoDB's 100, less one kept for the Idempotency-Key's claim.
-OPERATIONS_PER_TRANSACTION = 99
+
+def operations_per_transaction() -> int:
+    """DynamoDB's 100 operations (``MAX_TRANSACTION_ITEMS``: fewer on old DynamoDB Local engines), less
+    one kept for the Idempotency-Key's claim."""
+    return deployment().max_transaction_items - 1
+
 #: Rounds of read, plan and write before the rows still open answer ``conflict``.
 MAX_ROUNDS = 8
 
@@ -166,6 +171,7 @@ def _chunks(view: OrgView, plan: list[tuple[_Row, Item]]) -> Iterator[list[tuple
     settings = view.settings
     per_row = 3 + (settings.invitation_sends_per_address_per_hour is not None)
     shared = 1 + (settings.invitations_per_org_per_hour is not None) + (not view.caller.support)
+    budget = operations_per_transaction()
     chunk: list[tuple[_Row, Item]] = []
     named: set[str] = set()
 
@@ -175,7 +181,7 @@ def _chunks(view: OrgView, plan: list[tuple[_Row, Item]]) -> Iterator[list[tuple
     for row, item in plan:
         names = {f"team:{t}" for t in item["team_ids"]} | (
             {f"role:{item['role']}"} if role_usage.is_custom(str(item["role"])) else set())
-        if chunk and cost(len(chunk) + 1, named | names) > OPERATIONS_PER_TRANSACTION:
+        if chunk and cost(len(chunk) + 1, named | names) > budget:
             yield chunk
             chunk, named = [], set()
         chunk.append((row, item))
