@@ -32,7 +32,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from devserver import apps, console, loader, local_routes, moto_isolation, outbox, streams, template
+from devserver import apps, console, dns, loader, local_routes, moto_isolation, outbox, streams, template
 from devserver.events import api_event
 from devserver.local_routes import LocalError, LocalRequest
 
@@ -345,6 +345,9 @@ class Gateway:
         local_routes.register("POST", "/_local/jobs/{job}", self._run_job)
         local_routes.register("GET", "/_local/outbox", outbox.list_outbox)
         local_routes.register("DELETE", "/_local/outbox", outbox.clear_outbox)
+        local_routes.register("POST", "/_local/dns", dns.add_record)
+        local_routes.register("GET", "/_local/dns", dns.list_records)
+        local_routes.register("DELETE", "/_local/dns", dns.clear_records)
 
     # -------------------------------------------------------------- requests
 
@@ -785,6 +788,7 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
         apps.ensure_keys()  # the issuers' keys and the org-token key, made on first start
+        self.dns = dns.LocalDns()  # before the environment: sets DNS_RESOLVER unless given
         configure_environment(self.port)
         self.backends = start_backends()
         from orgplane import config
@@ -824,6 +828,7 @@ class LocalServer:
 
     def close(self) -> None:
         self.gateway.stop()
+        self.dns.stop()
         self.httpd.server_close()
 
 

@@ -72,7 +72,8 @@ PATH_ONLY_REAL_CASES = 3
 such as DELETE must not repeat a dozen times, each followed by a replenishing write)."""
 UNKNOWN = {"org_id": "org_00000000000000000000000000", "team_id": "team_00000000000000000000000000",
            "invitation_id": "inv_00000000000000000000000000", "user_id": "fuzz-nobody",
-           "transfer_id": "ot_00000000000000000000000000", "link_id": "il_00000000000000000000000000"}
+           "transfer_id": "ot_00000000000000000000000000", "link_id": "il_00000000000000000000000000",
+           "domain": "unknown-domain.test"}
 
 
 @schema.hook
@@ -98,6 +99,7 @@ class World:
     invitation_id: str = ""
     transfer_id: str = ""
     link_id: str = ""
+    domain: str = ""
     real_cases: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -107,6 +109,7 @@ class World:
         self.new_invitation()
         self.new_transfer()
         self.new_invite_link()
+        self.new_domain()
 
     def owner(self) -> str:
         return self.api.token(sub=self.owner_sub)
@@ -151,6 +154,11 @@ class World:
         created = ok(self.api.post(f"/orgs/{self.org_id}/invite-links", token=self.owner(), json={}), 201)
         self.link_id = created["id"]
 
+    def new_domain(self) -> None:
+        created = ok(self.api.post(f"/orgs/{self.org_id}/domains", token=self.owner(),
+                                   json={"domain": f"{unique('fuzz')}.test"}), 201)
+        self.domain = created["domain"]
+
     def add_member(self) -> None:
         self.member_sub = unique("fuzz-member")
         invited = ok(self.api.post(f"/orgs/{self.org_id}/invitations", token=self.owner(),
@@ -166,7 +174,7 @@ class World:
             return {name: UNKNOWN[name] if value == REAL else value for name, value in path_parameters.items()}
         real = {"org_id": self.org_id, "team_id": self.team_id, "invitation_id": self.invitation_id,
                 "transfer_id": self.transfer_id,
-                "link_id": self.link_id,
+                "link_id": self.link_id, "domain": self.domain,
                 "user_id": self.owner_sub if label.startswith("GET /admin") else self.member_sub}
         if label == "DELETE /orgs/{org_id}":
             real["org_id"] = self.new_org()  # the fuzzer deletes a disposable org, never the world's
@@ -180,6 +188,8 @@ class World:
             self.new_team()
         elif label == "DELETE /orgs/{org_id}/invite-links/{link_id}":
             self.new_invite_link()
+        elif label == "DELETE /orgs/{org_id}/domains/{domain}":
+            self.new_domain()
         elif label in {"DELETE /orgs/{org_id}/invitations/{invitation_id}", "POST /invitations/{invitation_id}/accept",
                        "POST /invitations/{invitation_id}/decline"}:
             self.new_invitation()

@@ -120,3 +120,47 @@ def test_invite_link_routes_are_404_for_another_org_and_app_and_403_for_a_member
     assert api.delete(f"{links}/{link['id']}", token=owner).status == 204
     assert_problem(api.post("/invite-links/accept", token=api.token(sub=unique("late")), json={"token": link["token"]}),
                    404, "invite_link_not_found")
+
+
+def test_a_domain_is_verified_through_the_local_dns_and_only_one_org_may_hold_it(api: Client) -> None:
+    owner = api.token(sub=unique("owner"))
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    rival = ok(api.post("/orgs", token=owner, json={"name": "Rival", "slug": unique("rival")}), 201)
+    domain = f"{unique('acme')}.test"
+    added = ok(api.post(f"/orgs/{org['id']}/domains", token=owner, json={"domain": domain.upper()}), 201)
+    assert (added["domain"], added["status"]) == (domain, "pending")
+    assert_problem(api.post(f"/orgs/{org['id']}/domains/{domain}/verify", token=owner), 409, "domain_not_verified")
+    record = {"name": added["verification"]["name"], "type": "TXT", "value": added["verification"]["value"]}
+    assert ok(api.post("/_local/dns", json=record), 201)["name"] == record["name"]
+    assert record in ok(api.get("/_local/dns"))["data"]
+    verified = ok(api.post(f"/orgs/{org['id']}/domains/{domain}/verify", token=owner))
+    assert verified["status"] == "verified" and verified["verified_at"]
+    assert_problem(api.post(f"/orgs/{rival['id']}/domains", token=owner, json={"domain": domain}), 409, "domain_taken")
+    assert_problem(api.post(f"/orgs/{rival['id']}/domains", token=owner, json={"domain": "gmail.com"}), 400,
+                   "domain_not_allowed")
+    assert api.delete(f"/_local/dns?name={record['name']}").status == 204
+    assert record not in ok(api.get("/_local/dns"))["data"]
+    assert_problem(api.post("/_local/dns", json={"name": 5, "value": "x"}), 400, "validation_error")
+
+
+def test_domain_routes_are_404_for_another_org_and_app_and_403_for_a_member(api: Client) -> None:
+    owner_sub = unique("owner")
+    owner = api.token(sub=owner_sub)
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    domain = ok(api.post(f"/orgs/{org['id']}/domains", token=owner, json={"domain": f"{unique('d')}.test"}),
+                201)["domain"]
+    base = f"/orgs/{org['id']}/domains"
+    member_sub = unique("member")
+    link = ok(api.post(f"/orgs/{org['id']}/invite-links", token=owner, json={}), 201)
+    member = api.token(sub=member_sub)
+    ok(api.post("/invite-links/accept", token=member, json={"token": link["token"]}))
+    for token, status, code in ((api.token(sub=unique("outsider")), 404, "org_not_found"),
+                                (api.token(app="other", sub=owner_sub), 404, "org_not_found"),
+                                (member, 403, "forbidden")):
+        assert_problem(api.post(base, token=token, json={"domain": "x.test"}), status, code)
+        assert_problem(api.get(base, token=token), status, code)
+        assert_problem(api.get(f"{base}/{domain}", token=token), status, code)
+        assert_problem(api.post(f"{base}/{domain}/verify", token=token), status, code)
+        assert_problem(api.delete(f"{base}/{domain}", token=token), status, code)
+    assert_problem(api.post(base, token=owner, json={"domain": "x y.test"}), 400, "validation_error")
+    assert [d["domain"] for d in ok(api.get(base, token=owner))["data"]] == [domain]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 CATALOGUE: dict[str, tuple[int, str]] = {
     "validation_error": (400, "Request is invalid"),
+    "domain_not_allowed": (400, "Domain not allowed"),
     "unauthorized": (401, "Unauthorized"),
     "forbidden": (403, "Forbidden"),
     "invitation_email_mismatch": (403, "Invitation is for another email"),
@@ -24,8 +25,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "team_not_found": (404, "Team not found"),
     "transfer_not_found": (404, "Ownership transfer not found"),
     "invite_link_not_found": (404, "Invite link not found"),
+    "domain_not_found": (404, "Domain not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "slug_taken": (409, "Slug is taken"),
+    "domain_taken": (409, "Domain is taken"),
+    "domain_not_verified": (409, "Domain not verified"),
     "team_name_taken": (409, "Team name is taken"),
     "already_member": (409, "Already a member"),
     "invitation_pending": (409, "Invitation already pending"),

@@ -55,6 +55,18 @@ def invitation(app_id: str, org_id: str, invitation_id: str) -> Key:
 
 
 INVITE_LINK_PREFIX = "LINK" + SEP
+DOMAIN_PREFIX = "DOMAIN" + SEP
+
+
+def org_domain(app_id: str, org_id: str, domain: str) -> Key:
+    """A domain an org added (pending, then verified), by its A-label."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("DOMAIN", domain)}
+
+
+def domain_claim(app_id: str, domain: str) -> Key:
+    """The one org of an app that verified ``domain``: a unique key, written at verification."""
+    return {"PK": _join("APP", app_id, "DOMAIN", domain), "SK": "DOMAIN"}
+
 
 
 def invite_link(app_id: str, org_id: str, link_id: str) -> Key:
