@@ -164,3 +164,44 @@ def test_domain_routes_are_404_for_another_org_and_app_and_403_for_a_member(api:
         assert_problem(api.delete(f"{base}/{domain}", token=token), status, code)
     assert_problem(api.post(base, token=owner, json={"domain": "x y.test"}), 400, "validation_error")
     assert [d["domain"] for d in ok(api.get(base, token=owner))["data"]] == [domain]
+
+
+def test_the_onboarding_journey_of_issue_14(api: Client) -> None:
+    """An owner verifies a company domain through the local DNS; company people join (auto) or are
+    approved (request); an outsider gets 404; a second org cannot verify the domain; gmail.com is refused."""
+    owner = api.token(sub=unique("owner"))
+    org = ok(api.post("/orgs", token=owner, json={"name": "Acme", "slug": unique("acme")}), 201)
+    domain = f"{unique('acme')}.test"  # acme.test, unique per run: the server is shared between tests
+    added = ok(api.post(f"/orgs/{org['id']}/domains", token=owner, json={"domain": domain}), 201)
+    ok(api.post("/_local/dns", json={"name": added["verification"]["name"], "type": "TXT",
+                                     "value": added["verification"]["value"]}), 201)
+    assert ok(api.post(f"/orgs/{org['id']}/domains/{domain}/verify", token=owner))["status"] == "verified"
+    shown = ok(api.patch(f"/orgs/{org['id']}", token=owner, json={"domain_join": {"mode": "auto", "role": "member"}}))
+    assert shown["domain_join"] == {"mode": "auto", "role": "member"}
+
+    kim_sub = unique("kim")
+    kim = api.token(sub=kim_sub, email=f"{kim_sub}@{domain}")
+    assert [(o["id"], o["mode"]) for o in ok(api.get("/me/joinable-orgs", token=kim))["data"]] == [(org["id"], "auto")]
+    assert ok(api.post(f"/orgs/{org['id']}/join", token=kim), 201)["user_id"] == kim_sub
+
+    ok(api.patch(f"/orgs/{org['id']}", token=owner, json={"domain_join": {"mode": "request"}}))
+    lee_sub = unique("lee")
+    lee = api.token(sub=lee_sub, email=f"{lee_sub}@{domain}")
+    request = ok(api.post(f"/orgs/{org['id']}/join", token=lee), 202)
+    assert request["status"] == "pending"
+    listed = ok(api.get(f"/orgs/{org['id']}/join-requests?status=pending", token=owner))["data"]
+    assert [r["id"] for r in listed] == [request["id"]]
+    member = ok(api.post(f"/orgs/{org['id']}/join-requests/{request['id']}/approve", token=owner, json={"role": "admin"}))
+    assert (member["user_id"], member["role"]) == (lee_sub, "admin")
+    assert ok(api.get("/me/join-requests", token=lee))["data"][0]["status"] == "approved"
+
+    outsider_sub = unique("eve")
+    outsider = api.token(sub=outsider_sub, email=f"{outsider_sub}@other.test")
+    assert ok(api.get("/me/joinable-orgs", token=outsider))["data"] == []
+    assert_problem(api.post(f"/orgs/{org['id']}/join", token=outsider), 404, "org_not_found")
+
+    rival = ok(api.post("/orgs", token=owner, json={"name": "Rival", "slug": unique("rival")}), 201)
+    assert_problem(api.post(f"/orgs/{rival['id']}/domains", token=owner, json={"domain": domain}), 409, "domain_taken")
+    assert_problem(api.post(f"/orgs/{rival['id']}/domains", token=owner, json={"domain": "gmail.com"}), 400,
+                   "domain_not_allowed")
+    assert ok(api.get(f"/orgs/{org['id']}", token=owner))["member_count"] == 3

@@ -63,6 +63,23 @@ def org_domain(app_id: str, org_id: str, domain: str) -> Key:
     return {"PK": org_pk(app_id, org_id), "SK": _join("DOMAIN", domain)}
 
 
+JOIN_REQUEST_PREFIX = "JOINREQ" + SEP
+
+
+def join_request(app_id: str, org_id: str, request_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("JOINREQ", request_id)}
+
+
+def pending_join(app_id: str, org_id: str, user_id: str) -> Key:
+    """The one pending join request of a user to an org: a unique key holding its id."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("JOINPENDING", user_id)}
+
+
+def join_request_gsi1(app_id: str, user_id: str, request_id: str) -> dict[str, str]:
+    """A join request on its requester's view (``GET /me/join-requests``)."""
+    return {"GSI1PK": user_pk(app_id, user_id), "GSI1SK": _join("JOINREQ", request_id)}
+
+
 def domain_claim(app_id: str, domain: str) -> Key:
     """The one org of an app that verified ``domain``: a unique key, written at verification."""
     return {"PK": _join("APP", app_id, "DOMAIN", domain), "SK": "DOMAIN"}
