@@ -339,6 +339,15 @@ def purge_gsi3(purge_epoch: int, app_id: str, org_id: str) -> dict[str, str]:
     return _due_gsi3("PENDING_PURGES", purge_epoch, app_id, org_id)
 
 
+def domain_check_shards() -> list[str]:
+    return _due_shards("DOMAIN_CHECKS")
+
+
+def domain_check_gsi3(due_epoch: int, app_id: str, domain: str) -> dict[str, str]:
+    """A verified domain's claim on the sparse index GSI3, due for its DNS re-check at ``due_epoch``."""
+    return _due_gsi3("DOMAIN_CHECKS", due_epoch, app_id, domain)
+
+
 PENDING_INVITATION_INDEXES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
 """Index attributes an invitation holds only while pending: an answer removes them, so the org's
 pending list and the expiry job never read the history."""

@@ -36,6 +36,9 @@ MAX_DOMAINS_PER_ORG = 20
 CHALLENGE_LABEL = "_orgplane-verification"
 CHALLENGE_PREFIX = "orgplane-verification="
 PENDING, VERIFIED = "pending", "verified"
+RECHECK_SECONDS = 86400
+"""A verified domain's TXT record is looked up again this long after each successful check
+(:mod:`orgplane.services.domain_checks`)."""
 
 TAKEN = DomainError("domain_taken", "Another organization of this app has verified this domain.")
 ADDED = DomainError("domain_taken", "This organization has already added this domain.")
@@ -178,7 +181,9 @@ def _verify(caller: Caller, org_id: str, domain: str) -> Domain:
               set_={"status": VERIFIED, "verified_at": verified["verified_at"], "checked_at": now},
               condition="verification_value = :value", values={":value": item["verification_value"]}, on_fail=STALE)
     claim_item = {**keys.domain_claim(app_id, domain), "entity": "DOMAIN_CLAIM", "app_id": app_id, "org_id": org_id,
-                  "domain": domain, "verified_at": verified["verified_at"]}
+                  "domain": domain, "verified_at": verified["verified_at"],
+                  "verification_value": item["verification_value"], "failed_checks": 0,
+                  **keys.domain_check_gsi3(int(clock.timestamp()) + RECHECK_SECONDS, app_id, domain)}
     if claim is None:
         tx.put(claim_item, condition="attribute_not_exists(PK)", on_fail=TAKEN)
     else:  # this org's own, or one left by a deleted org (taken over only while it still names that org)
