@@ -10,7 +10,6 @@ answer NXDOMAIN: nothing is forwarded to the internet.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -52,7 +51,11 @@ class LocalDns:
         self.server = DNSServer(_Resolver(), port=0, address=HOST, logger=DNSLogger("-request,-reply,-truncated"))
         self.port = int(self.server.server.server_address[1])
         self.server.start_thread()
-        os.environ.setdefault("DNS_RESOLVER", f"{HOST}:{self.port}")
+
+    @property
+    def address(self) -> str:
+        """``host:port``, as ``DNS_RESOLVER`` names a resolver."""
+        return f"{HOST}:{self.port}"
 
     def stop(self) -> None:
         self.server.stop()

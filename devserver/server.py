@@ -788,7 +788,8 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
         apps.ensure_keys()  # the issuers' keys and the org-token key, made on first start
-        self.dns = dns.LocalDns()  # before the environment: sets DNS_RESOLVER unless given
+        self.dns = dns.LocalDns()
+        os.environ.setdefault("DNS_RESOLVER", self.dns.address)  # domain verification asks it, unless given
         configure_environment(self.port)
         self.backends = start_backends()
         from orgplane import config

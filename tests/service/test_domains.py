@@ -26,8 +26,8 @@ alice = world.caller("alice")
 
 @pytest.fixture(autouse=True)
 def resolver(monkeypatch: pytest.MonkeyPatch) -> Iterator[dns.LocalDns]:
-    monkeypatch.delenv("DNS_RESOLVER", raising=False)
     server = dns.LocalDns()
+    monkeypatch.setenv("DNS_RESOLVER", server.address)
     dns.clear_records(LocalRequest("DELETE", "/_local/dns"))
     try:
         yield server
