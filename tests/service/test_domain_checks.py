@@ -24,9 +24,9 @@ def verified_org() -> str:
 
 def test_nothing_is_due_before_a_day_and_a_record_still_there_keeps_the_domain_verified() -> None:
     org_id = verified_org()
-    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0}
+    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
     clock.advance(domains.RECHECK_SECONDS + 1)
-    assert domain_checks.run() == {"ok": 1, "failed": 0, "unverified": 0}
+    assert domain_checks.run() == {"ok": 1, "failed": 0, "unverified": 0, "released": 0}
     assert domain_checks.run()["ok"] == 0  # the next check is a day away again
     assert domains.get(alice, org_id, "acme.test").status == "verified"
 
@@ -65,7 +65,7 @@ def test_a_removed_domain_is_no_longer_checked() -> None:
     org_id = verified_org()
     domains.remove(alice, org_id, "acme.test")
     clock.advance(domains.RECHECK_SECONDS + 1)
-    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0}
+    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
 
 
 def test_recheck_domains_handler_runs_the_job() -> None:
@@ -75,3 +75,11 @@ def test_recheck_domains_handler_runs_the_job() -> None:
     clock.advance(domains.RECHECK_SECONDS + 1)
     [function] = [f for f in template.functions() if f.name == "recheck_domains"]
     assert loader.load_handler(function)({}, loader.LambdaContext("recheck_domains"))["ok"] == 1
+
+
+def test_the_claim_of_a_deleted_org_is_released() -> None:
+    org_id = verified_org()
+    orgs.delete(alice, org_id)
+    clock.advance(domains.RECHECK_SECONDS + 1)
+    assert domain_checks.run()["released"] == 1
+    assert table.get(keys.domain_claim("demo", "acme.test")) is None

@@ -66,7 +66,7 @@ EXPECTED: dict[str, set[Grant]] = {
     "RecheckDomainsFunction": {
         ("dynamodb:Query", f"{TABLE}/index/GSI3"),  # due domain claims only
         ("dynamodb:BatchGetItem", TABLE),  # the due claims
-        ("dynamodb:GetItem", TABLE),  # the app's settings (audit retention)
+        ("dynamodb:GetItem", TABLE),  # the claim's org (still there?), the app's settings
         ("dynamodb:UpdateItem", TABLE),  # transaction: the claim's next check, or the org's domain item
         ("dynamodb:DeleteItem", TABLE),  # transaction: a lost domain's claim
         ("dynamodb:PutItem", TABLE),  # transaction: the audit event

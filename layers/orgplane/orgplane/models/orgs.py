@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from orgplane.caller import ME
-from orgplane.models.common import DisplayName, ListQuery, Metadata, Request, Response, RoleName, invisible_character
+from orgplane.models.common import (
+    DisplayName,
+    ListQuery,
+    Metadata,
+    Request,
+    Response,
+    RoleName,
+    invisible_character,
+)
 from orgplane.models.invitations import EmailAddress
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"

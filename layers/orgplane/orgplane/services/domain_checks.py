@@ -11,12 +11,15 @@ For each it looks the TXT record up again (:mod:`orgplane.dns_txt`):
   ``pending`` and its claim is removed, in one transaction with the ``domain.unverified`` audit event by
   ``system:domain-check``. People of that domain can no longer join by it; the org may verify it again.
 
+A claim whose org has been deleted (or purged) is removed: the name is free for other orgs.
+
 Every write is conditioned on the claim still naming the org and being the one read, so a run racing a
 removal, a re-verification or another run changes nothing twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Any
 
@@ -39,9 +42,10 @@ MAX_PER_RUN = 500
 
 
 def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
-    """Re-check every due verified domain (up to ``max_items``): counts of ``ok``, ``failed``, ``unverified``."""
+    """Re-check every due verified domain (up to ``max_items``): counts of ``ok``, ``failed``,
+    ``unverified`` and ``released`` (claims of orgs deleted since: removed)."""
     now = int(clock.timestamp())
-    counts = {"ok": 0, "failed": 0, "unverified": 0}
+    counts = {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
     seen = 0
     for shard in keys.domain_check_shards():
         spec = table.QuerySpec("GSI3PK", shard, index=keys.GSI3, sort_name="GSI3SK",
@@ -60,12 +64,19 @@ def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
 
 
 def check(claim: Item, now: int) -> str:
-    """Look one claim's TXT record up and record the outcome: ``ok``, ``failed`` or ``unverified``."""
+    """Look one claim's TXT record up and record the outcome: ``ok``, ``failed``, ``unverified``, or
+    ``released`` when the claim's org no longer exists."""
     app_id, org_id, domain = str(claim["app_id"]), str(claim["org_id"]), str(claim["domain"])
-    found = str(claim.get("verification_value", "")) in dns_txt.txt_values(challenge_name(domain))
-    failures = 0 if found else int(claim.get("failed_checks", 0)) + 1
     unchanged = {"condition": "org_id = :org AND GSI3SK = :due",
                  "values": {":org": org_id, ":due": claim["GSI3SK"]}, "on_fail": Stale()}
+    if table.get(keys.org(app_id, org_id)) is None:  # its org was deleted: the name is free again
+        tx = Transaction()
+        tx.delete(keys.domain_claim(app_id, domain), **unchanged)  # type: ignore[arg-type]
+        with contextlib.suppress(Stale):  # already removed, re-verified or checked by another run
+            tx.commit()
+        return "released"
+    found = str(claim.get("verification_value", "")) in dns_txt.txt_values(challenge_name(domain))
+    failures = 0 if found else int(claim.get("failed_checks", 0)) + 1
     tx = Transaction()
     if found or failures < FAILURES_TO_UNVERIFY:
         due = now + (RECHECK_SECONDS if found else RETRY_SECONDS)
