@@ -73,8 +73,9 @@ def test_bulk_invitations_are_404_for_another_org_and_app_403_for_a_member_and_4
     member = api.token(sub=member_sub)
     ok(api.post(f"/invitations/{invitation['id']}/accept", token=member))
     assert_problem(api.post(path, token=member, json=body), 403, "forbidden")
-    for hostile in ({"invitations": []}, {"invitations": [body["invitations"][0]] * 101},
-                    {"invitations": [["a@example.com"]]}, {"invitations": body["invitations"], "x": 1}):
+    hostiles: list[dict[str, Any]] = [{"invitations": []}, {"invitations": [body["invitations"][0]] * 101},
+                                      {"invitations": [["a@example.com"]]}, {"invitations": body["invitations"], "x": 1}]
+    for hostile in hostiles:
         assert_problem(api.post(path, token=owner, json=hostile), 400, "validation_error")
     assert ok(api.get(f"/orgs/{org['id']}", token=owner))["pending_invitation_count"] == 0
 

@@ -102,8 +102,8 @@ def test_each_row_is_answered_as_the_single_route_would_in_input_order(org_id: s
                               "validation_error"]
     first = results.results[0]
     assert first.invitation and first.invitation.role == "admin" and first.invitation.email == "dave@example.com"
-    assert results.results[1].error and results.results[1].error.errors == [
-        {"field": "email", "message": results.results[1].error.errors[0]["message"]}]
+    invalid = results.results[1].error
+    assert invalid and invalid.errors and [e["field"] for e in invalid.errors] == ["email"]
     assert results.results[9].email is None
     assert [r.status for r in results.results] == [201, 400, 409, 409, 404, 404, 400, 409, 400, 400]
 

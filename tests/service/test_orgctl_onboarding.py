@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from orgplane.models.orgs import CreateOrg, DomainJoin, UpdateOrg
-from orgplane.services import joining, orgs
+from orgplane.services import orgs
 from tests.service.test_domains import publish, resolver  # noqa: F401  (the DNS fixture)
+from tests.service.test_joining import requested
 from tests.service.test_orgctl import orgctl
 from tests.support import world
 
@@ -37,8 +38,8 @@ def test_join_requests_list_approve_and_deny_through_orgctl() -> None:
     publish(added["verification"]["name"], added["verification"]["value"])
     orgctl("domains", "verify", org_id, "acme.test")
     orgs.update(alice, org_id, UpdateOrg(domain_join=DomainJoin(mode="request")))
-    kim = joining.join(world.caller("kim", email="kim@acme.test"), org_id)
-    lee = joining.join(world.caller("lee", email="lee@acme.test"), org_id)
+    kim = requested(world.caller("kim", email="kim@acme.test"), org_id)
+    lee = requested(world.caller("lee", email="lee@acme.test"), org_id)
     code, out, _ = orgctl("join-requests", "list", org_id, "--status", "pending")
     assert code == 0 and kim.id in out and lee.id in out
     code, out, _ = orgctl("--json", "join-requests", "approve", org_id, kim.id, "--role", "admin")

@@ -12,11 +12,18 @@ from devserver.local_routes import LocalRequest
 from orgplane import clock
 from orgplane.caller import Caller
 from orgplane.models.domains import AddDomain
-from orgplane.models.joining import ApproveJoinRequest
+from orgplane.models.joining import ApproveJoinRequest, JoinRequest
 from orgplane.models.onboarding import BulkInvitations, CreateInviteLink, InviteLinkToken
 from orgplane.models.orgs import DomainJoin, UpdateOrg
 from orgplane.services import bulk_invitations, domain_checks, domains, invite_links, joining, orgs
 from tests.support import world
+
+
+def requested(caller: Caller, org_id: str) -> JoinRequest:
+    result = joining.join(caller, org_id)
+    assert isinstance(result, JoinRequest)
+    return result
+
 
 Check = Callable[[str, Caller, str, tuple[str, str], Callable[[], Any]], dict[str, Any]]
 
@@ -56,9 +63,9 @@ def walk(check: Check, partition: str, org_id: str, owner: Caller) -> set[str]:
         request = record("join_request.created", lee, ("join_request", _any()), lambda: joining.join(lee, org_id))
         record("join_request.approved", owner, ("join_request", request.id),
                lambda: joining.approve(owner, org_id, request.id, ApproveJoinRequest()))
-        denied = joining.join(max_, org_id)
+        denied = requested(max_, org_id)
         record("join_request.denied", owner, ("join_request", denied.id), lambda: joining.deny(owner, org_id, denied.id))
-        cancelled = joining.join(max_, org_id)
+        cancelled = requested(max_, org_id)
         record("join_request.cancelled", max_, ("join_request", cancelled.id), lambda: joining.cancel(max_, cancelled.id))
 
         dns.clear_records(LocalRequest("DELETE", "/_local/dns"))
