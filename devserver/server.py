@@ -36,6 +36,7 @@ from devserver import (
     apps,
     bus,
     console,
+    dns,
     loader,
     local_routes,
     moto_isolation,
@@ -364,6 +365,9 @@ class Gateway:
         local_routes.register("DELETE", "/_local/outbox", outbox.clear_outbox)
         local_routes.register("GET", "/_local/events", bus.list_events)
         local_routes.register("DELETE", "/_local/events", bus.clear_events)
+        local_routes.register("POST", "/_local/dns", dns.add_record)
+        local_routes.register("GET", "/_local/dns", dns.list_records)
+        local_routes.register("DELETE", "/_local/dns", dns.clear_records)
 
     # -------------------------------------------------------------- requests
 
@@ -787,6 +791,12 @@ def token_command(port: int) -> str:
     return f"make token ARGS='--app demo --sub alice --email alice@example.com{server}'"
 
 
+class _Listener(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of simultaneous clients (20 racing accepts of an
+    # invite link) would see connections reset before a thread picks them up
+    request_queue_size = 128
+
+
 class LocalServer:
     """Bind, configure, load, serve: ``LocalServer(port).serve_forever()``."""
 
@@ -795,10 +805,12 @@ class LocalServer:
             pass
 
         handler = Handler
-        self.httpd = ThreadingHTTPServer((HOST, port), handler)
+        self.httpd = _Listener((HOST, port), handler)
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
         apps.ensure_keys()  # the issuers' keys and the org-token key, made on first start
+        self.dns = dns.LocalDns()
+        os.environ.setdefault("DNS_RESOLVER", self.dns.address)  # domain verification asks it, unless given
         configure_environment(self.port)
         self.backends = start_backends()
         from orgplane import config
@@ -840,6 +852,7 @@ class LocalServer:
 
     def close(self) -> None:
         self.gateway.stop()
+        self.dns.stop()
         self.httpd.server_close()
 
 

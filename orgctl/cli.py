@@ -148,6 +148,84 @@ def invitations_resend(api: Api, args: argparse.Namespace) -> Any:
     return invitation
 
 
+DOMAIN_COLUMNS = [("DOMAIN", key("domain")), ("STATUS", key("status")), ("TXT NAME", lambda r: r["verification"]["name"]),
+                  ("TXT VALUE", lambda r: r["verification"]["value"]), ("VERIFIED", key("verified_at"))]
+JOIN_REQUEST_COLUMNS = [("ID", key("id")), ("USER", key("user_id")), ("EMAIL", key("email")),
+                        ("STATUS", key("status")), ("CREATED", key("created_at")), ("DECIDED BY", key("decided_by"))]
+LINK_COLUMNS = [("ID", key("id")), ("ROLE", key("role")), ("USES", key("uses")), ("MAX", key("max_uses")),
+                ("STATUS", key("status")), ("EXPIRES", key("expires_at")), ("DOMAINS", key("allowed_domains"))]
+
+
+def _done(args: argparse.Namespace, message: str, result: Any) -> Any:
+    if not args.json:
+        print(message, file=args.out)
+    return result
+
+
+def domains_list(api: Api, args: argparse.Namespace) -> Any:
+    return _listing(api, args, path("orgs", args.org, "domains"), {}, DOMAIN_COLUMNS)
+
+
+def domains_add(api: Api, args: argparse.Namespace) -> Any:
+    domain = api.request("POST", path("orgs", args.org, "domains"), body={"domain": args.domain})
+    if not args.json:
+        table([domain], DOMAIN_COLUMNS, args.out)
+    return domain
+
+
+def domains_verify(api: Api, args: argparse.Namespace) -> Any:
+    domain = api.request("POST", path("orgs", args.org, "domains", args.domain, "verify"))
+    if not args.json:
+        table([domain], DOMAIN_COLUMNS, args.out)
+    return domain
+
+
+def domains_remove(api: Api, args: argparse.Namespace) -> Any:
+    api.request("DELETE", path("orgs", args.org, "domains", args.domain))
+    return _done(args, f"removed {args.domain} from {args.org}", {"removed": {"org_id": args.org, "domain": args.domain}})
+
+
+def join_requests_list(api: Api, args: argparse.Namespace) -> Any:
+    return _listing(api, args, path("orgs", args.org, "join-requests"), {"status": args.status}, JOIN_REQUEST_COLUMNS)
+
+
+def join_requests_approve(api: Api, args: argparse.Namespace) -> Any:
+    member = api.request("POST", path("orgs", args.org, "join-requests", args.request, "approve"),
+                         body={"role": args.role} if args.role else {})
+    if not args.json:
+        table([member], MEMBER_COLUMNS, args.out)
+    return member
+
+
+def join_requests_deny(api: Api, args: argparse.Namespace) -> Any:
+    api.request("POST", path("orgs", args.org, "join-requests", args.request, "deny"))
+    return _done(args, f"denied {args.request} in {args.org}", {"denied": {"org_id": args.org, "id": args.request}})
+
+
+def links_list(api: Api, args: argparse.Namespace) -> Any:
+    return _listing(api, args, path("orgs", args.org, "invite-links"), {}, LINK_COLUMNS)
+
+
+def links_create(api: Api, args: argparse.Namespace) -> Any:
+    body: dict[str, Any] = {"role": args.role}
+    if args.max_uses is not None:
+        body["max_uses"] = args.max_uses
+    if args.expires_in is not None:
+        body["expires_in_seconds"] = args.expires_in
+    if args.domain:
+        body["allowed_domains"] = args.domain
+    link = api.request("POST", path("orgs", args.org, "invite-links"), body=body)
+    if not args.json:
+        table([link], LINK_COLUMNS, args.out)
+        print(f"\nurl (shown only now): {link['url']}", file=args.out)
+    return link
+
+
+def links_revoke(api: Api, args: argparse.Namespace) -> Any:
+    api.request("DELETE", path("orgs", args.org, "invite-links", args.link))
+    return _done(args, f"revoked {args.link} in {args.org}", {"revoked": {"org_id": args.org, "id": args.link}})
+
+
 def users_show(api: Api, args: argparse.Namespace) -> Any:
     user = api.request("GET", path("admin", "users", args.user))
     if not args.json:
@@ -242,6 +320,41 @@ def parser() -> argparse.ArgumentParser:
     sub = command(invitations, "resend", invitations_resend, "a new link and a new mail for a pending invitation")
     sub.add_argument("org", metavar="ORG")
     sub.add_argument("invitation", metavar="INV")
+
+    domains = group("domains", "an org's verified domains")
+    command(domains, "list", domains_list, "the org's domains and their TXT records", True).add_argument(
+        "org", metavar="ORG")
+    for name, run, help_ in (("add", domains_add, "add a domain (prints the TXT record to publish)"),
+                             ("verify", domains_verify, "look the TXT record up in DNS now"),
+                             ("remove", domains_remove, "remove a domain")):
+        sub = command(domains, name, run, help_)
+        sub.add_argument("org", metavar="ORG")
+        sub.add_argument("domain", metavar="DOMAIN")
+
+    join_requests = group("join-requests", "requests to join an org by its verified domain")
+    sub = command(join_requests, "list", join_requests_list, "the org's join requests", True)
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("--status", help="pending, approved, denied or cancelled")
+    sub = command(join_requests, "approve", join_requests_approve, "let the requester in")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("request", metavar="REQUEST")
+    sub.add_argument("--role", help="the new member's role (default: the org's join policy role)")
+    sub = command(join_requests, "deny", join_requests_deny, "refuse a join request")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("request", metavar="REQUEST")
+
+    links = group("links", "an org's invite links")
+    command(links, "list", links_list, "the org's invite links with their uses", True).add_argument(
+        "org", metavar="ORG")
+    sub = command(links, "create", links_create, "a new invite link (its url is shown only once)")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("--role", default="member", help="the role it grants (member)")
+    sub.add_argument("--max-uses", type=int, help="how many may join with it")
+    sub.add_argument("--expires-in", type=int, help="seconds until it expires")
+    sub.add_argument("--domain", action="append", help="an allowed email domain (repeatable)")
+    sub = command(links, "revoke", links_revoke, "revoke an invite link")
+    sub.add_argument("org", metavar="ORG")
+    sub.add_argument("link", metavar="LINK")
 
     users = group("users", "look up users")
     command(users, "show", users_show, "a user's memberships, teams and pending invitations").add_argument(

@@ -6,6 +6,7 @@ export const PERMISSIONS = [
   "invitation:read", "invitation:revoke",
   "team:create", "team:update", "team:delete", "team:member:manage",
   "audit:read",
+  "domain:manage",
 ];
 
 export const BUILTIN_ROLES = ["owner", "admin", "member"];

@@ -73,7 +73,9 @@ such as DELETE must not repeat a dozen times, each followed by a replenishing wr
 UNKNOWN = {"org_id": "org_00000000000000000000000000", "team_id": "team_00000000000000000000000000",
            "invitation_id": "inv_00000000000000000000000000", "user_id": "fuzz-nobody",
            "transfer_id": "ot_00000000000000000000000000",
-           "webhook_id": "wh_00000000000000000000000000", "delivery_id": "dlv_00000000000000000000000000"}
+           "webhook_id": "wh_00000000000000000000000000", "delivery_id": "dlv_00000000000000000000000000",
+           "link_id": "il_00000000000000000000000000",
+           "domain": "unknown-domain.test", "request_id": "jr_00000000000000000000000000"}
 
 
 @schema.hook
@@ -100,6 +102,8 @@ class World:
     transfer_id: str = ""
     webhook_id: str = ""
     delivery_id: str = ""
+    link_id: str = ""
+    domain: str = ""
     real_cases: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -109,6 +113,8 @@ class World:
         self.new_invitation()
         self.new_transfer()
         self.new_webhook()
+        self.new_invite_link()
+        self.new_domain()
 
     def new_webhook(self) -> None:
         """An endpoint nobody listens at (its deliveries fail and back off), with one delivery."""
@@ -157,6 +163,14 @@ class World:
         """The member left with the pending transfer: cancel it and offer the org to the new member."""
         self.api.delete(f"/orgs/{self.org_id}/ownership-transfers/{self.transfer_id}", token=self.owner())
         self.new_transfer()
+    def new_invite_link(self) -> None:
+        created = ok(self.api.post(f"/orgs/{self.org_id}/invite-links", token=self.owner(), json={}), 201)
+        self.link_id = created["id"]
+
+    def new_domain(self) -> None:
+        created = ok(self.api.post(f"/orgs/{self.org_id}/domains", token=self.owner(),
+                                   json={"domain": f"{unique('fuzz')}.test"}), 201)
+        self.domain = created["domain"]
 
     def add_member(self) -> None:
         self.member_sub = unique("fuzz-member")
@@ -174,6 +188,8 @@ class World:
         real = {"org_id": self.org_id, "team_id": self.team_id, "invitation_id": self.invitation_id,
                 "transfer_id": self.transfer_id,
                 "webhook_id": self.webhook_id, "delivery_id": self.delivery_id,
+                "link_id": self.link_id, "domain": self.domain,
+                "request_id": UNKNOWN["request_id"],  # joining needs a verified domain: no live request here
                 "user_id": self.owner_sub if label.startswith("GET /admin") else self.member_sub}
         if label == "DELETE /orgs/{org_id}":
             real["org_id"] = self.new_org()  # the fuzzer deletes a disposable org, never the world's
@@ -187,6 +203,10 @@ class World:
             self.new_team()
         elif label == "DELETE /admin/webhooks/{webhook_id}":
             self.new_webhook()
+        elif label == "DELETE /orgs/{org_id}/invite-links/{link_id}":
+            self.new_invite_link()
+        elif label == "DELETE /orgs/{org_id}/domains/{domain}":
+            self.new_domain()
         elif label in {"DELETE /orgs/{org_id}/invitations/{invitation_id}", "POST /invitations/{invitation_id}/accept",
                        "POST /invitations/{invitation_id}/decline"}:
             self.new_invitation()

@@ -15,7 +15,7 @@ from tests.http.expect import assert_problem, ok, unique
 ALL_PERMISSIONS = {
     "org:read", "org:update", "org:delete", "member:read", "member:invite", "member:update",
     "member:remove", "invitation:read", "invitation:revoke", "team:create", "team:update",
-    "team:delete", "team:member:manage", "audit:read",
+    "team:delete", "team:member:manage", "audit:read", "domain:manage",
 }
 ROLE_PERMISSIONS = {
     "owner": ALL_PERMISSIONS,
@@ -23,7 +23,7 @@ ROLE_PERMISSIONS = {
     "member": {"org:read", "member:read"},
 }
 ORG_FIELDS = {"id", "name", "slug", "metadata", "member_count", "pending_invitation_count", "team_count",
-              "created_by", "created_at", "updated_at"}
+              "domain_join", "created_by", "created_at", "updated_at"}
 MEMBER_FIELDS = {"org_id", "user_id", "email", "role", "joined_at", "updated_at"}
 SETTINGS_CACHE_SECONDS = 30  # services/settings.py caches app settings per container on the product clock
 

@@ -22,6 +22,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/orgs/{org_id}/members/{user_id}"): {"role": "member"},
     ("PUT", "/orgs/{org_id}/members/{user_id}"): {"role": "member"},
     ("POST", "/orgs/{org_id}/invitations"): {"email": "probe@example.com"},
+    ("POST", "/orgs/{org_id}/invitations/bulk"): {"invitations": [{"email": "probe@example.com"}]},
+    ("POST", "/orgs/{org_id}/domains"): {"domain": "probe.test"},
     ("POST", "/orgs/{org_id}/teams"): {"name": "Probe"},
     ("PATCH", "/orgs/{org_id}/teams/{team_id}"): {"name": "Probe"},
     ("PUT", "/orgs/{org_id}/teams/{team_id}/members/{user_id}"): {"role": "member"},
@@ -70,7 +72,8 @@ def test_a_service_of_another_app_is_a_stranger_on_every_route(api: Client) -> N
     demo_ids = {org["id"], team["id"], invitation["id"], org["slug"], transfer["id"]}
     values = {"org_id": org["id"], "team_id": team["id"], "invitation_id": invitation["id"], "user_id": alice,
               "transfer_id": transfer["id"], "webhook_id": "wh_00000000000000000000000000",
-              "delivery_id": "dlv_00000000000000000000000000"}
+              "delivery_id": "dlv_00000000000000000000000000", "link_id": "il_00000000000000000000000000",
+              "domain": "probe.test", "request_id": "jr_00000000000000000000000000"}
     stranger = api.service_token(app="other")
     before = ok(api.get(f"/orgs/{org['id']}", token=owner))
     audit_before = ok(api.get(f"/orgs/{org['id']}/audit", token=owner))["data"]

@@ -19,7 +19,7 @@ from orgplane.models.provisioning import PutMember
 from orgplane.models.settings import UpdateSettings
 from orgplane.services import members, orgs, provisioning
 from orgplane.services import settings as app_settings
-from tests.support import world
+from tests.support import onboarding_walk, world
 
 SERVICES = Path(__file__).resolve().parents[2] / "layers" / "orgplane" / "orgplane" / "services"
 HAS_TEAMS = importlib.util.find_spec("orgplane.services.teams") is not None
@@ -29,7 +29,8 @@ bob = world.caller("bob")
 sam = world.caller("sam", support=True)
 
 
-MEMBERSHIP_PATHS = {"invitation.accepted": "invitation"}
+MEMBERSHIP_PATHS = {"invitation.accepted": "invitation", "invite_link.accepted": "invite_link",
+                    "join_request.approved": "join_request"}
 """Actions that create a membership, with the ``via`` of the ``member.added`` they also record."""
 
 
@@ -122,6 +123,7 @@ def walk() -> set[str]:
         check(org_partition, alice, "team.deleted", ("team", team_id),
               lambda: teams.delete(alice, org_id, team_id))
     seen |= _walk_invitations(check, org_partition, org_id)
+    seen |= onboarding_walk.walk(check, org_partition, org_id, alice)
     seen |= _walk_ownership(check, org_partition, org_id)
     _walk_webhooks(check)
     check(org_partition, bob, "member.left", ("member", "bob"), lambda: members.remove_member(bob, org_id, "me"))

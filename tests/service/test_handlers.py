@@ -41,7 +41,7 @@ def test_created_org_is_201_with_the_org_object() -> None:
     status, body, content_type = call("create_org", "POST", "/orgs", "/orgs", body={"name": "Acme"})
     assert status == 201 and content_type == "application/json"
     assert body and set(body) == {"id", "name", "slug", "metadata", "member_count", "pending_invitation_count",
-                                  "team_count", "created_by", "created_at", "updated_at"}
+                                  "team_count", "domain_join", "created_by", "created_at", "updated_at"}
     assert body["created_at"].endswith("Z")
 
 

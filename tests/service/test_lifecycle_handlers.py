@@ -13,7 +13,7 @@ from tests.service.test_service_principals import service
 
 ALICE = {"app_id": "demo", "sub": "alice", "email": "alice@example.com"}
 ORG_FIELDS = {"id", "name", "slug", "metadata", "member_count", "pending_invitation_count", "team_count",
-              "created_by", "created_at", "updated_at"}
+              "domain_join", "created_by", "created_at", "updated_at"}
 
 
 @pytest.fixture

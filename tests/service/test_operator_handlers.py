@@ -177,6 +177,8 @@ BODIES = {
     ("PATCH", "/orgs/{org_id}"): {"name": "Hijacked"},
     ("PATCH", "/orgs/{org_id}/members/{user_id}"): {"role": "member"},
     ("POST", "/orgs/{org_id}/invitations"): {"email": "olga@other.test"},
+    ("POST", "/orgs/{org_id}/invitations/bulk"): {"invitations": [{"email": "olga@other.test"}]},
+    ("POST", "/orgs/{org_id}/domains"): {"domain": "hijack.test"},
     ("POST", "/orgs/{org_id}/teams"): {"name": "Hijack"},
     ("PATCH", "/orgs/{org_id}/teams/{team_id}"): {"name": "Hijacked"},
     ("PUT", "/orgs/{org_id}/teams/{team_id}/members/{user_id}"): {"role": "maintainer"},

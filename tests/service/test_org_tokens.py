@@ -82,7 +82,8 @@ def test_a_member_gets_a_token_whose_every_claim_verifies_against_the_served_key
                            "iat", "exp", "jti"}
     admin = sorted(p for p in ("org:read", "org:update", "member:read", "member:invite", "member:update",
                                "member:remove", "invitation:read", "invitation:revoke", "team:create",
-                               "team:update", "team:delete", "team:member:manage", "audit:read"))
+                               "team:update", "team:delete", "team:member:manage", "audit:read",
+                               "domain:manage"))
     assert {k: claims[k] for k in ("iss", "aud", "sub", "app_id", "org_id", "org_role", "org_permissions",
                                    "team_ids")} == {
         "iss": ISSUER, "aud": "demo", "sub": "bob", "app_id": "demo", "org_id": org.id, "org_role": "admin",

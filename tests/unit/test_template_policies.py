@@ -3,7 +3,7 @@
 Statically: which function may do what to which resource (BatchWriteItem only for the org cleanup;
 the background functions get exactly the table actions their code calls; SES sends on identities and
 the stack's configuration set only; the dead-letter queue takes EventBridge messages from the expiry
-schedule only; ``DefaultAcceptUrl`` must be an https link holding ``{token}``).
+and domain re-check schedules only; ``DefaultAcceptUrl`` must be an https link holding ``{token}``).
 
 Dynamically: the background handlers (mail delivery, SES feedback, expiry) run on moto while every AWS
 call they make is recorded, and each call must be allowed by the function's own policies as the
@@ -61,6 +61,14 @@ EXPECTED: dict[str, set[Grant]] = {
         ("dynamodb:GetItem", TABLE),  # the app's settings (audit retention)
         ("dynamodb:UpdateItem", TABLE),  # transaction: invitation, org counters, custom role counter
         ("dynamodb:DeleteItem", TABLE),  # transaction: the email claim
+        ("dynamodb:PutItem", TABLE),  # transaction: the audit event
+    },
+    "RecheckDomainsFunction": {
+        ("dynamodb:Query", f"{TABLE}/index/GSI3"),  # due domain claims only
+        ("dynamodb:BatchGetItem", TABLE),  # the due claims
+        ("dynamodb:GetItem", TABLE),  # the claim's org (still there?), the app's settings
+        ("dynamodb:UpdateItem", TABLE),  # transaction: the claim's next check, or the org's domain item
+        ("dynamodb:DeleteItem", TABLE),  # transaction: a lost domain's claim
         ("dynamodb:PutItem", TABLE),  # transaction: the audit event
     },
 }
@@ -192,21 +200,26 @@ def test_the_feedback_topic_is_encrypted_with_a_rotated_key_ses_may_use_for_this
     assert ses["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
 
 
-def test_the_dead_letter_queue_takes_eventbridge_messages_from_the_expiry_schedule_only() -> None:
+SCHEDULED = ["RecheckDomainsFunction", "ExpireInvitationsFunction"]
+
+
+def test_the_dead_letter_queue_takes_eventbridge_messages_from_the_schedules_only() -> None:
     # SAM names an event's generated resource <function logical id><event name>
-    events = RESOURCES["ExpireInvitationsFunction"]["Properties"]["Events"]
-    assert events["Schedule"]["Type"] == "Schedule"
-    dead_letters = events["Schedule"]["Properties"]["DeadLetterConfig"]
-    assert dead_letters == {"Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}  # SAM refuses Arn with Type
+    for function in SCHEDULED:
+        events = RESOURCES[function]["Properties"]["Events"]
+        assert events["Schedule"]["Type"] == "Schedule"
+        dead_letters = events["Schedule"]["Properties"]["DeadLetterConfig"]
+        assert dead_letters == {"Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}  # SAM refuses Arn with Type
     scheduled = [(f"{logical_id}{name}") for logical_id in FUNCTIONS
                  for name, event in (RESOURCES[logical_id]["Properties"].get("Events") or {}).items()
                  if event["Type"] in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent")]
-    assert scheduled == ["ExpireInvitationsFunctionSchedule"]
+    assert sorted(scheduled) == sorted(f"{f}Schedule" for f in SCHEDULED)
     [statement] = [s for s in RESOURCES["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
                    if s.get("Principal") == {"Service": "events.amazonaws.com"}]
     assert statement["Effect"] == "Allow" and statement["Action"] == "sqs:SendMessage"
-    assert statement["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["ExpireInvitationsFunctionSchedule", "Arn"]}}}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [
+        {"Fn::GetAtt": ["ExpireInvitationsFunctionSchedule", "Arn"]},
+        {"Fn::GetAtt": ["RecheckDomainsFunctionSchedule", "Arn"]}]}}
 
 
 def _accept_url_pattern() -> re.Pattern[str]:

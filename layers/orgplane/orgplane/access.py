@@ -27,6 +27,7 @@ PERMISSIONS: tuple[str, ...] = (
     "team:delete",
     "team:member:manage",
     "audit:read",
+    "domain:manage",
 )
 
 OWNER = "owner"

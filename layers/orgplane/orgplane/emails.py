@@ -133,3 +133,9 @@ def _domain(domain: str) -> str:
     if len(labels) < 2 or not all(labels) or len(labels[-1]) < 2 or len(ascii_domain) > 253:
         raise problem
     return ascii_domain
+
+
+def domain(name: str) -> str:
+    """The A-label form of a domain name written on its own (an invite link's ``allowed_domains``):
+    the rules of an address's domain. Raises :class:`InvalidEmail`."""
+    return _domain(name)

@@ -6,11 +6,15 @@ it into ``application/problem+json`` in exactly one place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 CATALOGUE: dict[str, tuple[int, str]] = {
     "validation_error": (400, "Request is invalid"),
     "webhook_url_not_allowed": (400, "Webhook URL not allowed"),
+    "domain_not_allowed": (400, "Domain not allowed"),
     "unauthorized": (401, "Unauthorized"),
     "forbidden": (403, "Forbidden"),
     "invitation_email_mismatch": (403, "Invitation is for another email"),
@@ -23,8 +27,15 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "transfer_not_found": (404, "Ownership transfer not found"),
     "webhook_not_found": (404, "Webhook not found"),
     "delivery_not_found": (404, "Delivery not found"),
+    "invite_link_not_found": (404, "Invite link not found"),
+    "domain_not_found": (404, "Domain not found"),
+    "join_request_not_found": (404, "Join request not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "slug_taken": (409, "Slug is taken"),
+    "domain_taken": (409, "Domain is taken"),
+    "domain_not_verified": (409, "Domain not verified"),
+    "join_request_pending": (409, "Join request already pending"),
+    "join_request_not_pending": (409, "Join request is not pending"),
     "team_name_taken": (409, "Team name is taken"),
     "already_member": (409, "Already a member"),
     "invitation_pending": (409, "Invitation already pending"),
@@ -41,6 +52,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "webhook_limit_reached": (409, "Webhook limit reached"),
     "conflict": (409, "Concurrent change"),
     "invitation_expired": (410, "Invitation expired"),
+    "invite_link_expired": (410, "Invite link expired"),
     "payload_too_large": (413, "Payload too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "rate_limited": (429, "Too many requests"),
@@ -74,3 +86,27 @@ def forbidden(detail: str = "You do not have permission to do this.") -> DomainE
 
 def invalid(field: str, message: str) -> DomainError:
     return DomainError("validation_error", message, errors=[{"field": field, "message": message}])
+
+
+def validation_problem(error: ValidationError) -> DomainError:
+    """A model's validation failure as ``validation_error``, one entry per failed field."""
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+    return DomainError("validation_error", "The request is invalid.", errors=errors)
+
+
+def problem_document(error: DomainError, request_id: str) -> dict[str, Any]:
+    """The ``application/problem+json`` body of ``error`` (RFC 9457, with the stable ``code``)."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": error.title,
+        "status": error.status,
+        "code": error.code,
+        "detail": error.detail,
+        "request_id": request_id,
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    return body

@@ -19,7 +19,8 @@ class EventType:
 
 
 VIA = ("how the membership came to be: `org_created` (the creator, as owner), `invitation`, `direct` "
-       "(`PUT /orgs/{org_id}/members/{user_id}`)")
+       "(`PUT /orgs/{org_id}/members/{user_id}`), `domain_join` (automatic join by a verified domain), "
+       "`invite_link`, `join_request` (an approved request)")
 
 CATALOGUE: dict[str, EventType] = {
     "org.created": EventType("an org was created", "org", {"name": "its name", "slug": "its slug"}),
@@ -44,12 +45,35 @@ CATALOGUE: dict[str, EventType] = {
         "from_user_id": "the owner", "to_user_id": "the member"}),
     "member.added": EventType("someone became a member, by whatever path", "member", {
         "user_id": "the new member", "role": "their role", "via": VIA,
-        "invitation_id": "the invitation accepted (`via` `invitation`)"}),
+        "invitation_id": "the invitation accepted (`via` `invitation`)",
+        "invite_link_id": "the link used (`via` `invite_link`)",
+        "join_request_id": "the request approved (`via` `join_request`)",
+        "domain": "the verified domain (`via` `domain_join`)"}),
     "member.role_changed": EventType("a member's role changed", "member", {"from": "old role", "to": "new role"}),
     "member.removed": EventType("a member was removed by someone else", "member", {
         "role": "the role they held", "team_ids": "the teams they left with it"}),
     "member.left": EventType("a member left on their own", "member", {
         "role": "the role they held", "team_ids": "the teams they left with it"}),
+    "invite_link.created": EventType("an invite link was made", "invite_link", {
+        "role": "the role it grants", "max_uses": "uses allowed (`null`: unlimited)", "expires_at": "its expiry",
+        "allowed_domains": "email domains it admits (empty: any)"}),
+    "invite_link.revoked": EventType("an invite link was revoked", "invite_link", {"role": "the role it granted"}),
+    "invite_link.accepted": EventType("someone joined by an invite link (a `member.added` follows)", "invite_link", {
+        "user_id": "who joined", "role": "the role granted"}),
+    "domain.added": EventType("an org added a domain to verify", "domain", {"domain": "the A-label domain"}),
+    "domain.verified": EventType("the domain's TXT record was found: verified for this org", "domain", {
+        "domain": "the A-label domain"}),
+    "domain.unverified": EventType("the re-check no longer found the record: the domain is pending again",
+                                   "domain", {"domain": "the A-label domain"}),
+    "domain.removed": EventType("an org removed a domain", "domain", {"domain": "the A-label domain",
+                                                                      "status": "its status then"}),
+    "join_request.created": EventType("a user asked to join by their verified domain", "join_request", {
+        "user_id": "who asked", "email": "their verified email", "domain": "the verified domain it matched"}),
+    "join_request.approved": EventType("a join request was approved (a `member.added` follows)", "join_request", {
+        "user_id": "who asked", "role": "the role granted"}),
+    "join_request.denied": EventType("a join request was denied", "join_request", {"user_id": "who asked"}),
+    "join_request.cancelled": EventType("the user withdrew their join request", "join_request", {
+        "user_id": "who asked"}),
     "invitation.created": EventType("an invitation was sent", "invitation", {
         "email": "the invitee", "role": "the role offered", "team_ids": "teams offered",
         "expires_at": "when it expires"}),

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ValidationError
 
 from orgplane.caller import Caller
 from orgplane.config import settings
-from orgplane.errors import DomainError
+from orgplane.errors import DomainError, problem_document, validation_problem
 from orgplane.identity import scopes
 from orgplane.models.common import Request
 
@@ -109,14 +109,6 @@ def error_response(app: APIGatewayRestResolver, error: Exception) -> Response[st
     return problem(app, DomainError("internal_error", "Something went wrong; it has been logged."))
 
 
-def validation_problem(error: ValidationError) -> DomainError:
-    errors = [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-        for e in error.errors(include_url=False, include_input=False)
-    ]
-    return DomainError("validation_error", "The request is invalid.", errors=errors)
-
-
 def _request_id(app: APIGatewayRestResolver) -> str:
     try:
         return str(app.current_event.request_context.request_id or "")
@@ -125,16 +117,7 @@ def _request_id(app: APIGatewayRestResolver) -> str:
 
 
 def problem(app: APIGatewayRestResolver, error: DomainError) -> Response[str]:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": error.title,
-        "status": error.status,
-        "code": error.code,
-        "detail": error.detail,
-        "request_id": _request_id(app),
-    }
-    if error.errors:
-        body["errors"] = error.errors
+    body = problem_document(error, _request_id(app))
     if error.status >= 500:
         logger.error("request failed", extra={"code": error.code})
     return Response(status_code=error.status, content_type=PROBLEM_JSON, body=json.dumps(body),

@@ -1,4 +1,4 @@
-"""Prefixed, time-ordered identifiers (``org_…``, ``inv_…``, ``team_…``, ``evt_…``).
+"""Prefixed, time-ordered identifiers (``org_…``, ``inv_…``, ``team_…``, ``evt_…``, ``il_…``, ``jr_…``).
 
 The body is a ULID: 48 bits of milliseconds and 80 random bits in Crockford base32, so ids
 sort by creation time and the audit log can use them as its sort key.
@@ -13,7 +13,7 @@ from orgplane import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BODY = r"[0-9A-HJKMNP-TV-Z]{26}"
-PREFIXES = ("org", "inv", "team", "evt", "ot", "wh", "dlv")
+PREFIXES = ("org", "inv", "team", "evt", "ot", "wh", "dlv", "il", "jr")
 
 
 def _ulid() -> str:

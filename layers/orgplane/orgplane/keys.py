@@ -54,6 +54,43 @@ def invitation(app_id: str, org_id: str, invitation_id: str) -> Key:
     return {"PK": org_pk(app_id, org_id), "SK": _join("INVITE", invitation_id)}
 
 
+INVITE_LINK_PREFIX = "LINK" + SEP
+DOMAIN_PREFIX = "DOMAIN" + SEP
+
+
+def org_domain(app_id: str, org_id: str, domain: str) -> Key:
+    """A domain an org added (pending, then verified), by its A-label."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("DOMAIN", domain)}
+
+
+JOIN_REQUEST_PREFIX = "JOINREQ" + SEP
+
+
+def join_request(app_id: str, org_id: str, request_id: str) -> Key:
+    return {"PK": org_pk(app_id, org_id), "SK": _join("JOINREQ", request_id)}
+
+
+def pending_join(app_id: str, org_id: str, user_id: str) -> Key:
+    """The one pending join request of a user to an org: a unique key holding its id."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("JOINPENDING", user_id)}
+
+
+def join_request_gsi1(app_id: str, user_id: str, request_id: str) -> dict[str, str]:
+    """A join request on its requester's view (``GET /me/join-requests``)."""
+    return {"GSI1PK": user_pk(app_id, user_id), "GSI1SK": _join("JOINREQ", request_id)}
+
+
+def domain_claim(app_id: str, domain: str) -> Key:
+    """The one org of an app that verified ``domain``: a unique key, written at verification."""
+    return {"PK": _join("APP", app_id, "DOMAIN", domain), "SK": "DOMAIN"}
+
+
+
+def invite_link(app_id: str, org_id: str, link_id: str) -> Key:
+    """A shareable invite link of an org (its token is stored only as a hash)."""
+    return {"PK": org_pk(app_id, org_id), "SK": _join("LINK", link_id)}
+
+
 def email_claim(app_id: str, org_id: str, email_key: str) -> Key:
     """Who holds an email address in an org: a member, or one pending invitation (never both)."""
     return {"PK": org_pk(app_id, org_id), "SK": _join("EMAIL", email_key)}
@@ -332,6 +369,15 @@ def purge_shards() -> list[str]:
 def purge_gsi3(purge_epoch: int, app_id: str, org_id: str) -> dict[str, str]:
     """A deleted org waiting for its purge, by the time its restore window closes."""
     return _due_gsi3("PENDING_PURGES", purge_epoch, app_id, org_id)
+
+
+def domain_check_shards() -> list[str]:
+    return _due_shards("DOMAIN_CHECKS")
+
+
+def domain_check_gsi3(due_epoch: int, app_id: str, domain: str) -> dict[str, str]:
+    """A verified domain's claim on the sparse index GSI3, due for its DNS re-check at ``due_epoch``."""
+    return _due_gsi3("DOMAIN_CHECKS", due_epoch, app_id, domain)
 
 
 PENDING_INVITATION_INDEXES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")

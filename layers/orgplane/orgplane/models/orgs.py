@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from orgplane.caller import ME
-from orgplane.models.common import DisplayName, ListQuery, Metadata, Request, Response, invisible_character
+from orgplane.models.common import (
+    DisplayName,
+    ListQuery,
+    Metadata,
+    Request,
+    Response,
+    RoleName,
+    invisible_character,
+)
 from orgplane.models.invitations import EmailAddress
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
@@ -38,6 +46,14 @@ class OrgOwner(Request):
     email: EmailAddress | None = None
 
 
+class DomainJoin(Request):
+    """Who may join by a verified email domain of the org: nobody (``off``), by a join request an
+    admin approves (``request``), or at once (``auto``), with ``role``."""
+
+    mode: Literal["off", "request", "auto"]
+    role: RoleName = "member"
+
+
 class CreateOrg(Request):
     name: DisplayName
     slug: Slug | None = None
@@ -49,12 +65,13 @@ class UpdateOrg(Request):
     name: DisplayName | None = None
     slug: Slug | None = None
     metadata: Metadata | None = None
+    domain_join: DomainJoin | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateOrg:
         if not self.model_fields_set:
-            raise ValueError("give at least one of name, slug, metadata")
-        for field in ("name", "slug", "metadata"):
+            raise ValueError("give at least one of name, slug, metadata, domain_join")
+        for field in ("name", "slug", "metadata", "domain_join"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
@@ -68,6 +85,7 @@ class Org(Response):
     member_count: int
     pending_invitation_count: int
     team_count: int
+    domain_join: DomainJoin = DomainJoin(mode="off")
     created_by: str
     created_at: str
     updated_at: str

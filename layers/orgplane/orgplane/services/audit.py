@@ -53,6 +53,14 @@ def record(tx: Transaction, caller: Caller, org_id: str | None, action: str, tar
     return event_id
 
 
+def member_added(tx: Transaction, caller: Caller, org_id: str, user_id: str, role: str, via: str,
+                 retention_days: int, **refs: str) -> str:
+    """``member.added``: every path that makes a membership announces it the same way (``via`` names the
+    path; ``refs`` the object it came through, e.g. ``invitation_id``), so one event type counts seats."""
+    return record(tx, caller, org_id, "member.added", "member", user_id,
+                  {"user_id": user_id, "role": role, "via": via, **refs}, retention_days)
+
+
 # --- reading the activity log -------------------------------------------------------------------
 
 

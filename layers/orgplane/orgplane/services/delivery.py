@@ -152,12 +152,18 @@ def _settle(invitation: Item, status: str, *, message_id: str | None = None, err
 # --- rendering --------------------------------------------------------------------------------------
 
 
+def page_url(app_id: str, token: str) -> str:
+    """The app's accept page (its ``accept_url`` setting, or the local default) for ``token``."""
+    configured = app_settings.load(app_id).invitation_email.accept_url
+    return (configured or deployment().local_accept_url).replace("{token}", quote(token, safe=""))
+
+
 def render(invitation: Item) -> EmailMessage:
     """The invitation email: plain text and HTML, org name, inviter, role, expiry and the accept link."""
     app_id = str(invitation["app_id"])
     configured = app_settings.load(app_id).invitation_email
     token = invitation_links.token(app_id, str(invitation["org_id"]), str(invitation["id"]), str(invitation["nonce"]))
-    accept_url = (configured.accept_url or deployment().local_accept_url).replace("{token}", quote(token, safe=""))
+    accept_url = page_url(app_id, token)
     org_name = str(invitation.get("org_name") or "an organization")
     inviter = invitation.get("inviter_email")  # stored only when the inviter's email was verified
     role = str(invitation["role"])

@@ -105,47 +105,88 @@ def create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
 def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
     app_id = caller.app_id
     email_key = records.email_key(body.email)
-    team_ids = list(dict.fromkeys(body.team_ids))
-    if not all(ids.is_valid("team", team_id) for team_id in team_ids):
-        raise not_found("team")
+    team_ids = team_ids_of(body)
     team_keys = [keys.team(app_id, org_id, team_id) for team_id in team_ids]
     view = open_org(caller, org_id, keys.email_claim(app_id, org_id, email_key), *team_keys)
     _require_inviting(view)
+    item = new_invitation(view, body, email_key, view.extra[0], view.extra[1:])
+    if item is None:
+        raise STALE  # its invitation was past due and is now expired: the address is free, read again
+    tx = Transaction()
+    write_invitation(tx, view, item)
+    count_invitations(tx, view, [item])
+    record_invitation(tx, view, item)
+    tx.commit()
+    return records.to_invitation(item, _now_epoch())
+
+
+def team_ids_of(body: CreateInvitation) -> list[str]:
+    """The invitation's teams, each once; an id that cannot be a team's is a 404, as a missing team."""
+    team_ids = list(dict.fromkeys(body.team_ids))
+    if not all(ids.is_valid("team", team_id) for team_id in team_ids):
+        raise not_found("team")
+    return team_ids
+
+
+def new_invitation(view: OrgView, body: CreateInvitation, email_key: str, claim: Item | None,
+                   teams: list[Item | None], *, expire_due: bool = True) -> Item | None:
+    """The invitation item ``body`` asks for, after every check of the caller's right to make it that
+    does not need the write (role known and grantable, teams exist, the address neither a member nor
+    invited). ``None`` when the address was held by an invitation past due that has just been expired
+    (read again). With ``expire_due`` off the caller has already expired the due holders it read
+    (:func:`expire_due_holders`), and a held address is ``invitation_pending``."""
+    caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
     view.book.require_known(body.role)
     access.require_can_grant(view.book, caller, view.role, body.role)
-    claim, teams = view.extra[0], view.extra[1:]
     if any(team is None for team in teams):
         raise not_found("team")
     if claim is not None:
         if claim.get("state") == "member":
             raise ALREADY_MEMBER
-        if _expire_holder(app_id, org_id, claim):
-            raise STALE  # its invitation was past due and is now expired: the address is free, read again
+        if expire_due and _expire_holder(app_id, org_id, claim):
+            return None
         raise ALREADY_INVITED
     ttl = body.expires_in_seconds or view.settings.invitation_ttl_seconds
     expires_epoch, expires_at = _expiry(ttl)
-    invitation_id = ids.new("inv")
-    item = records.invitation_item(
-        app_id, org_id, invitation_id, email=body.email.strip(), role=body.role, team_ids=team_ids,
+    return records.invitation_item(
+        app_id, org_id, ids.new("inv"), email=body.email.strip(), role=body.role, team_ids=team_ids_of(body),
         invited_by=caller.user_id, inviter_email=caller.verified_email, org_name=str(view.org["name"]), ttl_seconds=ttl,
         expires_epoch=expires_epoch, expires_at=expires_at, nonce=invitation_links.new_nonce(),
         send_id=secrets.token_hex(8), now=clock.iso())
-    tx = Transaction()
-    tx.put(item, condition="attribute_not_exists(PK)")
-    tx.put(records.email_claim_item(app_id, org_id, body.email, invitation_id=invitation_id),
-           condition="attribute_not_exists(PK)", on_fail=STALE)
-    _count_seat(tx, app_id, org_id, view.settings)
-    if not caller.support:
+
+
+def write_invitation(tx: Transaction, view: OrgView, item: Item, on_taken: Stale = STALE) -> None:
+    """The invitation and the claim on its address (``on_taken`` if someone claimed the address since)."""
+    app_id, org_id = view.caller.app_id, view.org_id
+    tx.put(item, condition="attribute_not_exists(PK)", on_fail=on_taken)
+    tx.put(records.email_claim_item(app_id, org_id, str(item["email"]), invitation_id=str(item["id"])),
+           condition="attribute_not_exists(PK)", on_fail=on_taken)
+
+
+def count_invitations(tx: Transaction, view: OrgView, items: list[Item]) -> None:
+    """What ``items`` (new invitations of one org, one per address) use together: their seats, the
+    inviter's unchanged role, their teams still there, their roles' holders and the org's mail."""
+    app_id, org_id = view.caller.app_id, view.org_id
+    _count_seat(tx, app_id, org_id, view.settings, len(items))
+    if not view.caller.support:
         view.guard_membership(tx)
-    for team_key in team_keys:
-        tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
-    role_usage.hold(tx, app_id, body.role, +1)
-    rate_limits.count_invitation_mail(tx, app_id, org_id, email_key, view.settings)
-    audit.record(tx, caller, org_id, "invitation.created", "invitation", invitation_id,
-                 {"email": item["email"], "role": body.role, "team_ids": team_ids, "expires_at": expires_at},
+    for team_id in dict.fromkeys(t for item in items for t in item["team_ids"]):
+        tx.check(keys.team(app_id, org_id, str(team_id)), "attribute_exists(PK)", on_fail=STALE)
+    for role in dict.fromkeys(str(item["role"]) for item in items):
+        role_usage.hold(tx, app_id, role, sum(1 for item in items if item["role"] == role))
+    rate_limits.count_org_mail(tx, app_id, org_id, view.settings, len(items))
+
+
+def record_invitation(tx: Transaction, view: OrgView, item: Item,
+                      limited: Callable[[DomainError], DomainError | Stale] | None = None) -> None:
+    """The mail to the invitee counted against its address's limit (``limited`` maps the refusal),
+    and the invitation's audit event."""
+    rate_limits.count_address_mail(tx, view.caller.app_id, view.org_id, str(item["email_key"]), view.settings,
+                                   limited)
+    audit.record(tx, view.caller, view.org_id, "invitation.created", "invitation", str(item["id"]),
+                 {"email": item["email"], "role": item["role"], "team_ids": item["team_ids"],
+                  "expires_at": item["expires_at"]},
                  view.settings.audit_retention_days)
-    tx.commit()
-    return records.to_invitation(item, _now_epoch())
 
 
 def _expire_holder(app_id: str, org_id: str, claim: Item) -> bool:
@@ -157,6 +198,13 @@ def _expire_holder(app_id: str, org_id: str, claim: Item) -> bool:
         return False
     expire(invitation)  # False only if a concurrent job or answer won: either way the claim moved on
     return True
+
+
+def expire_due_holders(app_id: str, org_id: str, claims: list[Item | None]) -> bool:
+    """:func:`_expire_holder` for many claims, with one read of their invitations: whether any was expired."""
+    held = list(dict.fromkeys(str(c["invitation_id"]) for c in claims if c is not None and c.get("invitation_id")))
+    found = table.batch_get([keys.invitation(app_id, org_id, invitation_id) for invitation_id in held])
+    return any([expire(invitation) for invitation in found if invitation is not None and _due(invitation)])
 
 
 def expire(invitation: Item) -> bool:
@@ -180,15 +228,15 @@ def expire(invitation: Item) -> bool:
     return True
 
 
-def _count_seat(tx: Transaction, app_id: str, org_id: str, settings: AppSettings) -> None:
-    """A pending invitation holds a seat: members plus pending invitations stay within the limit."""
-    add = {"pending_invitation_count": 1, "seats_used": 1}
+def _count_seat(tx: Transaction, app_id: str, org_id: str, settings: AppSettings, seats: int = 1) -> None:
+    """Pending invitations hold a seat each: members plus pending invitations stay within the limit."""
+    add = {"pending_invitation_count": seats, "seats_used": seats}
     limit = settings.max_members_per_org
     if limit is None:
         tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
     else:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND seats_used < :max",
-                  values={":max": limit}, on_fail=NO_SEAT)
+        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND seats_used <= :room",
+                  values={":room": limit - seats}, on_fail=NO_SEAT)
 
 
 def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Page[Invitation]:
@@ -447,9 +495,8 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
     audit.record(tx, caller, org_id, "invitation.accepted", "invitation", invitation_id,
                  {"user_id": caller.user_id, "role": role, "team_ids": [team_id for team_id, _ in teams]},
                  settings.audit_retention_days)
-    audit.record(tx, caller, org_id, "member.added", "member", caller.user_id,
-                 {"user_id": caller.user_id, "role": role, "via": "invitation", "invitation_id": invitation_id},
-                 settings.audit_retention_days)
+    audit.member_added(tx, caller, org_id, caller.user_id, role, "invitation", settings.audit_retention_days,
+                       invitation_id=invitation_id)
     tx.commit()
     return records.to_member(member)
 

@@ -79,8 +79,7 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
     if body.owner:
         details["owner"] = owner_id
     audit.record(tx, caller, org_id, "org.created", "org", org_id, details, retention)
-    audit.record(tx, caller, org_id, "member.added", "member", owner_id,
-                 {"user_id": owner_id, "role": access.OWNER, "via": "org_created"}, retention)
+    audit.member_added(tx, caller, org_id, owner_id, access.OWNER, "org_created", retention)
     events.saw_new(caller.app_id, org_id)
     tx.commit()
     return records.to_org(org)
@@ -122,9 +121,16 @@ def update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
 
 def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
     view = open_org(caller, org_id)
-    view.require("org:update")
+    if body.model_fields_set - {"domain_join"}:
+        view.require("org:update")
     org = view.org
     changes: dict[str, Any] = {}
+    if body.domain_join is not None:  # who joins by the org's verified domains: domain:manage, no escalation
+        view.require("domain:manage")
+        view.book.require_known(body.domain_join.role, "domain_join.role")
+        access.require_can_grant(view.book, caller, view.role, body.domain_join.role)
+        if body.domain_join.model_dump() != org.get("domain_join"):
+            changes["domain_join"] = body.domain_join.model_dump()
     if body.name is not None and body.name != org["name"]:
         changes["name"] = body.name
         changes.update(keys.org_listing_gsi2(caller.app_id, records.name_key(body.name), org_id))
@@ -146,7 +152,7 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
                   values={":org": org_id}, on_fail=STALE)
         tx.put(records.slug_item(caller.app_id, new_slug, org_id), condition="attribute_not_exists(PK)",
                on_fail=SLUG_TAKEN)
-    details = {k: v for k, v in changes.items() if k in {"name", "slug"}}
+    details = {k: v for k, v in changes.items() if k in {"name", "slug", "domain_join"}}
     if "metadata" in changes:
         details["metadata_changed"] = True
     audit.record(tx, caller, org_id, "org.updated", "org", org_id, details,

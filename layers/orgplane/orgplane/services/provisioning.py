@@ -58,8 +58,7 @@ def _add(caller: Caller, org_id: str, user_id: str, body: PutMember) -> Member:
     tx = Transaction()  # support staff and services hold no membership to guard; the org's update guards it
     item = members.add_membership(tx, caller.app_id, org_id, user_id, body.email, body.role,
                                   settings.max_members_per_org, settings.max_orgs_per_user)
-    details: dict[str, object] = {"user_id": user_id, "role": body.role, "via": "direct"}
-    audit.record(tx, caller, org_id, "member.added", "member", user_id, details, settings.audit_retention_days)
+    audit.member_added(tx, caller, org_id, user_id, body.role, "direct", settings.audit_retention_days)
     tx.commit()
     return records.to_member(item)
 

@@ -64,7 +64,7 @@ def org_item(app_id: str, org_id: str, name: str, slug: str, metadata: dict[str,
 
 
 def to_org(item: Item) -> Org:
-    from orgplane.models.orgs import Org
+    from orgplane.models.orgs import DomainJoin, Org
 
     return Org(
         id=item["id"],
@@ -74,6 +74,7 @@ def to_org(item: Item) -> Org:
         member_count=int(item.get("member_count", 0)),
         pending_invitation_count=int(item.get("pending_invitation_count", 0)),
         team_count=int(item.get("team_count", 0)),
+        domain_join=DomainJoin.model_validate(item.get("domain_join") or {"mode": "off"}),
         created_by=item["created_by"],
         created_at=item["created_at"],
         updated_at=item["updated_at"],

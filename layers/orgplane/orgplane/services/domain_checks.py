@@ -1,0 +1,100 @@
+"""The scheduled re-check of verified domains: a domain whose TXT record has disappeared loses its
+verification.
+
+Each verified domain's app-wide claim sits on the sparse index GSI3 (``keys.domain_check_gsi3``), sorted
+by when its next check is due, in ``keys.EXPIRY_SHARDS`` partitions; a run reads only the due ones.
+For each it looks the TXT record up again (:mod:`orgplane.dns_txt`):
+
+- found: the next check is due in ``RECHECK_SECONDS`` (a day), the failure count is reset;
+- not found: the failure is counted and the domain is checked again in ``RETRY_SECONDS`` (an hour); after
+  ``FAILURES_TO_UNVERIFY`` failures in a row (a DNS hiccup is not a lost domain) the domain goes back to
+  ``pending`` and its claim is removed, in one transaction with the ``domain.unverified`` audit event by
+  ``system:domain-check``. People of that domain can no longer join by it; the org may verify it again.
+
+A claim whose org has been deleted (or purged) is removed: the name is free for other orgs.
+
+Every write is conditioned on the claim still naming the org and being the one read, so a run racing a
+removal, a re-verification or another run changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+from orgplane import clock, dns_txt, keys
+from orgplane.caller import Caller
+from orgplane.services import audit
+from orgplane.services import settings as app_settings
+from orgplane.services.domains import PENDING, RECHECK_SECONDS, challenge_name
+from orgplane.store import table
+from orgplane.store.transaction import Stale, Transaction
+
+Item = dict[str, Any]
+
+ACTOR = "system:domain-check"
+RETRY_SECONDS = 3600
+FAILURES_TO_UNVERIFY = 3
+PAGE_SIZE = 100
+MAX_PER_RUN = 500
+"""A run stops after this many due domains; the next run continues."""
+
+
+def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
+    """Re-check every due verified domain (up to ``max_items``): counts of ``ok``, ``failed``,
+    ``unverified`` and ``released`` (claims of orgs deleted since: removed)."""
+    now = int(clock.timestamp())
+    counts = {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
+    seen = 0
+    for shard in keys.domain_check_shards():
+        spec = table.QuerySpec("GSI3PK", shard, index=keys.GSI3, sort_name="GSI3SK",
+                               sort_at_most=keys.expiry_upper_bound(now))
+        start = None
+        while seen < max_items:
+            page = table.query(spec, min(PAGE_SIZE, max_items - seen), start)
+            seen += len(page.items)
+            for claim in table.batch_get([{"PK": i["PK"], "SK": i["SK"]} for i in page.items]):
+                if claim is not None and claim.get("GSI3SK") and claim["GSI3SK"] <= keys.expiry_upper_bound(now):
+                    counts[check(claim, now)] += 1
+            if not page.last_key:
+                break
+            start = page.last_key
+    return counts
+
+
+def check(claim: Item, now: int) -> str:
+    """Look one claim's TXT record up and record the outcome: ``ok``, ``failed``, ``unverified``, or
+    ``released`` when the claim's org no longer exists."""
+    app_id, org_id, domain = str(claim["app_id"]), str(claim["org_id"]), str(claim["domain"])
+    unchanged = {"condition": "org_id = :org AND GSI3SK = :due",
+                 "values": {":org": org_id, ":due": claim["GSI3SK"]}, "on_fail": Stale()}
+    if table.get(keys.org(app_id, org_id)) is None:  # its org was deleted: the name is free again
+        tx = Transaction()
+        tx.delete(keys.domain_claim(app_id, domain), **unchanged)  # type: ignore[arg-type]
+        with contextlib.suppress(Stale):  # already removed, re-verified or checked by another run
+            tx.commit()
+        return "released"
+    found = str(claim.get("verification_value", "")) in dns_txt.txt_values(challenge_name(domain))
+    failures = 0 if found else int(claim.get("failed_checks", 0)) + 1
+    tx = Transaction()
+    if found or failures < FAILURES_TO_UNVERIFY:
+        due = now + (RECHECK_SECONDS if found else RETRY_SECONDS)
+        tx.update(keys.domain_claim(app_id, domain),
+                  set_={"failed_checks": failures, "checked_at": clock.iso(), **keys.domain_check_gsi3(due, app_id, domain)},
+                  **unchanged)  # type: ignore[arg-type]
+        outcome = "ok" if found else "failed"
+    else:
+        tx.delete(keys.domain_claim(app_id, domain), **unchanged)  # type: ignore[arg-type]
+        tx.update(keys.org_domain(app_id, org_id, domain), set_={"status": PENDING, "verified_at": None},
+                  condition="attribute_exists(PK)", on_fail=Stale())
+        system = Caller(app_id=app_id, user_id=ACTOR, email=None, email_verified=False, support=False,
+                        request_id=f"domain-check-{secrets.token_hex(6)}")
+        audit.record(tx, system, org_id, "domain.unverified", "domain", domain,
+                     {"domain": domain, "failed_checks": failures}, app_settings.load(app_id).audit_retention_days)
+        outcome = "unverified"
+    try:
+        tx.commit()
+    except Stale:
+        return "ok"  # the claim moved on (removed, re-verified, checked by another run): nothing to do
+    return outcome
