@@ -28,7 +28,7 @@ from orgplane.caller import Caller
 from orgplane.services import audit
 from orgplane.services import settings as app_settings
 from orgplane.services.domains import PENDING, RECHECK_SECONDS, challenge_name
-from orgplane.store import table
+from orgplane.store import due, table
 from orgplane.store.transaction import Stale, Transaction
 
 Item = dict[str, Any]
@@ -36,7 +36,6 @@ Item = dict[str, Any]
 ACTOR = "system:domain-check"
 RETRY_SECONDS = 3600
 FAILURES_TO_UNVERIFY = 3
-PAGE_SIZE = 100
 MAX_PER_RUN = 500
 """A run stops after this many due domains; the next run continues."""
 
@@ -46,20 +45,9 @@ def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
     ``unverified`` and ``released`` (claims of orgs deleted since: removed)."""
     now = int(clock.timestamp())
     counts = {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
-    seen = 0
-    for shard in keys.domain_check_shards():
-        spec = table.QuerySpec("GSI3PK", shard, index=keys.GSI3, sort_name="GSI3SK",
-                               sort_at_most=keys.expiry_upper_bound(now))
-        start = None
-        while seen < max_items:
-            page = table.query(spec, min(PAGE_SIZE, max_items - seen), start)
-            seen += len(page.items)
-            for claim in table.batch_get([{"PK": i["PK"], "SK": i["SK"]} for i in page.items]):
-                if claim is not None and claim.get("GSI3SK") and claim["GSI3SK"] <= keys.expiry_upper_bound(now):
-                    counts[check(claim, now)] += 1
-            if not page.last_key:
-                break
-            start = page.last_key
+    for claim in due.due_items(keys.domain_check_shards(), now, max_items):
+        if claim.get("GSI3SK") and claim["GSI3SK"] <= keys.expiry_upper_bound(now):
+            counts[check(claim, now)] += 1
     return counts
 
 

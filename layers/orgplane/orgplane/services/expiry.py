@@ -16,9 +16,8 @@ from typing import Any
 
 from orgplane import clock, keys
 from orgplane.services import invitations, lifecycle, ownership
-from orgplane.store import table
+from orgplane.store import due
 
-PAGE_SIZE = 100
 MAX_PER_RUN = 2000
 """A run stops after this many due items of a kind; the next run (every 15 minutes) continues."""
 
@@ -39,18 +38,4 @@ def run_purges(max_items: int = MAX_PER_RUN) -> int:
 
 
 def _sweep(shards: list[str], expire: Callable[[dict[str, Any]], bool], max_items: int) -> int:
-    now = int(clock.timestamp())
-    expired = seen = 0
-    for shard in shards:
-        spec = table.QuerySpec("GSI3PK", shard, index=keys.GSI3, sort_name="GSI3SK",
-                               sort_at_most=keys.expiry_upper_bound(now))
-        start = None
-        while seen < max_items:
-            page = table.query(spec, min(PAGE_SIZE, max_items - seen), start)
-            seen += len(page.items)
-            found = table.batch_get([{"PK": i["PK"], "SK": i["SK"]} for i in page.items])
-            expired += sum(expire(item) for item in found if item is not None)
-            if not page.last_key:
-                break
-            start = page.last_key
-    return expired
+    return sum(expire(item) for item in due.due_items(shards, int(clock.timestamp()), max_items))
