@@ -7,6 +7,7 @@
 //   #/support/activity          the app's activity (GET /admin/audit)
 //   #/support/deleted           deleted orgs and restore
 //   #/support/settings          app settings and custom roles
+//   #/support/webhooks          webhook endpoints and their delivery log
 import { get, onUnauthorized } from "./api.js";
 import { finishCognitoSignIn, loadConfig, session, signOut } from "./auth.js";
 import { deletedOrgsPage } from "./pages/deleted.js";
@@ -15,6 +16,7 @@ import { orgsPage } from "./pages/portal.js";
 import { settingsPage } from "./pages/settings.js";
 import { signInPage } from "./pages/signin.js";
 import { appActivityPage, searchPage, userPage } from "./pages/support.js";
+import { webhooksPage } from "./pages/webhooks.js";
 import { h, replace } from "./ui.js";
 
 const main = document.getElementById("main");
@@ -38,7 +40,7 @@ function header() {
   const me = session.me;
   const links = me ? [["#/orgs", "Your orgs"]] : [];
   if (me?.support) links.unshift(["#/support", "Find orgs and users"], ["#/support/activity", "Activity"],
-    ["#/support/deleted", "Deleted orgs"], ["#/support/settings", "App settings"]);
+    ["#/support/deleted", "Deleted orgs"], ["#/support/webhooks", "Webhooks"], ["#/support/settings", "App settings"]);
   const route = location.hash.split("/").slice(0, 3).join("/");
   // which link is "here": an org's page belongs to "Your orgs" for members, to no link for support
   const here = (href) => (href === "#/support" ? route === "#/support"
@@ -86,6 +88,8 @@ async function render() {
     deletedOrgsPage(main);
   } else if (parts[0] === "support" && parts[1] === "activity") {
     appActivityPage(main);
+  } else if (parts[0] === "support" && parts[1] === "webhooks") {
+    webhooksPage(main);
   } else if (parts[0] === "support" && parts[1] === "settings") {
     await settingsPage(main, controller.signal);
   } else if (parts[0] === "support") {

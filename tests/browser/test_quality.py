@@ -12,7 +12,7 @@ from playwright.sync_api import Page, Request, expect
 from tests.browser.console import assert_accessible, create_org, open_org, sign_in, token
 from tests.http.client import Client
 
-PENDING_ROUTES = re.compile(r"/(domains|join-requests|invite-links|webhooks)\b")
+PENDING_ROUTES = re.compile(r"/(domains|join-requests|invite-links)\b")
 
 
 def test_load_more_walks_the_cursor_to_the_end(page: Page, server: Client, unique: str) -> None:
@@ -50,7 +50,7 @@ def test_pending_areas_are_absent_and_their_routes_never_called(page: Page, serv
     page.on("request", record)
     sign_in(page, "sam")
     nav = page.get_by_role("navigation", name="Main").get_by_role("link")
-    expect(nav).to_have_text(["Find orgs and users", "Activity", "Deleted orgs", "App settings", "Your orgs"])
+    expect(nav).to_have_text(["Find orgs and users", "Activity", "Deleted orgs", "Webhooks", "App settings", "Your orgs"])
     open_org(page, org["id"])
     areas = page.get_by_role("navigation", name="Org areas").get_by_role("link")
     expect(areas).to_have_text(["Members", "Invite", "Invitations", "Teams", "Activity"])
@@ -58,7 +58,7 @@ def test_pending_areas_are_absent_and_their_routes_never_called(page: Page, serv
         open_org(page, org["id"], area)
     page.get_by_role("link", name="App settings").click()
     expect(page.get_by_role("button", name="Save settings")).to_be_visible()
-    for title in ("Domains", "Join requests", "Invite links", "Webhooks"):
+    for title in ("Domains", "Join requests", "Invite links"):
         expect(page.get_by_role("link", name=title)).to_have_count(0)
     assert [u for u in called if PENDING_ROUTES.search(u)] == []
 
