@@ -40,18 +40,19 @@ function deliveriesPanel(webhook, out) {
   });
   const refresh = h("button", { type: "button", class: "secondary" }, "Refresh deliveries");
   refresh.addEventListener("click", () => list.reload());
-  // While a shown delivery is pending, the log refreshes itself (every 2 s, for a minute at most, and
-  // only while it is on the page); "Refresh deliveries" does it by hand.
+  // While a shown delivery is pending, the log refreshes itself (after 0.5 s, 1 s, then every 2 s, for
+  // about a minute, and only while it is on the page); "Refresh deliveries" does it by hand.
   let ticks = 0;
+  const later = (tick) => { follow.timer = setTimeout(tick, ticks < 2 ? 500 * 2 ** ticks : 2000); };
   const follow = () => {
     ticks = 0;
     clearTimeout(follow.timer);
     const tick = async () => {
       if (!panel.isConnected || ++ticks > 30 || !list.querySelector(".status-pending")) return;
       await list.reload();
-      follow.timer = setTimeout(tick, 2000);
+      later(tick);
     };
-    follow.timer = setTimeout(tick, 2000);
+    later(tick);
   };
   const panel = h("section", { class: "deliveries", "aria-labelledby": `deliveries-${webhook.id}`, dataset: { webhook: webhook.id } },
     h("h2", { id: `deliveries-${webhook.id}` }, `Delivery log of ${webhook.url}`), h("div", { class: "actions" }, refresh), list);
