@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.console import add_member, assert_accessible, confirm, open_org, sign_in, token
 from tests.http.client import Client
+from tests.support.receiver import Receiver
 
 TARGET = os.environ.get("CONSOLE_SCREENSHOTS")
 
@@ -24,7 +25,7 @@ def shoot(page: Page, name: str) -> None:
                         caret="hide")
 
 
-def test_main_pages(page: Page, phone: Page, server: Client) -> None:
+def test_main_pages(page: Page, phone: Page, server: Client, receiver: Receiver) -> None:
     created = server.post("/orgs", token=token(server, "alice"),
                           json={"name": "Acme Robotics", "slug": "acme-robotics-shots"})
     org = created.json if created.status == 201 else next(
@@ -77,6 +78,17 @@ def test_main_pages(page: Page, phone: Page, server: Client) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Deleted orgs").click()
     expect(page.get_by_role("button", name="Restore Old Ventures").first).to_be_visible()
     shoot(page, "support-deleted-orgs")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Endpoint URL").fill(f"http://127.0.0.1:{receiver.port}/billing")
+    page.get_by_label("Event types (optional)").fill("member.added, member.removed, webhook.test")
+    page.get_by_label("Description (optional)").fill("Billing seats")
+    page.get_by_role("button", name="Add endpoint").click()
+    billing = f"http://127.0.0.1:{receiver.port}/billing"
+    page.get_by_role("row", name=billing).get_by_role("button", name="Send a test event").click()
+    log = page.get_by_role("table", name=f"Deliveries to {billing}")
+    expect(log.get_by_role("row", name="webhook.test").locator(".badge")).to_have_text("delivered")
+    shoot(page, "support-webhooks")
 
     page.get_by_role("link", name="App settings").click()
     expect(page.get_by_role("button", name="Save settings")).to_be_visible()

@@ -67,6 +67,7 @@ def test_support_adds_a_webhook_sees_its_secret_once_tests_it_and_retries_a_deli
     wait_for(lambda: len(tests()) == 1, "the test event at the receiver")
     headers, body = tests()[0]
     assert signed_with(secret, headers, body), "the secret shown is the one that signs"
+    expect(page.get_by_label("Signing secret")).to_have_value(secret)  # still there, until stored
     expect(delivery.locator(".badge")).to_have_text("delivered")  # the log follows a pending delivery
     assert_accessible(page, "a delivery log")
 
@@ -85,6 +86,8 @@ def test_support_adds_a_webhook_sees_its_secret_once_tests_it_and_retries_a_deli
     confirm(page, "Rotate secret")
     rotated = page.get_by_label("Signing secret").input_value()
     assert rotated.startswith("whsec_") and rotated != secret
+    page.get_by_role("button", name="I have stored the secret").click()
+    expect(page.get_by_label("Signing secret")).to_have_count(0)
 
     row.get_by_role("button", name="Disable").click()
     confirm(page, "Disable endpoint")

@@ -5,11 +5,15 @@
 import { del, get, patch, post, seg, withQuery } from "../api.js";
 import { act, confirmAction, field, h, pagedTable, replace, time } from "../ui.js";
 
-// The secret, once, with what to do with it.
-function secretBox(webhook, what) {
-  return h("div", { class: "secret", role: "status" },
+// The secret, once, with what to do with it; it stays (other outcomes come and go below it) until
+// its reader says it is stored.
+function secretBox(slot, webhook, what) {
+  const done = h("button", { type: "button", class: "secondary" }, "I have stored the secret");
+  done.addEventListener("click", () => replace(slot));
+  return replace(slot, h("div", { class: "secret", role: "status" },
     h("p", {}, h("strong", {}, `${what} for ${webhook.url}. Copy it now: it is shown only this once.`)),
-    field("Signing secret", h("input", { type: "text", readonly: true, value: webhook.secret, class: "secret-value", spellcheck: "false", autocomplete: "off" })));
+    field("Signing secret", h("input", { type: "text", readonly: true, value: webhook.secret, class: "secret-value", spellcheck: "false", autocomplete: "off" })),
+    h("div", { class: "actions" }, done)));
 }
 
 function deliveriesPanel(webhook, out) {
@@ -63,6 +67,7 @@ function deliveriesPanel(webhook, out) {
 
 export function webhooksPage(main) {
   const out = h("div", { class: "outcome" });
+  const secret = h("div", {});
   const log = h("div", {});
   const holder = h("div", {});
   let list;
@@ -85,7 +90,7 @@ export function webhooksPage(main) {
     rotate.addEventListener("click", async () => {
       if (!(await confirmAction(`Rotate the signing secret of ${name}? The old secret keeps signing, beside the new one, for 24 hours.`, "Rotate secret"))) return;
       const rotated = await act(rotate, out, () => post(`/admin/webhooks/${seg(wh.id)}/rotate-secret`));
-      if (rotated) replace(out, secretBox(rotated, "New signing secret"));
+      if (rotated) secretBox(secret, rotated, "New signing secret");
     });
     const test = h("button", { type: "button", class: "secondary", "aria-label": `Send a test event to ${name}` }, "Send test event");
     test.addEventListener("click", async () => {
@@ -135,12 +140,12 @@ export function webhooksPage(main) {
     const created = await act(submit, out, () => post("/admin/webhooks", body));
     if (created) {
       form.reset();
-      replace(out, secretBox(created, "Endpoint added: its signing secret"));
+      secretBox(secret, created, "Endpoint added: its signing secret");
       list.reload();
     }
   });
   replace(main, h("h1", { tabindex: "-1" }, "Webhooks"),
     h("p", { class: "muted" }, "Endpoints receive the app's events, signed per Standard Webhooks, in order per org. A signing secret is shown once, when the endpoint is added or its secret rotated."),
-    h("h2", {}, "Add an endpoint"), form, out, h("h2", {}, "Endpoints"), holder, log);
+    h("h2", {}, "Add an endpoint"), form, secret, out, h("h2", {}, "Endpoints"), holder, log);
   show();
 }
