@@ -7,12 +7,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.console import assert_accessible, confirm, sign_in, token
+from tests.browser.test_quality import _tab_to
 from tests.http.client import Client
 from tests.support.receiver import Receiver
 
@@ -116,3 +118,24 @@ def test_a_refused_webhook_url_is_shown_in_words_with_its_code(page: Page, serve
     expect(alert).to_contain_text("webhook_url_not_allowed")
     expect(page.get_by_label("Signing secret")).to_have_count(0)
     assert_accessible(page, "a refused webhook")
+
+
+def test_on_a_phone_from_the_keyboard_a_silent_endpoint_shows_its_delivery_pending(
+        phone: Page, server: Client, unique: str) -> None:
+    url = f"http://127.0.0.1:9/hook/{unique}"  # nothing answers there: the delivery waits for its retry
+    sign_in(phone, "sam")
+    open_webhooks(phone)
+    _tab_to(phone, "Endpoint URL")
+    phone.keyboard.type(url)
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_label("Signing secret")).to_have_value(re.compile(r"^whsec_"))
+    _tab_to(phone, f"Send a test event to {url}")
+    phone.keyboard.press("Enter")
+    log = phone.get_by_role("table", name=f"Deliveries to {url}")
+    delivery = log.get_by_role("row", name="webhook.test")
+    expect(delivery.locator(".badge")).to_have_text("pending")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the webhooks page scrolls sideways ({width}px)"
+    assert_accessible(phone, "webhooks on a phone")
+    webhook_id = phone.get_by_role("table", name="Webhook endpoints").get_by_role("row", name=url).get_attribute("data-webhook-id")
+    assert server.delete(f"/admin/webhooks/{webhook_id}", token=token(server, "sam", support=True)).status == 204
