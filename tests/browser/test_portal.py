@@ -127,7 +127,7 @@ def test_a_custom_role_shows_exactly_what_its_permissions_allow(page: Page, serv
     sign_in(page, "carol")
     open_org(page, org["id"], "members")
     areas = page.get_by_role("navigation", name="Org areas").get_by_role("link")
-    expect(areas).to_have_text(["Members", "Invitations", "Teams", "Activity"])
+    expect(areas).to_have_text(["Members", "Invitations", "Invite links", "Teams", "Activity"])
     expect(page.get_by_text(f"your role: {role}")).to_be_visible()
     expect(page.locator("main select.role-select")).to_have_count(0)
     open_org(page, org["id"], "invitations")

@@ -2,8 +2,7 @@
 // console shows none of them and calls none of their routes. When the route lands, write the area
 // as a module beside members.js and add it to ORG_AREAS (areas/index.js), or as a support page
 // (pages/, routed in main.js) as deleted orgs were when issue 15 landed and webhooks when issue 13 did.
-export const PENDING = [
-  { id: "domains", title: "Domains and join policy", scope: "org", waitsFor: "GET /orgs/{org_id}/domains", issue: 14 },
-  { id: "join-requests", title: "Join requests", scope: "org", waitsFor: "GET /orgs/{org_id}/join-requests", issue: 14 },
-  { id: "invite-links", title: "Invite links", scope: "org", waitsFor: "GET /orgs/{org_id}/invite-links", issue: 14 },
-];
+// Empty since issue 14's domains, join requests and invite links landed; a unit test still fails as
+// soon as a slot's route appears in template.yaml. A slot looks like:
+//   { id: "sso", title: "Single sign-on", scope: "org", waitsFor: "GET /orgs/{org_id}/sso", issue: 99 },
+export const PENDING = [];
