@@ -13,7 +13,6 @@ from tests.browser.console import assert_accessible, create_org, open_org, sign_
 from tests.http.client import Client
 
 
-
 def test_load_more_walks_the_cursor_to_the_end(page: Page, server: Client, unique: str) -> None:
     org = create_org(server, "alice", f"Many {unique}")
     emails = [f"m{n:02d}-{unique}@example.com" for n in range(23)]
