@@ -33,7 +33,7 @@ from orgplane.config import settings as deployment
 from orgplane.errors import DomainError, problem_document, validation_problem
 from orgplane.models.invitations import CreateInvitation
 from orgplane.models.onboarding import BulkInvitationResult, BulkInvitationResults, BulkInvitations, Problem
-from orgplane.services import invitations, rate_limits, role_usage
+from orgplane.services import events, invitations, rate_limits, role_usage
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import records
 from orgplane.store.transaction import STALE, Stale, Transaction
@@ -167,10 +167,11 @@ def _plan(view: OrgView, rows: list[_Row]) -> list[tuple[_Row, Item]]:
 def _chunks(view: OrgView, plan: list[tuple[_Row, Item]]) -> Iterator[list[tuple[_Row, Item]]]:
     """The plan in transactions as full as DynamoDB allows: each row writes its invitation, its
     address's claim and mail counter and its audit event; each transaction also updates the org's
-    counters once and checks the inviter and every team its rows name."""
+    counters and its event counter once and checks the inviter and every team its rows name."""
     settings = view.settings
     per_row = 3 + (settings.invitation_sends_per_address_per_hour is not None)
-    shared = 1 + (settings.invitations_per_org_per_hour is not None) + (not view.caller.support)
+    # the org's counters, the org's mail counter, the inviter's role guard, and the org's event counter
+    shared = 2 + (settings.invitations_per_org_per_hour is not None) + (not view.caller.support)
     budget = operations_per_transaction()
     chunk: list[tuple[_Row, Item]] = []
     named: set[str] = set()
@@ -201,6 +202,7 @@ def _write(view: OrgView, rows: list[_Row], plan: list[tuple[_Row, Item]]) -> bo
             invitations.record_invitation(tx, view, item, functools.partial(_RowRefused, row.index))
         try:
             tx.commit()
+            events.committed(tx)
         except _RowRefused as refused:
             rows[refused.index].error = refused.error
             return False

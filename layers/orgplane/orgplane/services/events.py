@@ -27,6 +27,7 @@ from orgplane.store.transaction import SEQUENCE_MOVED, Transaction
 Item = dict[str, Any]
 
 _NOTE = "events"
+_WRITTEN = "event_counters"
 _SEEN_LIMIT = 256
 
 _seen: ContextVar[dict[str, tuple[int, str | None]] | None] = ContextVar("orgplane_event_sequences", default=None)
@@ -43,6 +44,13 @@ def saw(app_id: str, org_id: str | None, counter: Item | None) -> None:
         seen = {}
         _seen.set(seen)
     seen[_partition(app_id, org_id)] = _position(counter)
+
+
+def committed(tx: Transaction) -> None:
+    """``tx`` has committed: the counters it wrote are known, so a next transaction of the same request
+    (a bulk write in several transactions) numbers after them without reading the counter again."""
+    for (app_id, org_id), counter in tx.notes.get(_WRITTEN, {}).items():
+        saw(app_id, org_id, counter)
 
 
 def saw_new(app_id: str, org_id: str) -> None:
@@ -88,6 +96,7 @@ def _seal(tx: Transaction) -> None:
             tx.put(event)
         counter = {"entity": "EVENTSEQ", "app_id": app_id, "org_id": org_id, "sequence": sequence,
                    "last_id": last_id}
+        tx.notes.setdefault(_WRITTEN, {})[(app_id, org_id)] = counter
         if first == 0:
             tx.put({**sequence_key(app_id, org_id), **counter}, condition="attribute_not_exists(PK)",
                    on_fail=SEQUENCE_MOVED)
