@@ -165,3 +165,16 @@ def test_an_invitation_link_token_never_appears_in_an_event() -> None:
     nonce = (table.get(keys.invitation("demo", org_id, invitation.id)) or {})["nonce"]
     token = invitation_links.token("demo", org_id, invitation.id, nonce)
     assert all(token not in str(e) and nonce not in str(e) for e in org_events(org_id))
+
+
+def test_a_service_reads_its_apps_events_with_the_read_scope_and_nothing_without_it() -> None:
+    from tests.service.test_service_principals import service
+
+    orgs.create(alice, CreateOrg(name="Acme"))
+    settle()
+    status, body = call("list_events", "GET", "/events", identity=service("orgplane/read"))
+    assert status == 200 and [e["type"] for e in body["data"]][:2] == ["org.created", "member.added"]
+    status, problem = call("list_events", "GET", "/events", identity=service("other/scope"))
+    assert status == 403 and problem["code"] == "insufficient_scope"
+    status, body = call("list_events", "GET", "/events", identity=service("orgplane/read", app_id="other"))
+    assert status == 200 and body["data"] == []
