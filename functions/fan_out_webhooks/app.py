@@ -8,4 +8,4 @@ def handle(event: streams.Image) -> None:
     webhooks.fan_out(event)
 
 
-lambda_handler = streams.entrypoint(handle)
+lambda_handler = streams.entrypoint(handle, ordered=True)  # an org's events are queued in sequence

@@ -238,3 +238,33 @@ def test_delete_restore_delete_again_then_restore_keeps_counts_exact(org_id: str
     lifecycle.restore(sam, org_id, RestoreOrg())
     run_jobs(org_id)
     assert org_count("user0") == 1 and orgs.get(alice, org_id).member_count == 6
+
+
+def test_restore_announces_member_added_via_restore_for_each_member_after_org_restored(org_id: str) -> None:
+    orgs.delete(alice, org_id)
+    run_jobs(org_id)
+    lifecycle.restore(sam, org_id, RestoreOrg())
+    run_jobs(org_id)
+    trail = sorted((item for item in table.query(table.QuerySpec("PK", keys.audit_pk("demo", org_id)), 1000).items),
+                   key=lambda item: int(item["sequence"]))
+    restored_at = next(i for i, item in enumerate(trail) if item["action"] == "org.restored")
+    added = [item for item in trail[restored_at + 1:] if item["action"] == "member.added"]
+    assert sorted((item["details"]["user_id"], item["details"]["role"]) for item in added) == sorted(
+        [("alice", "owner"), ("bob", "admin"), *((f"user{n}", "member") for n in range(4))])
+    assert {item["details"]["via"] for item in added} == {"restore"}
+    assert {item["actor"]["user_id"] for item in added} == {"sam"}  # the restorer, not the system
+    assert [int(item["sequence"]) for item in trail] == list(range(1, len(trail) + 1))  # no gap, no repeat
+
+
+def test_a_walk_run_twice_announces_each_restored_member_once(org_id: str) -> None:
+    orgs.delete(alice, org_id)
+    run_jobs(org_id)
+    lifecycle.restore(sam, org_id, RestoreOrg())
+    job = table.get(keys.lifecycle_job("demo", org_id, lifecycle.UNHIDE))
+    assert job is not None
+    lifecycle.run_walk(job)
+    lifecycle.run_walk(job)  # a repeated stream record of the same batch
+    run_jobs(org_id)
+    added = [item for item in table.query(table.QuerySpec("PK", keys.audit_pk("demo", org_id)), 1000).items
+             if item["action"] == "member.added" and item["details"].get("via") == "restore"]
+    assert len(added) == 6

@@ -63,6 +63,21 @@ EXPECTED: dict[str, set[Grant]] = {
         ("dynamodb:DeleteItem", TABLE),  # transaction: the email claim
         ("dynamodb:PutItem", TABLE),  # transaction: the audit event
     },
+    "PublishEventsFunction": {
+        ("events:PutEvents", "${EventBus.Arn}"),  # one entry per new event; the table is not read
+    },
+    "FanOutWebhooksFunction": {
+        ("dynamodb:Query", f"{TABLE}/index/GSI2"),  # the app's endpoints
+        ("dynamodb:PutItem", TABLE),  # the delivery, if new (a repeated stream record finds it)
+        ("dynamodb:GetItem", TABLE),  # the delivery that exists already: queued again, not twice
+    },
+    "SendWebhooksFunction": {
+        ("dynamodb:BatchGetItem", TABLE),  # the endpoint and the delivery
+        ("dynamodb:UpdateItem", TABLE),  # the attempt, the endpoint's health
+        ("dynamodb:GetItem", TABLE),  # disabling: the app's event counter and settings
+        ("dynamodb:PutItem", TABLE),  # disabling: the audit event and the counter
+        ("kms:Decrypt", "${WebhookSecretsKey.Arn}"),  # the endpoint's signing secrets
+    },
     "RecheckDomainsFunction": {
         ("dynamodb:Query", f"{TABLE}/index/GSI3"),  # due domain claims only
         ("dynamodb:BatchGetItem", TABLE),  # the due claims
@@ -72,7 +87,13 @@ EXPECTED: dict[str, set[Grant]] = {
         ("dynamodb:PutItem", TABLE),  # transaction: the audit event
     },
 }
-PINNED_SERVICES = ("dynamodb:", "secretsmanager:", "ses:")
+PINNED_SERVICES = ("dynamodb:", "secretsmanager:", "ses:", "events:")
+
+
+def pinned_grant(grant: Grant) -> bool:
+    """A grant the function's code uses (not the platform's: the dead-letter key serves the event source
+    mapping sending a failed batch)."""
+    return grant[0].startswith(PINNED_SERVICES) or (grant[0].startswith("kms:") and "DeadLetter" not in grant[1])
 
 
 # --- reading the template's policies ----------------------------------------------------------------
@@ -94,6 +115,15 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+# the actions of the SAM policy templates this template uses (serverless-application-model's
+# policy_templates.json)
+_SAM_SQS_TEMPLATES = {
+    "SQSSendMessagePolicy": ["sqs:SendMessage*"],
+    "SQSPollerPolicy": ["sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:DeleteMessage",
+                        "sqs:DeleteMessageBatch", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+}
+
+
 def _statements(policy: Any) -> list[dict[str, Any]]:
     """The statements of one entry of a function's ``Policies``: a managed policy of this template
     (``!Ref``), an inline policy document, or a SAM policy template (its resource types as ``*``)."""
@@ -105,8 +135,9 @@ def _statements(policy: Any) -> list[dict[str, Any]]:
         return list(policy["Statement"])
     if isinstance(policy, dict) and len(policy) == 1:
         [(name, parameters)] = policy.items()
-        if name == "SQSSendMessagePolicy":
-            return [{"Effect": "Allow", "Action": "sqs:SendMessage*", "Resource": f"queue:{parameters}"}]
+        if name in _SAM_SQS_TEMPLATES:  # the queue named by its QueueName: !GetAtt <Queue>.QueueName
+            queue = parameters["QueueName"]["Fn::GetAtt"][0]
+            return [{"Effect": "Allow", "Action": _SAM_SQS_TEMPLATES[name], "Resource": "${" + queue + ".Arn}"}]
         return [{"Effect": "Allow", "Action": f"sam-policy-template:{name}", "Resource": "*"}]
     raise AssertionError(f"unexpected policy entry {policy!r}")
 
@@ -165,7 +196,7 @@ def test_background_functions_get_exactly_the_table_actions_their_code_calls(log
     policies = RESOURCES[logical_id]["Properties"]["Policies"]
     shared = {p["Ref"] for p in policies if isinstance(p, dict) and set(p) == {"Ref"}}
     assert not shared & {"TableReadPolicy", "TableWritePolicy"}, f"{logical_id} must not take the shared policies"
-    pinned = {g for g in grants(logical_id) if g[0].startswith(PINNED_SERVICES)}
+    pinned = {g for g in grants(logical_id) if pinned_grant(g)}
     assert pinned == EXPECTED[logical_id]
 
 
@@ -310,16 +341,28 @@ def needed(call: Call) -> set[Grant]:
             assert params["ConfigurationSetName"] == os.environ["SES_CONFIGURATION_SET"]
             found.add(("ses:SendEmail", SES_CONFIGURATION_SET))
         return found
+    if service == "events" and operation == "PutEvents":
+        assert {e["EventBusName"] for e in params["Entries"]} == {os.environ["EVENT_BUS_NAME"]}, params
+        return {("events:PutEvents", "${EventBus.Arn}")}
+    if service == "kms":
+        return {(f"kms:{operation}", "${WebhookSecretsKey.Arn}")}  # the only key the code names
+    if service == "sqs":
+        assert params["QueueUrl"] == os.environ["WEBHOOK_QUEUE_URL"], params
+        return {(f"sqs:{operation}", "${WebhookQueue.Arn}")}
     raise AssertionError(f"no IAM mapping for {service}.{operation}: add one")
 
 
-def _check(logical_id: str, calls: list[Call]) -> None:
+def _check(logical_id: str, calls: list[Call], *, all_used: bool = True) -> None:
+    """Every call allowed by the function's own policies; with ``all_used``, every pinned grant used too
+    (``False`` where the test drives only some of the function's paths, or its grants are shared)."""
     assert calls, f"{logical_id}: recorded no calls"
     granted = grants(logical_id)
     used = set().union(*(needed(c) for c in calls))
     missing = {g for g in used if not allows(granted, *g)}
     assert not missing, f"{logical_id} calls what its policies do not allow: {sorted(missing)}"
-    unused = {g for g in granted if g[0].startswith(PINNED_SERVICES)
+    if not all_used:
+        return
+    unused = {g for g in granted if pinned_grant(g)
               and not any(fnmatch.fnmatchcase(a, g[0]) and fnmatch.fnmatchcase(r, g[1]) for a, r in used)}
     assert not unused, f"{logical_id} is granted what none of its code paths here call: {sorted(unused)}"
 
@@ -430,3 +473,87 @@ def test_the_expiry_job_expires_ownership_transfers_and_starts_purges_within_its
     assert table.get(keys.ownership_transfer("demo", org_id, transfer.id))["status"] == "expired"  # type: ignore[index]
     assert table.get(keys.cleanup("demo", deleted_id)) is not None  # the purge's cleanup job
     _check("ExpireInvitationsFunction", expiry_calls)
+
+
+def test_the_event_consumers_and_the_restore_walk_call_only_what_their_policies_grant(aws: None) -> None:
+    """The bus publisher, the webhook fan-out and sender (a failed attempt, a success, then the five days
+    of failures that disable the endpoint) and the org cleanup's unhide walk, which announces
+    ``member.added`` for each restored member."""
+    from functions.fan_out_webhooks import app as fan_out_app
+    from functions.org_cleanup import app as cleanup_app
+    from functions.publish_events import app as publish_app
+    from functions.send_webhooks import app as send_app
+    from orgplane import clock, config, keys
+    from orgplane.models.common import ListQuery
+    from orgplane.models.orgs import CreateOrg, RestoreOrg, UpdateOrg
+    from orgplane.models.webhooks import CreateWebhook
+    from orgplane.services import lifecycle, orgs, webhooks
+    from orgplane.store import table
+    from orgplane.webhooks.schedule import DELAYS_SECONDS, DISABLE_AFTER_SECONDS
+    from tests.support import world
+    from tests.support.receiver import Receiver
+
+    receiver = Receiver()
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="hooks.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    boto3.client("events").create_event_bus(Name="orgplane-events")
+    key = boto3.client("kms").create_key()["KeyMetadata"]["KeyId"]
+    os.environ.update({"WEBHOOK_QUEUE_URL": queue, "EVENT_BUS_NAME": "orgplane-events", "WEBHOOK_KMS_KEY_ID": key,
+                       "WEBHOOKS_ALLOW_LOCAL": "true"})
+    config.reset()
+    try:
+        alice, sam = world.caller("alice"), world.caller("sam", support=True)
+        webhooks.create(sam, CreateWebhook(url=f"http://127.0.0.1:{receiver.port}/hook"))
+        org_id = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+        created = min(world.items_of(keys.audit_pk("demo", org_id)), key=lambda i: i["sequence"])
+
+        with recorded_calls() as publish_calls:
+            assert publish_app.lambda_handler(_stream_event(created), loader.LambdaContext("publish_events")) == {
+                "batchItemFailures": []}
+        _check("PublishEventsFunction", publish_calls)
+
+        with recorded_calls() as fan_out_calls:
+            for _ in range(2):  # the second time, a repeated stream record: the delivery exists already
+                fan_out_app.lambda_handler(_stream_event(created), loader.LambdaContext("fan_out_webhooks"))
+        _check("FanOutWebhooksFunction", [c for c in fan_out_calls if c[0] != "sqs"])
+        _check("FanOutWebhooksFunction", fan_out_calls, all_used=False)  # SendMessage: the queue's policy
+
+        def message() -> dict[str, Any]:
+            got = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=0)["Messages"][0]
+            return {"messageId": got["MessageId"], "receiptHandle": got["ReceiptHandle"], "body": got["Body"]}
+
+        receiver.fail[org_id] = 1000  # every attempt fails until the endpoint is disabled
+        with recorded_calls() as send_calls:
+            record = message()
+            for delay in (0, *DELAYS_SECONDS):  # the first delivery fails through its ~27 hours of retries
+                clock.advance(delay)
+                send_app.lambda_handler({"Records": [record]}, loader.LambdaContext("send_webhooks"))
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=record["receiptHandle"])  # as Lambda does
+        clock.advance(DISABLE_AFTER_SECONDS)  # a later event, still failing: the endpoint is disabled
+        orgs.update(alice, org_id, UpdateOrg(name="Acme 2"))
+        webhooks.fan_out(max(world.items_of(keys.audit_pk("demo", org_id)), key=lambda i: i["sequence"]))
+        with recorded_calls() as disabling_calls:
+            send_app.lambda_handler({"Records": [message()]}, loader.LambdaContext("send_webhooks"))
+        send_calls += disabling_calls
+        endpoint = webhooks.list_all(sam, ListQuery()).data[0]
+        assert endpoint.enabled is False
+        _check("SendWebhooksFunction", [c for c in send_calls if c[0] != "sqs"])
+        _check("SendWebhooksFunction", send_calls, all_used=False)
+
+        orgs.delete(alice, org_id)
+        for kind in (lifecycle.HIDE,):
+            job = table.get(keys.lifecycle_job("demo", org_id, kind))
+            assert job is not None
+            lifecycle.run_walk(job)
+        lifecycle.restore(sam, org_id, RestoreOrg())
+        job = table.get(keys.lifecycle_job("demo", org_id, lifecycle.UNHIDE))
+        assert job is not None
+        with recorded_calls() as walk_calls:
+            cleanup_app.lambda_handler(_stream_event(job), loader.LambdaContext("org_cleanup"))
+        assert "member.added" in [i["action"] for i in world.items_of(keys.audit_pk("demo", org_id))]
+        _check("OrgCleanupFunction", walk_calls, all_used=False)  # shared table policies: checked as allowed
+    finally:
+        receiver.close()
+        for name in ("WEBHOOK_QUEUE_URL", "EVENT_BUS_NAME", "WEBHOOK_KMS_KEY_ID", "WEBHOOKS_ALLOW_LOCAL"):
+            os.environ.pop(name, None)
+        config.reset()

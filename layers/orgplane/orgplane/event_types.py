@@ -20,7 +20,8 @@ class EventType:
 
 VIA = ("how the membership came to be: `org_created` (the creator, as owner), `invitation`, `direct` "
        "(`PUT /orgs/{org_id}/members/{user_id}`), `domain_join` (automatic join by a verified domain), "
-       "`invite_link`, `join_request` (an approved request)")
+       "`invite_link`, `join_request` (an approved request), `restore` (a deleted org restored: each of its "
+       "members, after `org.restored`)")
 
 CATALOGUE: dict[str, EventType] = {
     "org.created": EventType("an org was created", "org", {"name": "its name", "slug": "its slug"}),
@@ -28,7 +29,7 @@ CATALOGUE: dict[str, EventType] = {
         "name": "the new name (when it changed)", "slug": "the new slug (when it changed)",
         "metadata_changed": "`true` when metadata changed"}),
     "org.deleted": EventType("an org was deleted", "org", {"name": "its name", "slug": "its slug"}),
-    "org.restored": EventType("a deleted org was restored (its members return; no `member.added` each)", "org", {
+    "org.restored": EventType("a deleted org was restored (a `member.added`, via `restore`, follows for each member)", "org", {
         "slug": "its slug", "deleted_at": "when it was deleted", "deleted_by": "who deleted it"}),
     "org.purged": EventType("a deleted org's restore window closed: its data is being removed", "org", {
         "name": "its name", "deleted_at": "when it was deleted"}),

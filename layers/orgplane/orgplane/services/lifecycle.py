@@ -15,6 +15,9 @@ cleanup (a job item with ``entity = CLEANUP`` and ``kind`` ``hide`` or ``unhide`
 - ``unhide`` (after a restore): the reverse; the user's ``org_count`` comes back *without* the
   ``max_orgs_per_user`` condition: a member who joined other orgs meanwhile up to the limit keeps the
   restored membership and is over the limit until they leave one (they cannot join more until then).
+  Each membership it brings back is announced as ``member.added`` (``via: restore``, the restorer as
+  actor) in that membership's own transaction, after the restore's ``org.restored``: a consumer that
+  dropped the org's seats on ``org.deleted`` counts them again from the one event type it listens to.
 
 Each item moves in its own transaction, conditioned on its flag and on the org's state (a hide only
 while the org is deleted and not purging, an unhide only while it is live), so a restore or a purge
@@ -67,9 +70,23 @@ def keep(tx: Transaction, caller: Caller, org: Item, restore_days: int) -> str:
     return purge_at
 
 
-def _job(app_id: str, org_id: str, kind: str, now: str) -> Item:
-    return {**keys.lifecycle_job(app_id, org_id, kind), "entity": "CLEANUP", "kind": kind, "app_id": app_id,
-            "org_id": org_id, "batches": 0, "requested_at": now, "run_id": secrets.token_hex(8)}
+def _job(app_id: str, org_id: str, kind: str, now: str, by: Caller | None = None) -> Item:
+    job = {**keys.lifecycle_job(app_id, org_id, kind), "entity": "CLEANUP", "kind": kind, "app_id": app_id,
+           "org_id": org_id, "batches": 0, "requested_at": now, "run_id": secrets.token_hex(8)}
+    if by is not None:  # who the walk acts for: the actor of the events it announces
+        job["by"] = {"user_id": by.user_id, "email": by.verified_email, "support": by.support,
+                     "type": by.type, "client_id": by.client_id, "request_id": by.request_id}
+    return job
+
+
+def _walk_actor(app_id: str, job: Item) -> Caller:
+    """The caller a walk's events name: the restorer the job recorded (a walk started before jobs recorded
+    it acts as the system)."""
+    by = job.get("by") or {}
+    return Caller(app_id=app_id, user_id=str(by.get("user_id") or "system:org-restore"), email=by.get("email"),
+                  email_verified=bool(by.get("email")), support=bool(by.get("support", True)),
+                  request_id=str(by.get("request_id") or ""), type="service" if by.get("type") == "service" else "user",
+                  client_id=by.get("client_id"))
 
 
 # --- support: list and restore -----------------------------------------------------------------------
@@ -114,7 +131,7 @@ def _restore(caller: Caller, org_id: str, body: RestoreOrg) -> Org:
     tx.delete(keys.deleted_org(app_id, org_id), condition=_RESTORABLE, on_fail=STALE)
     tx.put(org, condition="attribute_not_exists(PK)", on_fail=STALE)
     tx.put(records.slug_item(app_id, slug, org_id), condition="attribute_not_exists(PK)", on_fail=SLUG_TAKEN)
-    tx.put(_job(app_id, org_id, UNHIDE, now))
+    tx.put(_job(app_id, org_id, UNHIDE, now, by=caller))
     audit.record(tx, caller, org_id, "org.restored", "org", org_id,
                  {"slug": slug, "deleted_at": deleted["deleted_at"], "deleted_by": deleted["deleted_by"]},
                  app_settings.load(app_id).audit_retention_days)
@@ -139,10 +156,14 @@ def run_walk(job: Item) -> int:
     page = table.query(table.QuerySpec("PK", keys.org_pk(app_id, org_id)), deployment().cleanup_batch_size,
                        table.serialize(start) if start else None)
     moved = 0
+    actor = _walk_actor(app_id, current) if kind == UNHIDE else None
+    retention = app_settings.load(app_id).audit_retention_days
     for item in page.items:
         tx = Transaction()
         if not _move(tx, app_id, item, hide=kind == HIDE):
             continue
+        if actor is not None and item.get("entity") == "MEMBER":
+            audit.member_added(tx, actor, org_id, str(item["user_id"]), str(item["role"]), "restore", retention)
         if kind == HIDE:
             tx.check(keys.deleted_org(app_id, org_id), _RESTORABLE, on_fail=STALE)
         else:
