@@ -12,6 +12,7 @@
 #   make console-publish STACK=<name>   upload console/ to a deployed stack's bucket
 #   make build      sam validate --lint && sam build
 #   make bench      python -m bench
+#   make bench-events  events per second through the local webhook pipeline (python -m bench.events)
 #   make clean      build and tool caches (distclean: also the venvs and .cache)
 
 SHELL := /bin/bash
@@ -60,7 +61,7 @@ PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench scripts tests
 
 .PHONY: help venv sam-venv checkov-venv dev dev-persist token api-docs event-catalogue lint test test-fast test-ddblocal \
-	test-build test-browser chromium console-screenshots console-publish build bench clean distclean check-python312
+	test-build test-browser chromium console-screenshots console-publish build bench bench-events clean distclean check-python312
 
 help:
 	@sed -n '3,16s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -151,6 +152,9 @@ event-catalogue: venv
 
 bench: venv
 	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench
+
+bench-events: venv
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench.events
 
 # Functions have no requirements.txt of their own (their dependencies are the layer's), and SAM has no
 # switch for the warning it prints for each of them: that one line is filtered out, nothing else.

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import harness, imports, operations, report, scale
+from bench import harness, imports, operations, report, scale, sections
 
 ROOT = Path(__file__).resolve().parent.parent
 BREAKDOWN_OF = "create_org"
@@ -76,7 +76,7 @@ def main() -> int:
     text = report.render(meta, run, measured, breakdown, BREAKDOWN_OF, scaled,
                          report.findings(run, measured, scaled))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    out.write_text(sections.keep(out.read_text() if out.exists() else "", text))  # make load's, bench-events'…
     say(f"bench: wrote {out} in {meta.seconds / 60:.1f} minutes")
     return 0
 

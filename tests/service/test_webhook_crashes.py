@@ -18,7 +18,6 @@ from devserver import loader
 from orgplane import config, keys
 from orgplane.models.common import ListQuery
 from orgplane.models.orgs import CreateOrg, UpdateOrg
-from orgplane.models.common import ListQuery
 from orgplane.models.webhooks import CreateWebhook, DeliveriesQuery
 from orgplane.services import orgs, webhooks
 from tests.service.test_org_cleanup_stream import stream_record
@@ -80,7 +79,8 @@ def test_a_crash_mid_batch_loses_nothing_and_repeats_only_the_delivery_the_recei
     assert len(records) == 6  # org.created, member.added (the owner), four renames
 
     # 1. the fan-out cannot queue the third event (SQS unreachable): the batch stops there
-    original, sends = BaseClient._make_api_call, []
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
+    sends: list[dict[str, Any]] = []
 
     def unreachable_third_send(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
         if operation == "SendMessage":
@@ -96,7 +96,8 @@ def test_a_crash_mid_batch_loses_nothing_and_repeats_only_the_delivery_the_recei
     assert fan_out(records[2:]) == {"batchItemFailures": []}  # Lambda retries from the failed record
 
     # 2. the sender dies after the receiver got the second event, before recording the attempt
-    second_delivery, record_attempt, died = "dlv_" + str(events[1]["id"]).split("_", 1)[1], webhooks._record, []
+    second_delivery, record_attempt = "dlv_" + str(events[1]["id"]).split("_", 1)[1], webhooks._record
+    died: list[str] = []
 
     def dying_once(item: dict[str, Any], changes: dict[str, Any]) -> bool:
         if item["id"] == second_delivery and not died:

@@ -16,6 +16,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.arrived: list[float] = []  # wall time (time.time()) of each entry of ``received``
         self.fail: dict[str, int] = {}
         self.reply: tuple[int, dict[str, str], bytes] | None = None
         self.delay = 0.0
@@ -33,6 +34,7 @@ class Receiver:
                     status, extra, payload = 500, {}, b"no"
                 else:
                     receiver.received.append((headers, body))
+                    receiver.arrived.append(time.time())
                     status, extra, payload = receiver.reply or (204, {}, b"")
                 self.send_response(status)
                 for name, value in extra.items():
