@@ -13,6 +13,7 @@
 #   make build      sam validate --lint && sam build
 #   make bench      python -m bench
 #   make bench-events  events per second through the local webhook pipeline (python -m bench.events)
+#   make load       python -m bench.load: locust on the local server + DynamoDB Local, invariants, hot org
 #   make clean      build and tool caches (distclean: also the venvs and .cache)
 
 SHELL := /bin/bash
@@ -28,6 +29,8 @@ VENV_STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 CHECKOV_VENV := $(ROOT)/.venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+LOAD_VENV := $(ROOT)/.venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
 
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -61,10 +64,11 @@ PYTEST_ARGS ?=
 MYPY_DIRS := layers/orgplane/orgplane functions devserver orgctl bench scripts tests
 
 .PHONY: help venv sam-venv checkov-venv dev dev-persist token api-docs event-catalogue lint test test-fast test-ddblocal \
-	test-build test-browser chromium console-screenshots console-publish build bench bench-events clean distclean check-python312
+	test-build test-browser chromium console-screenshots console-publish build bench bench-events load load-venv clean \
+	distclean check-python312
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 check-python312:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -119,6 +123,21 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	"$(CHECKOV_VENV)/bin/checkov" --version
 	@touch "$@"
 
+load-venv: $(LOAD_STAMP)
+
+# .venv plus locust (requirements-load.txt), apart from .venv: see that file for why.
+$(LOAD_STAMP): requirements-load.txt requirements-dev.txt layers/orgplane/requirements.txt
+	@$(MAKE) --no-print-directory check-python312
+	@[ -x "$(LOAD_VENV)/bin/python" ] && "$(LOAD_VENV)/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null || { \
+	  rm -rf "$(LOAD_VENV)"; echo "== creating $(LOAD_VENV) with $(PYTHON312)"; "$(PYTHON312)" -m venv "$(LOAD_VENV)"; }
+	@echo "== installing requirements-load.txt into $(LOAD_VENV)"
+	"$(LOAD_VENV)/bin/python" -m pip install --quiet pip==$(PIP_VERSION)
+	"$(LOAD_VENV)/bin/python" -m pip install --quiet -r requirements-load.txt
+	@site=$$("$(LOAD_VENV)/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	  printf '%s\n' "$(ROOT)/layers/orgplane" "$(ROOT)" > "$$site/orgplane-dev.pth"
+	"$(LOAD_VENV)/bin/python" -c 'import locust, orgplane'
+	@touch "$@"
+
 # ---------------------------------------------------------------- run
 
 dev: venv
@@ -155,6 +174,10 @@ bench: venv
 
 bench-events: venv
 	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(VENV_PY)" -m bench.events
+# Not part of `make test`: minutes of sustained load (LOAD_SECONDS, LOAD_USERS, HOT_ORG_MEMBERS: see
+# bench/load/__main__.py), then the invariants through the API; writes its block of docs/performance.md.
+load: load-venv
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE $(TEST_ENV) "$(LOAD_VENV)/bin/python" -m bench.load
 
 # Functions have no requirements.txt of their own (their dependencies are the layer's), and SAM has no
 # switch for the warning it prints for each of them: that one line is filtered out, nothing else.
@@ -237,4 +260,4 @@ clean:
 
 distclean: clean
 	-scripts/dynamodb-local.sh stop
-	rm -rf .venv .venv-sam .venv-checkov .cache
+	rm -rf .venv .venv-sam .venv-checkov .venv-load .cache

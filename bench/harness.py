@@ -110,12 +110,13 @@ def dynamodb_local() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def local_server(endpoint: str) -> Iterator[Api]:
-    """The instrumented local server (``bench.instrumented``) on DynamoDB Local, with a fresh table."""
+def local_server(endpoint: str, module: str = "bench.instrumented") -> Iterator[Api]:
+    """The instrumented local server (``bench.instrumented``, or another ``module`` that runs the devserver
+    with its own observers, such as ``bench.load.contention``) on DynamoDB Local, with a fresh table."""
     table = f"orgplane-bench-{uuid.uuid4().hex[:8]}"
     logs = Path(tempfile.mkdtemp(prefix="orgplane-bench-"))
     try:
-        with servers.local_server(["bench.instrumented"], _server_env(endpoint, table), logs, client_timeout=120,
+        with servers.local_server([module], _server_env(endpoint, table), logs, client_timeout=120,
                                   label="bench server") as (client, err_path):
             yield Api(client=client, table=table, endpoint=endpoint, stderr_path=err_path)
     except servers.ServerFailed as failure:
