@@ -30,7 +30,7 @@ reasons: Counter[str] = Counter()
 
 def item_kind(operation: dict[str, Any]) -> str:
     """The kind of item one ``TransactItems`` entry writes or checks: its sort key up to the first ``#``."""
-    body = next(iter(operation.values()), {}) if operation else {}
+    body: dict[str, Any] = next(iter(operation.values()), {}) if operation else {}
     key = body.get("Key") or body.get("Item") or {}
     sk = key.get("SK") if isinstance(key, dict) else None
     value = sk.get("S") if isinstance(sk, dict) else sk
