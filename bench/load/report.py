@@ -127,8 +127,8 @@ def _hot(hot: HotOrgResult) -> list[str]:
              f"{hot.invite_seconds:.1f} s ({hot.invitations / hot.invite_seconds if hot.invite_seconds else 0:.1f} "
              f"invitations/s), then {hot.joins} joins from {hot.threads} threads (accepts by id and direct adds by a "
              f"service, shuffled) in {hot.join_seconds:.1f} s: **{joins_per_second:.1f} joins/s**. "
-             f"The client retried {hot.client_retries} answers (`409 conflict` or `503`, each counted as unexpected "
-             "below). Bulk rows: " + (", ".join(f"{k}: {v}" for k, v in sorted(hot.bulk_rows.items())) or "none") + ".",
+             f"The client retried {hot.client_retries} requests (answers `409 conflict` or `503`, and bulk requests "
+             "for rows refused, each counted as unexpected below; every bulk row is classified on its own).",
              "", *_table(hot.recorder.summaries()), "",
              f"Inside the server, invitations: {_contention(hot.contention_invite)}.", "",
              f"Inside the server, joins: {_contention(hot.contention_join)}.", "",
