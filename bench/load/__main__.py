@@ -11,6 +11,8 @@ Environment:
 - ``LOAD_MAX_REQUESTS`` (default 200000): the mixed workload also stops after this many requests;
 - ``LOAD_SEAT_LIMIT`` (default 12): ``max_members_per_org`` during the mixed workload, so orgs fill up;
 - ``HOT_ORG_MEMBERS`` (default 10000; 0 skips the hot org) and ``HOT_ORG_THREADS`` (default 32);
+- ``HOT_ORG_SCAN`` (default ``1,4``; empty skips it) and ``HOT_ORG_SCAN_MEMBERS`` (default 300): smaller hot
+  orgs first, one per thread count, to show joins per second against concurrency;
 - ``LOAD_OUT`` (default docs/performance.md);
 - ``DYNAMODB_LOCAL_ENDPOINT``: use an already running DynamoDB Local (see tests/ddblocal_server.py).
 """
@@ -44,9 +46,16 @@ def main() -> int:
     seat_limit = _int("LOAD_SEAT_LIMIT", 12, minimum=3)
     hot_members = _int("HOT_ORG_MEMBERS", 10_000, minimum=0)
     hot_threads = _int("HOT_ORG_THREADS", 32)
+    scan_members = _int("HOT_ORG_SCAN_MEMBERS", 300)
+    scan_raw = os.environ.get("HOT_ORG_SCAN", "1,4")
+    try:
+        scan = [int(n) for n in scan_raw.split(",") if n.strip()] if hot_members else []
+    except ValueError:
+        raise SystemExit(f"load: HOT_ORG_SCAN must be thread counts separated by commas, not {scan_raw!r}") from None
     out = Path(os.environ.get("LOAD_OUT") or ROOT / "docs" / "performance.md")
-    command = " ".join(f"{k}={os.environ[k]}" for k in ("LOAD_SECONDS", "LOAD_USERS", "HOT_ORG_MEMBERS",
-                                                        "HOT_ORG_THREADS") if os.environ.get(k))
+    command = " ".join(f"{k}={os.environ[k]}" for k in ("LOAD_SECONDS", "LOAD_USERS", "LOAD_SEAT_LIMIT",
+                                                        "HOT_ORG_MEMBERS", "HOT_ORG_THREADS", "HOT_ORG_SCAN",
+                                                        "HOT_ORG_SCAN_MEMBERS") if k in os.environ)
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
     load_before = os.getloadavg()
@@ -77,23 +86,27 @@ def main() -> int:
                                    orgs_checked=len(shared.books), violations=violations)
         say(f"load: {len(violations)} invariant violations")
 
+        scanned = []
+        for threads in scan:
+            say(f"load: scan: a hot org of {scan_members} with {threads} threads")
+            scanned.append(hot_org.run(client, scan_members, threads, shared.token, shared.service, support, say,
+                                       name=f"scan{threads}"))
         hot = None
         if hot_members:
-            hot = hot_org.run(client, hot_members, hot_threads, lambda sub: shared.token(sub), shared.service,
-                              support, say)
+            hot = hot_org.run(client, hot_members, hot_threads, shared.token, shared.service, support, say)
             settings["hot org: max_members_per_org"] = hot_members + 1
             say(f"load: hot org: {hot.joins} joins in {hot.join_seconds:.1f} s, {hot.recorder.unexpected} "
                 f"unexpected, {len(hot.violations)} violations")
 
     meta = report.Meta(command=f"make load {command}".strip(), started=started, seconds=time.monotonic() - clock,
                        load_before=load_before, load_after=os.getloadavg(), settings=settings)
-    block = report.render(meta, mixed, hot)
+    block = report.render(meta, mixed, hot, scanned)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report.splice(out.read_text() if out.exists() else "", block))
     say(f"load: wrote its block of {out}")
     failed = mixed.recorder.unexpected + len(mixed.violations)
-    if hot is not None:
-        failed += hot.recorder.unexpected + len(hot.violations)
+    for each in [*scanned, *([hot] if hot else [])]:
+        failed += each.recorder.unexpected + len(each.violations)
     return 1 if failed else 0
 
 

@@ -54,17 +54,18 @@ class HotOrgResult:
 
 def run(client: Client, members: int, threads: int,
         mint: Callable[[str], str], service: str, support: str,
-        say: Callable[[str], None]) -> HotOrgResult:
+        say: Callable[[str], None], name: str = "hot") -> HotOrgResult:
+    """One hot org; ``name`` prefixes its users' ids (several hot orgs run in one load run)."""
     from gevent.pool import Pool
 
-    owner_sub = "hot-owner"
+    owner_sub = f"{name}-owner"
     owner = mint(owner_sub)
     recorder = Recorder()
     settings = client.patch("/admin/settings", token=support,
                             json={"max_members_per_org": members + 1, "invitations_per_org_per_hour": members + 100})
     if settings.status != 200:
         raise RuntimeError(f"PATCH /admin/settings: {settings.status} {settings.json}")
-    created = client.post("/orgs", token=owner, json={"name": "Hot org"})
+    created = client.post("/orgs", token=owner, json={"name": f"Hot org {name}"})
     if created.status != 201:
         raise RuntimeError(f"POST /orgs: {created.status} {created.json}")
     org_id = str(created.json["id"])
@@ -84,8 +85,8 @@ def run(client: Client, members: int, threads: int,
         raise AssertionError("unreachable")
 
     client_retries = [0]
-    invitees = [f"hot-inv-{i}" for i in range(members // 2)]
-    direct = [f"hot-direct-{i}" for i in range(members - len(invitees))]
+    invitees = [f"{name}-inv-{i}" for i in range(members // 2)]
+    direct = [f"{name}-direct-{i}" for i in range(members - len(invitees))]
 
     # ---------------------------------------------------------------- 1. bulk invitations
     client.get("/_local/load/contention?reset=1")
@@ -167,8 +168,8 @@ def run(client: Client, members: int, threads: int,
     client.post("/_local/clock", json={"advance_seconds": 10})  # past GET /events' settle horizon
     seen = invariants.observe(client, service, org_id)
     violations = invariants.check(book, seen, members + 1)
-    extra = client.put(f"/orgs/{org_id}/members/hot-one-too-many", token=service,
-                       json={"role": "member", "email": "hot-one-too-many@example.com"})
+    extra = client.put(f"/orgs/{org_id}/members/{name}-one-too-many", token=service,
+                       json={"role": "member", "email": f"{name}-one-too-many@example.com"})
     over_limit = f"{extra.status} {extra.code or ''}".strip()
     if len(book.members) == members + 1 and (extra.status, extra.code) != (409, "member_limit_reached"):
         violations.append(f"{org_id}: a join past the seat limit answered {over_limit}")

@@ -11,7 +11,9 @@ from typing import Any
 
 from bench.load.hot_org import HotOrgResult
 from bench.load.outcomes import Recorder, Summary
+from bench.stats import percentile
 
+JOIN_ROUTES = ("POST /invitations/{invitation_id}/accept", "PUT /orgs/{org_id}/members/{user_id}")
 BEGIN = "<!-- load:begin -->"
 END = "<!-- load:end -->"
 
@@ -81,7 +83,8 @@ def _contention(counters: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def render(meta: Meta, mixed: MixedResult | None, hot: HotOrgResult | None) -> str:
+def render(meta: Meta, mixed: MixedResult | None, hot: HotOrgResult | None,
+           scanned: Iterable[HotOrgResult] = ()) -> str:
     out = ["## Sustained load (`make load`)", "",
            f"`{meta.command}`, {meta.started:%Y-%m-%d %H:%M} UTC, {meta.seconds / 60:.1f} minutes in all; "
            f"{machine()}; load average {_load(meta.load_before)} before, {_load(meta.load_after)} after "
@@ -116,7 +119,31 @@ def render(meta: Meta, mixed: MixedResult | None, hot: HotOrgResult | None) -> s
             out += ["", *[f"- {v}" for v in mixed.violations[:30]]]
     if hot is not None:
         out += ["", *_hot(hot)]
+    runs = [*scanned, *([hot] if hot else [])]
+    if runs:
+        out += ["", *_by_concurrency(runs)]
     return "\n".join(out) + "\n"
+
+
+def _sequence_moved_per_join(hot: HotOrgResult) -> float:
+    commits = hot.contention_join.get("commits") or {}
+    return float(commits.get("SequenceMoved", 0)) / hot.joins if hot.joins else 0.0
+
+
+def _by_concurrency(runs: list[HotOrgResult]) -> list[str]:
+    lines = ["#### Joins per second against concurrency", "",
+             "The same joins (half accepts, half direct adds) into one fresh org, at each thread count; "
+             "`SequenceMoved` counts the commits that lost the org's event counter to another change and ran "
+             "read → decide → write again.", "",
+             "| members | threads | joins/s | `SequenceMoved` per join | join p50 ms (both routes) | join p99 ms | unexpected | "
+             "violations |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for run in runs:
+        latencies = [x for route in JOIN_ROUTES for x in run.recorder.routes[route].latencies]
+        p50, p99 = (percentile(latencies, p) * 1000 if latencies else 0.0 for p in (50, 99))
+        rate = run.joins / run.join_seconds if run.join_seconds else 0.0
+        lines.append(f"| {run.members} | {run.threads} | {rate:.1f} | {_sequence_moved_per_join(run):.2f} | "
+                     f"{p50:.0f} | {p99:.0f} | {run.recorder.unexpected} | {len(run.violations)} |")
+    return lines
 
 
 def _hot(hot: HotOrgResult) -> list[str]:
