@@ -10,7 +10,8 @@ Environment:
 - ``LOAD_USERS`` (default 8): concurrent load users (each owns an org);
 - ``LOAD_MAX_REQUESTS`` (default 200000): the mixed workload also stops after this many requests;
 - ``LOAD_SEAT_LIMIT`` (default 12): ``max_members_per_org`` during the mixed workload, so orgs fill up;
-- ``HOT_ORG_MEMBERS`` (default 10000; 0 skips the hot org) and ``HOT_ORG_THREADS`` (default 32);
+- ``HOT_ORG_MEMBERS`` (default 10000; 0 skips the hot org) and ``HOT_ORG_THREADS`` (default 32): the joins;
+  ``HOT_ORG_BULK_THREADS`` (default 2): bulk invitation requests at a time before them;
 - ``HOT_ORG_SCAN`` (default ``1,4``; empty skips it) and ``HOT_ORG_SCAN_MEMBERS`` (default 300): smaller hot
   orgs first, one per thread count, to show joins per second against concurrency;
 - ``LOAD_OUT`` (default docs/performance.md);
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from locust import events as _locust  # noqa: F401  first: locust patches the standard library through gevent
 
-from bench import harness
+from bench import harness, sections
 from bench.__main__ import _int
 from bench.load import hot_org, invariants, report, workload
 from devserver import tokens
@@ -46,6 +47,7 @@ def main() -> int:
     seat_limit = _int("LOAD_SEAT_LIMIT", 12, minimum=3)
     hot_members = _int("HOT_ORG_MEMBERS", 10_000, minimum=0)
     hot_threads = _int("HOT_ORG_THREADS", 32)
+    bulk_threads = _int("HOT_ORG_BULK_THREADS", 2)
     scan_members = _int("HOT_ORG_SCAN_MEMBERS", 300)
     scan_raw = os.environ.get("HOT_ORG_SCAN", "1,4")
     try:
@@ -54,7 +56,7 @@ def main() -> int:
         raise SystemExit(f"load: HOT_ORG_SCAN must be thread counts separated by commas, not {scan_raw!r}") from None
     out = Path(os.environ.get("LOAD_OUT") or ROOT / "docs" / "performance.md")
     command = " ".join(f"{k}={os.environ[k]}" for k in ("LOAD_SECONDS", "LOAD_USERS", "LOAD_SEAT_LIMIT",
-                                                        "HOT_ORG_MEMBERS", "HOT_ORG_THREADS", "HOT_ORG_SCAN",
+                                                        "HOT_ORG_MEMBERS", "HOT_ORG_THREADS", "HOT_ORG_BULK_THREADS", "HOT_ORG_SCAN",
                                                         "HOT_ORG_SCAN_MEMBERS") if k in os.environ)
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
@@ -90,10 +92,11 @@ def main() -> int:
         for threads in scan:
             say(f"load: scan: a hot org of {scan_members} with {threads} threads")
             scanned.append(hot_org.run(client, scan_members, threads, shared.token, shared.service, support, say,
-                                       name=f"scan{threads}"))
+                                       name=f"scan{threads}", bulk_threads=bulk_threads))
         hot = None
         if hot_members:
-            hot = hot_org.run(client, hot_members, hot_threads, shared.token, shared.service, support, say)
+            hot = hot_org.run(client, hot_members, hot_threads, shared.token, shared.service, support, say,
+                              bulk_threads=bulk_threads)
             settings["hot org: max_members_per_org"] = hot_members + 1
             say(f"load: hot org: {hot.joins} joins in {hot.join_seconds:.1f} s, {hot.recorder.unexpected} "
                 f"unexpected, {len(hot.violations)} violations")
@@ -102,7 +105,7 @@ def main() -> int:
                        load_before=load_before, load_after=os.getloadavg(), settings=settings)
     block = report.render(meta, mixed, hot, scanned)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report.splice(out.read_text() if out.exists() else "", block))
+    sections.replace(out, "load", block)
     say(f"load: wrote its block of {out}")
     failed = mixed.recorder.unexpected + len(mixed.violations)
     for each in [*scanned, *([hot] if hot else [])]:

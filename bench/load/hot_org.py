@@ -1,7 +1,7 @@
 """Item 5: ``members`` users join one org as fast as the engine lets them, then its counters are checked.
 
 1. The owner invites half of them with ``POST /orgs/{org_id}/invitations/bulk`` (100 rows a request),
-   ``threads`` requests at a time.
+   ``bulk_threads`` requests at a time (an admin's script, not a crowd).
 2. ``threads`` workers make the joins, shuffled together: each invitee accepts their invitation
    (``POST /invitations/{invitation_id}/accept``) and the app's backend adds the other half directly
    (``PUT /orgs/{org_id}/members/{user_id}``, service token).
@@ -38,6 +38,7 @@ BULK_ROW = "POST /orgs/{org_id}/invitations/bulk: one row"
 class HotOrgResult:
     members: int
     threads: int
+    bulk_threads: int
     invite_seconds: float
     join_seconds: float
     invitations: int
@@ -54,7 +55,7 @@ class HotOrgResult:
 
 def run(client: Client, members: int, threads: int,
         mint: Callable[[str], str], service: str, support: str,
-        say: Callable[[str], None], name: str = "hot") -> HotOrgResult:
+        say: Callable[[str], None], name: str = "hot", bulk_threads: int = 2) -> HotOrgResult:
     """One hot org; ``name`` prefixes its users' ids (several hot orgs run in one load run)."""
     from gevent.pool import Pool
 
@@ -118,8 +119,8 @@ def run(client: Client, members: int, threads: int,
         if not batches:
             break
         say(f"load: hot org {org_id}: {len(left)} bulk invitations in {len(batches)} requests, "
-            f"{threads} at a time{' (again: refused rows)' if round_ else ''}")
-        left = [sub for refused in Pool(threads).imap_unordered(invite, batches) for sub in refused]
+            f"{bulk_threads} at a time{' (again: refused rows)' if round_ else ''}")
+        left = [sub for refused in Pool(bulk_threads).imap_unordered(invite, batches) for sub in refused]
         client_retries[0] += len(batches) if round_ else 0
     invite_seconds = time.monotonic() - started
     contention_invite = client.get("/_local/load/contention?reset=1").json
@@ -173,7 +174,7 @@ def run(client: Client, members: int, threads: int,
     over_limit = f"{extra.status} {extra.code or ''}".strip()
     if len(book.members) == members + 1 and (extra.status, extra.code) != (409, "member_limit_reached"):
         violations.append(f"{org_id}: a join past the seat limit answered {over_limit}")
-    return HotOrgResult(members=members, threads=threads, invite_seconds=invite_seconds, join_seconds=join_seconds,
+    return HotOrgResult(members=members, threads=threads, bulk_threads=bulk_threads, invite_seconds=invite_seconds, join_seconds=join_seconds,
                         invitations=len(invitation_of), joins=len(joined), client_retries=client_retries[0],
                         recorder=recorder, contention_invite=contention_invite, contention_join=contention_join,
                         member_count=seen.member_count, listed=len(seen.members),

@@ -1,4 +1,5 @@
-"""The ``make load`` block of docs/performance.md: between :data:`BEGIN` and :data:`END`, nothing else touched."""
+"""The ``make load`` block of docs/performance.md (``<!-- load:begin -->`` … ``<!-- load:end -->``, written by
+:func:`bench.sections.replace`: nothing else in the file is touched)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,6 @@ from bench.load.outcomes import Recorder, Summary
 from bench.stats import percentile
 
 JOIN_ROUTES = ("POST /invitations/{invitation_id}/accept", "PUT /orgs/{org_id}/members/{user_id}")
-BEGIN = "<!-- load:begin -->"
-END = "<!-- load:end -->"
-
-
-def splice(document: str, block: str) -> str:
-    """``document`` with the text between the markers replaced by ``block`` (markers kept), or with the
-    marked block appended when the markers are missing."""
-    start, end = document.find(BEGIN), document.find(END)
-    marked = f"{BEGIN}\n{block.strip()}\n{END}"
-    if start == -1 or end == -1 or end < start:
-        return f"{document.rstrip()}\n\n{marked}\n" if document.strip() else f"{marked}\n"
-    return document[:start] + marked + document[end + len(END):]
-
-
 @dataclass
 class Meta:
     command: str
@@ -150,7 +137,7 @@ def _hot(hot: HotOrgResult) -> list[str]:
     joins_per_second = hot.joins / hot.join_seconds if hot.join_seconds else 0.0
     lines = ["### Hot org", "",
              f"{hot.members} members join one org: {hot.invitations} invited with "
-             f"`POST /orgs/{{org_id}}/invitations/bulk` ({hot.threads} requests at a time) in "
+             f"`POST /orgs/{{org_id}}/invitations/bulk` ({hot.bulk_threads} requests at a time) in "
              f"{hot.invite_seconds:.1f} s ({hot.invitations / hot.invite_seconds if hot.invite_seconds else 0:.1f} "
              f"invitations/s), then {hot.joins} joins from {hot.threads} threads (accepts by id and direct adds by a "
              f"service, shuffled) in {hot.join_seconds:.1f} s: **{joins_per_second:.1f} joins/s**. "

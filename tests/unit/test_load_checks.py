@@ -1,5 +1,5 @@
 """`make load`'s judgement: which answers count as unexpected, which org states violate an invariant, and
-how its block of docs/performance.md is written. The load itself is not run here (minutes, not part of
+which item a cancelled transaction lost on. The load itself is not run here (minutes, not part of
 `make test`); these keep its rules from rotting silently."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bench.load import contention, report
+from bench.load import contention
 from bench.load.invariants import OrgBook, OrgSeen, check
 from bench.load.outcomes import Recorder, expect, is_expected
 from orgplane import keys
@@ -84,18 +84,6 @@ def test_each_broken_invariant_is_named(change: Callable[[OrgSeen], Any], messag
 def test_members_and_pending_invitations_over_the_seat_limit_are_a_violation() -> None:
     problems = check(_book(), _seen(), 2)
     assert problems == ["org_1: 2 members + 1 pending over the seat limit 2"]
-
-
-def test_the_load_block_replaces_only_the_text_between_its_markers() -> None:
-    document = f"# Performance\n\nbench text\n\n{report.BEGIN}\nold figures\n{report.END}\n\nmore bench text\n"
-    spliced = report.splice(document, "new figures\n")
-    assert spliced == f"# Performance\n\nbench text\n\n{report.BEGIN}\nnew figures\n{report.END}\n\nmore bench text\n"
-    assert report.splice(spliced, "new figures") == spliced
-
-
-def test_the_load_block_is_appended_when_the_markers_are_missing() -> None:
-    assert report.splice("# Performance\n", "figures") == f"# Performance\n\n{report.BEGIN}\nfigures\n{report.END}\n"
-    assert report.splice("", "figures") == f"{report.BEGIN}\nfigures\n{report.END}\n"
 
 
 def _wire(key: keys.Key) -> dict[str, dict[str, str]]:
