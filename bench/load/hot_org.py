@@ -55,7 +55,7 @@ class HotOrgResult:
 
 def run(client: Client, members: int, threads: int,
         mint: Callable[[str], str], service: str, support: str,
-        say: Callable[[str], None], name: str = "hot", bulk_threads: int = 2) -> HotOrgResult:
+        say: Callable[[str], None], name: str = "hot", bulk_threads: int = 1) -> HotOrgResult:
     """One hot org; ``name`` prefixes its users' ids (several hot orgs run in one load run)."""
     from gevent.pool import Pool
 
