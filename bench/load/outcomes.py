@@ -68,7 +68,7 @@ class Recorder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.routes: dict[str, RouteStats] = defaultdict(RouteStats)
-        self.samples: list[str] = []  # the first few unexpected answers, for the report
+        self.samples: list[str] = []  # the first unexpected answer of each route and status, for the report
 
     def record(self, route: str, seconds: float, status: int, code: str | None, allowed: Iterable[Expect],
                detail: str = "") -> bool:
@@ -80,7 +80,7 @@ class Recorder:
             stats.statuses[label] += 1
             if not ok:
                 stats.unexpected[label] += 1
-                if len(self.samples) < 20:
+                if stats.unexpected[label] == 1 and len(self.samples) < 20:  # the first of each kind
                     self.samples.append(f"{route}: {label} {detail}".strip()[:300])
         return ok
 

@@ -94,7 +94,8 @@ def render(meta: Meta, mixed: MixedResult | None, hot: HotOrgResult | None,
                 "driver's own count says it is full).", "",
                 *_table(mixed.recorder.summaries()), ""]
         if mixed.recorder.samples:
-            out += ["Unexpected answers (first few):", "", *[f"- {s}" for s in mixed.recorder.samples], ""]
+            out += ["Unexpected answers (the first of each route and status; the server's log has the rest):", "",
+                    *[f"- {s}" for s in mixed.recorder.samples], ""]
         out += [f"**Invariants, checked through the API afterwards: {mixed.orgs_checked} orgs, "
                 f"{len(mixed.violations)} violations.** Per org: `member_count` equals the members listed, "
                 "`pending_invitation_count` the pending invitations listed, `team_count` the teams and each team's "
@@ -137,7 +138,7 @@ def _hot(hot: HotOrgResult) -> list[str]:
     joins_per_second = hot.joins / hot.join_seconds if hot.join_seconds else 0.0
     lines = ["### Hot org", "",
              f"{hot.members} members join one org: {hot.invitations} invited with "
-             f"`POST /orgs/{{org_id}}/invitations/bulk` ({hot.bulk_threads} requests at a time) in "
+             f"`POST /orgs/{{org_id}}/invitations/bulk` ({hot.bulk_threads} at a time) in "
              f"{hot.invite_seconds:.1f} s ({hot.invitations / hot.invite_seconds if hot.invite_seconds else 0:.1f} "
              f"invitations/s), then {hot.joins} joins from {hot.threads} threads (accepts by id and direct adds by a "
              f"service, shuffled) in {hot.join_seconds:.1f} s: **{joins_per_second:.1f} joins/s**. "

@@ -40,6 +40,15 @@ def test_the_recorder_counts_unexpected_answers_per_route_and_overall() -> None:
     assert recorder.samples == ["POST /x: 409 conflict lost the race"]
 
 
+def test_the_report_samples_one_unexpected_answer_of_each_kind() -> None:
+    recorder = Recorder()
+    for attempt in range(3):
+        recorder.record("DELETE /x", 0.01, 500, "internal_error", [expect(204)], detail=f"try {attempt}")
+    recorder.record("DELETE /x", 0.01, 409, "conflict", [expect(204)])
+    assert recorder.unexpected == 4
+    assert recorder.samples == ["DELETE /x: 500 internal_error try 0", "DELETE /x: 409 conflict"]
+
+
 def _book() -> OrgBook:
     book = OrgBook(org_id="org_1", owner="alice", members={"alice": "owner", "bob": "member"},
                    pending={"inv_2": "carol"}, accepted={"inv_1": "bob"}, teams={"team_1": {"bob"}})
