@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,13 +42,22 @@ class Collector:
     queries: list[dict[str, Any]] = field(default_factory=list)
     settings_reads: int = 0
     without_capacity: Counter[str] = field(default_factory=Counter)  # answered without ConsumedCapacity
+    wcu_tx: float = 0.0  # the part of ``wcu`` consumed by TransactWriteItems (DynamoDB Local's figure)
+    wcu_by_index: Counter[str] = field(default_factory=Counter)  # "Table" | index name -> write units
+    floor_wcu: float = 0.0  # bench.floors: what the writes must cost at the smallest item size
+    billed_wcu: float = 0.0  # bench.floors: what DynamoDB bills for the writes (item by item)
+    writes: list[dict[str, Any]] = field(default_factory=list)  # bench.floors entries, per write action
+    probe_seconds: float = 0.0  # time spent reading old item states for the floor (not the product's)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def summary(self, reset: bool = False) -> dict[str, Any]:
         with self.lock:
             value = {"requests": dict(self.requests), "errors": dict(self.errors), "rcu": round(self.rcu, 3),
                      "wcu": round(self.wcu, 3), "queries": list(self.queries),
-                     "settings_reads": self.settings_reads, "without_capacity": dict(self.without_capacity)}
+                     "settings_reads": self.settings_reads, "without_capacity": dict(self.without_capacity),
+                     "wcu_tx": round(self.wcu_tx, 3), "wcu_by_index": dict(self.wcu_by_index),
+                     "floor_wcu": self.floor_wcu, "billed_wcu": self.billed_wcu, "writes": list(self.writes),
+                     "probe_seconds": round(self.probe_seconds, 6)}
             if reset:
                 self.requests.clear()
                 self.errors.clear()
@@ -55,6 +65,9 @@ class Collector:
                 self.queries.clear()
                 self.settings_reads = 0
                 self.without_capacity.clear()
+                self.wcu_tx = self.floor_wcu = self.billed_wcu = self.probe_seconds = 0.0
+                self.wcu_by_index.clear()
+                self.writes.clear()
             return value
 
 
@@ -87,6 +100,66 @@ def _add_capacity(operation: str, parsed: dict[str, Any], collector: Collector) 
                 write = units
         collector.rcu += float(read or 0)
         collector.wcu += float(write or 0)
+        if operation == "TransactWriteItems":
+            collector.wcu_tx += float(write or 0)
+        if write:
+            for part, detail in [("Table", entry.get("Table"))] + list((entry.get("GlobalSecondaryIndexes") or {}).items()):
+                if detail:
+                    units = detail.get("WriteCapacityUnits", detail.get("CapacityUnits")) or 0
+                    collector.wcu_by_index[part] += float(units)
+
+
+class _OldItems:
+    """Reads an item's state before a write, through a client of its own session (not counted)."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+
+    def __call__(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.session.Session().client("dynamodb")
+        found: dict[str, Any] | None = self._client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+        return found
+
+
+_WRITE_OPERATIONS = frozenset({"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"})
+
+
+def _table_of(body: dict[str, Any]) -> str:
+    specs = [next(iter(a.values())) for a in body.get("TransactItems", [])] or [body]
+    return str(specs[0].get("TableName", ""))
+
+
+def _before_write(operation: str, body: dict[str, Any], collector: Collector, old_items: _OldItems) -> None:
+    """Read each written item's old state; the billing is worked out once the write succeeded."""
+    from bench import floors
+
+    started = time.perf_counter()
+    table = _table_of(body)
+    found = [(action, key, put, old_items(table, key)) for action, key, put in floors.actions(operation, body)]
+    _local.pending = (operation, table, found)
+    with collector.lock:
+        collector.probe_seconds += time.perf_counter() - started
+
+
+def _after_write(collector: Collector, old_items: _OldItems, all_indexes: list[Any]) -> None:
+    from bench import floors
+
+    started = time.perf_counter()
+    operation, table, found = _local.pending
+    factor = floors.factor(operation)
+    entries = []
+    for action, key, put, old in found:
+        new = put if action == "Put" else None if action == "Delete" else old if action == "ConditionCheck" \
+            else old_items(table, key)
+        entries.append(floors.entry(action, key, old, new, all_indexes))
+    with collector.lock:
+        collector.floor_wcu += factor * sum(e.floor for e in entries)
+        collector.billed_wcu += factor * sum(e.billed for e in entries)
+        collector.writes += [dict(e.as_json(), op=operation) for e in entries]
+        collector.probe_seconds += time.perf_counter() - started
 
 
 def install_hooks() -> None:
@@ -97,6 +170,10 @@ def install_hooks() -> None:
     session = boto3.DEFAULT_SESSION
     assert session is not None
     settings_sk = _settings_sk()
+    old_items = _OldItems()
+    from bench import floors
+
+    all_indexes = floors.indexes()
 
     def add_capacity_param(params: dict[str, Any], model: Any, **_: Any) -> None:
         shape = model.input_shape
@@ -119,9 +196,20 @@ def install_hooks() -> None:
             collector.requests[operation] += 1
             if settings_read:
                 collector.settings_reads += 1
+        if operation in _WRITE_OPERATIONS:
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError:
+                return
+            _before_write(operation, body, collector, old_items)
 
     def after_call(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         collector = _collector()
+        if getattr(_local, "pending", None) is not None:
+            # a cancelled or retried write writes nothing: only a successful one is billed
+            if not (parsed.get("Error") or {}).get("Code"):
+                _after_write(collector, old_items, all_indexes)
+            _local.pending = None
         with collector.lock:
             _add_capacity(model.name, parsed, collector)
             error = (parsed.get("Error") or {}).get("Code")

@@ -68,6 +68,9 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
     owner_sub = f"bench-owner-{tag}"
     owner = api.token(owner_sub)
     support = api.token(f"bench-support-{tag}", groups=("support",))
+    # the bench sends more invitations (and resends to one address) than the default hourly limits allow
+    api.call("PATCH", "/admin/settings", token=support,
+             json_body={"invitations_per_org_per_hour": None, "invitation_sends_per_address_per_hour": None})
 
     measure("who am I (no DynamoDB: authorizer + HTTP floor)", "GET /me",
             lambda i: api.call("GET", "/me", token=owner))
@@ -216,6 +219,115 @@ def run(api: Api, samples: int, log: Callable[[str], None] | None = None) -> Run
             note="cleanup of the partition runs afterwards on the stream (see background)")
     api.drain()
     out.results[-1].background = _per_sample(api.background(), total)
+    measure("restore org", "POST /admin/orgs/{org_id}/restore",
+            lambda i: api.call("POST", f"/admin/orgs/{doomed[i]}/restore", token=support, json_body={}),
+            kind="write", note="support; the unhide walk runs afterwards on the stream")
+    api.drain()
     # leave no pending invitation behind: the expiry scenarios count what the index holds
     api.call("DELETE", f"{org}/invitations/{x_id}", token=owner, expect=204)
+    part_two(api, total, tag, measure, owner, support)
     return out
+
+
+def part_two(api: Api, total: int, tag: str, measure: Callable[..., list[Call]], owner: str, support: str) -> None:
+    """Part two's routes: a backend's service principal, onboarding, webhooks, lifecycle, events."""
+    backend = api.service_token()
+    reader = api.service_token("orgplane/read")
+
+    # ---------------------------------------------------------------- a backend (service principal)
+    measure("service: create org with owner", "POST /orgs (service, owner)",
+            lambda i: api.call("POST", "/orgs", token=backend, expect=201,
+                               json_body={"name": f"Svc {tag} {i}",
+                                          "owner": {"user_id": f"svc-o-{tag}-{i}",
+                                                    "email": f"svc-o-{tag}-{i}@example.com"}}), kind="write")
+    svc = str(api.call("POST", "/orgs", token=backend, expect=201, json_body={
+        "name": f"Svc main {tag}", "owner": {"user_id": f"svc-owner-{tag}",
+                                             "email": f"svc-owner-{tag}@example.com"}}).response.json["id"])
+    measure("service: put member (add)", "PUT /orgs/{org_id}/members/{user_id} (service)",
+            lambda i: api.call("PUT", f"/orgs/{svc}/members/svc-m-{tag}-{i}", token=backend, expect=201,
+                               json_body={"role": "member", "email": f"svc-m-{tag}-{i}@example.com"}), kind="write")
+    checks = [{"user_id": f"svc-m-{tag}-{i % total}", "org_id": svc, "permission": p}
+              for i, p in enumerate(["org:read", "member:read", "member:invite", "org:delete", "audit:read"] * 2)]
+    measure("service: authz check (10 rows)", "POST /authz/check",
+            lambda i: api.call("POST", "/authz/check", token=backend, json_body={"checks": checks}),
+            note="10 checks of one org")
+    member_token = api.token(f"svc-m-{tag}-0")
+    measure("org token", "POST /orgs/{org_id}/token",
+            lambda i: api.call("POST", f"/orgs/{svc}/token", token=member_token),
+            note="signed by KMS (locally a key file): 1 KMS Sign per token when deployed")
+    measure("service: read events (first page)", "GET /events",
+            lambda i: api.call("GET", "/events", token=reader))
+
+    # ---------------------------------------------------------------- webhooks (support)
+    def create_hook(i: int) -> Call:
+        created = api.call("POST", "/admin/webhooks", token=support, expect=201, json_body={
+            "url": f"http://127.0.0.1:9/bench/{tag}/{i}", "types": ["org.deleted"]})
+        api.call("DELETE", f"/admin/webhooks/{created.response.json['id']}", token=support, expect=204)
+        return created
+
+    measure("webhook: create", "POST /admin/webhooks", create_hook, kind="write",
+            note="each deleted again (unmeasured): an app holds at most 20")
+    hook = str(api.call("POST", "/admin/webhooks", token=support, expect=201, json_body={
+        "url": f"http://127.0.0.1:9/bench/{tag}", "types": ["org.deleted"]}).response.json["id"])
+    measure("webhook: update", "PATCH /admin/webhooks/{webhook_id}",
+            lambda i: api.call("PATCH", f"/admin/webhooks/{hook}", token=support,
+                               json_body={"description": f"bench {i}"}), kind="write")
+    measure("webhook: rotate secret", "POST /admin/webhooks/{webhook_id}/rotate-secret",
+            lambda i: api.call("POST", f"/admin/webhooks/{hook}/rotate-secret", token=support), kind="write")
+    api.call("DELETE", f"/admin/webhooks/{hook}", token=support, expect=204)
+
+    # ---------------------------------------------------------------- onboarding
+    main = str(api.call("POST", "/orgs", token=owner, json_body={"name": f"Onboard {tag}"},
+                        expect=201).response.json["id"])
+    org = f"/orgs/{main}"
+    measure("bulk invitations (10 rows)", "POST /orgs/{org_id}/invitations/bulk",
+            lambda i: api.call("POST", f"{org}/invitations/bulk", token=owner, json_body={"invitations": [
+                {"email": f"bulk-{tag}-{i}-{n}@example.com"} for n in range(10)]}), kind="write",
+            note="one mutation of 10 rows")
+    measure("invite link: create", "POST /orgs/{org_id}/invite-links",
+            lambda i: api.call("POST", f"{org}/invite-links", token=owner, json_body={}, expect=201), kind="write")
+    link = str(api.call("POST", f"{org}/invite-links", token=owner, json_body={},
+                        expect=201).response.json["token"])
+    link_tokens = [api.token(f"link-{tag}-{i}") for i in range(total)]
+    measure("invite link: accept", "POST /invite-links/accept",
+            lambda i: api.call("POST", "/invite-links/accept", token=link_tokens[i], json_body={"token": link}),
+            kind="accept")
+
+    # one org per sample: domains (20 per org at most) and ownership transfers
+    orgs = [str(api.call("POST", "/orgs", token=owner, json_body={"name": f"Pair {tag} {i}"},
+                         expect=201).response.json["id"]) for i in range(total)]
+    heirs = [f"heir-{tag}-{i}" for i in range(total)]
+    for org_id, heir in zip(orgs, heirs, strict=True):
+        api.call("PUT", f"/orgs/{org_id}/members/{heir}", token=backend, expect=201,
+                 json_body={"role": "admin", "email": f"{heir}@example.com"})
+    domains = [f"d{i}-{tag}.bench.test" for i in range(total)]
+    added = measure("domain: add", "POST /orgs/{org_id}/domains",
+                    lambda i: api.call("POST", f"/orgs/{orgs[i]}/domains", token=owner,
+                                       json_body={"domain": domains[i]}, expect=201), kind="write")
+    for call in added:
+        record = call.response.json["verification"]
+        api.call("POST", "/_local/dns", json_body={"name": record["name"], "type": "TXT", "value": record["value"]},
+                 expect=201)
+    measure("domain: verify", "POST /orgs/{org_id}/domains/{domain}/verify",
+            lambda i: api.call("POST", f"/orgs/{orgs[i]}/domains/{domains[i]}/verify", token=owner), kind="write",
+            note="one DNS TXT lookup (local resolver)")
+    api.call("PATCH", f"/orgs/{orgs[0]}", token=owner, json_body={"domain_join": {"mode": "request"}})
+    joiners = [api.token(f"joiner-{tag}-{i}", email=f"joiner-{tag}-{i}@{domains[0]}") for i in range(total)]
+    asked = measure("join request: create", "POST /orgs/{org_id}/join",
+                    lambda i: api.call("POST", f"/orgs/{orgs[0]}/join", token=joiners[i], expect=202), kind="write",
+                    note="join policy `request`, the caller's verified email at the org's domain")
+    request_ids = [str(c.response.json["id"]) for c in asked]
+    measure("join request: approve", "POST /orgs/{org_id}/join-requests/{request_id}/approve",
+            lambda i: api.call("POST", f"/orgs/{orgs[0]}/join-requests/{request_ids[i]}/approve", token=owner),
+            kind="write")
+
+    # ---------------------------------------------------------------- ownership transfer
+    started = measure("ownership transfer: start", "POST /orgs/{org_id}/ownership-transfers",
+                      lambda i: api.call("POST", f"/orgs/{orgs[i]}/ownership-transfers", token=owner, expect=201,
+                                         json_body={"to_user_id": heirs[i]}), kind="write")
+    transfer_ids = [str(c.response.json["id"]) for c in started]
+    heir_tokens = [api.token(h) for h in heirs]
+    measure("ownership transfer: accept", "POST /orgs/{org_id}/ownership-transfers/{transfer_id}/accept",
+            lambda i: api.call("POST", f"/orgs/{orgs[i]}/ownership-transfers/{transfer_ids[i]}/accept",
+                               token=heir_tokens[i]), kind="write")
+    api.drain()

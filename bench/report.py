@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import stats
+from bench import costs, stats
 from bench.imports import MOVED_IMPORTS, ImportResult, modules_imported
 from bench.operations import OpResult, Run
 from bench.scale import ScaleResult
@@ -56,9 +56,11 @@ EXPLAINED: dict[str, tuple[str, str]] = {
     "get my permissions": ("1 BatchGetItem",
                            "One BatchGetItem; a member who is on teams costs one more "
                            "(`services/teams.py` `live_teams` reads the teams to drop deleted ones)."),
-    "admin: list orgs (first page)": ("1 Query",
-                                      "One Query on GSI2 (the app's org listing); support staff need no "
-                                      "membership read."),
+    "admin: list orgs (first page)": ("1 BatchGetItem + 1 Query",
+                                      "One Query on GSI5 (the app's org listing; it projects only the name, so "
+                                      "the org counters change on most mutations without rewriting an index "
+                                      "entry), then one eventually consistent BatchGetItem of the page's orgs; "
+                                      "support staff need no membership read."),
 }
 
 MUTATION_NOTE = ("Every other mutation: one strongly consistent BatchGetItem (`services/tenancy.py` `open_org`: "
@@ -143,7 +145,8 @@ def _op_row(op: OpResult) -> tuple[list[str], str | None, list[str]]:
     reads, writes = stats.reads_writes(typical)
     latencies = [c.seconds for c in op.calls]
     rcu = stats.median(c.ddb.get("rcu", 0.0) for c in op.calls)
-    wcu = stats.median(c.ddb.get("wcu", 0.0) for c in op.calls)
+    wcu = stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls)
+    floor_wcu = stats.median(c.ddb.get("floor_wcu", 0.0) for c in op.calls)
     misses = sum(1 for c in op.calls if c.ddb.get("settings_reads"))
     if op.kind == "write":
         floor = "yes" if reads + writes <= 1 else f"+{reads + writes - 1}"
@@ -165,7 +168,7 @@ def _op_row(op: OpResult) -> tuple[list[str], str | None, list[str]]:
     if op.note:
         notes.append(op.note)
     row = [op.name, f"`{op.route}`", stats.describe(typical), f"{reads} / {writes}", f"{rcu:g}", f"{wcu:g}",
-           stats.ms(stats.percentile(latencies, 50)), stats.ms(stats.percentile(latencies, 95)), floor,
+           f"{floor_wcu:g}" if op.kind != "read" else "", stats.ms(stats.percentile(latencies, 50)), stats.ms(stats.percentile(latencies, 95)), floor,
            "; ".join(notes)]
     explanation = None
     if op.name in EXPLAINED:
@@ -186,9 +189,12 @@ def _op_row(op: OpResult) -> tuple[list[str], str | None, list[str]]:
 def _part1(run: Run, samples: int) -> list[str]:
     lines = ["## 1. DynamoDB requests, capacity and latency per operation", "",
              f"{samples} samples per operation after one warm-up call, one client, sequential. \"Requests\" is the "
-             "request mix of most samples (the settings cache miss left out, counted in notes); RCU/WCU are "
-             "medians as DynamoDB Local reports them (`ReturnConsumedCapacity=INDEXES`: table plus every "
-             "index written or read; transactional items count double). \"Floor\" is the target of the "
+             "request mix of most samples (the settings cache miss left out, counted in notes); RCU is the "
+             "median DynamoDB Local reports (`ReturnConsumedCapacity=INDEXES`). WCU is the median of what "
+             "DynamoDB bills for the writes, worked out item by item from each written item's state before "
+             "and after (`bench/floors.py`; DynamoDB Local's own transactional figure is not usable, see "
+             "*Write units beside their floor*), and \"WCU floor\" what the same writes must cost. "
+             "\"Floor\" is the target of the "
              "issue: one DynamoDB request per mutation, two to accept an invitation; `+n` is how many "
              "requests above it an operation makes (see *Why these requests* and *Findings*).", ""]
     rows, explanations, background = [], [], []
@@ -198,8 +204,8 @@ def _part1(run: Run, samples: int) -> list[str]:
         if explanation:
             explanations.append(explanation)
         background += extra
-    lines += _table(["operation", "route", "DynamoDB requests", "reads / writes", "RCU", "WCU", "p50 ms",
-                     "p95 ms", "floor", "notes"], rows)
+    lines += _table(["operation", "route", "DynamoDB requests", "reads / writes", "RCU", "WCU", "WCU floor",
+                     "p50 ms", "p95 ms", "floor", "notes"], rows)
     lines += ["", "### Why these requests", "", MUTATION_NOTE, "", *explanations]
     lines += ["- **Settings cache misses**: app settings (roles, limits) are cached per container for "
               "`SETTINGS_CACHE_SECONDS` (30 s, `services/settings.py` `load`); the first request after "
@@ -219,6 +225,160 @@ def _part1(run: Run, samples: int) -> list[str]:
             "also decrements the user's org counter), and a TransactWriteItems bumping the job, whose stream "
                   "record drives the next batch; a final batch finds the partition empty and deletes the job.",
                   ""]
+    return lines
+
+
+# ---------------------------------------------------------------- write units and the bill
+
+
+def _writes_text(call: Any) -> str:
+    parts = []
+    for write in call.ddb.get("writes") or []:
+        index = "".join(f" +{n} {name}" if n > 1 else f" +{name}" for name, n in sorted(write["floor_index"].items()))
+        extra = ""
+        if write["units"] > 1:
+            extra += f" ({write['size']} B: {write['units']} units)"
+        rewrites = {k: v - write["floor_index"].get(k, 0) for k, v in write["index"].items()
+                    if v > write["floor_index"].get(k, 0)}
+        if rewrites:
+            extra += " [" + ", ".join(f"{k} +{v}" for k, v in sorted(rewrites.items())) + " over the floor]"
+        parts.append(f"{write['entity']} {write['action']}{index}{extra}")
+    return "; ".join(parts)
+
+
+def _median_call(op: OpResult) -> Any:
+    ordered = sorted(op.calls, key=lambda c: c.ddb.get("billed_wcu", 0.0))
+    return ordered[len(ordered) // 2]
+
+
+def mutations(run: Run) -> list[OpResult]:
+    return [op for op in run.results if op.kind != "read"]
+
+
+def write_units(run: Run) -> list[str]:
+    lines = ["## Write units beside their floor", "",
+             "Per mutation, the items and index entries its transaction writes (the median sample), what "
+             "DynamoDB bills for them and their floor. Rules "
+             "([transactions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html), "
+             "[GSI writes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html)): a write "
+             "costs 1 WCU per started KB of the item (the larger of before and after); every index entry "
+             "added, rewritten or removed is a write of its projected size plus 100 bytes; a "
+             "`TransactWriteItems` costs 2× (prepare and commit; index entries are counted at the same 2×, as "
+             "DynamoDB Local does: an upper bound); a `ConditionCheck` counts as a write. The **floor** counts "
+             "one unit per item the transaction touches and per index entry whose *key* must change (added, "
+             "removed, or moved), so what it leaves out is what item sizes over 1 KB and index projections "
+             "add (an entry rewritten because a projected attribute changed). "
+             "`GSI` entries are listed as `+GSIn`; `[GSIn +k over the floor]` marks rewrites.", "",
+             "DynamoDB Local's own `ConsumedCapacity` for a transaction is not used: it sums the sizes of all "
+             "items of the transaction before rounding to a KB and then charges 4 units per KB (a single "
+             "500-byte `Put` in a transaction reports 4 WCU, DynamoDB's documentation says 2), so it "
+             "undercounts many small items and doubles the rest.", ""]
+    rows, ratios = [], []
+    for op in mutations(run):
+        call = _median_call(op)
+        billed = stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls)
+        floor = stats.median(c.ddb.get("floor_wcu", 0.0) for c in op.calls)
+        ratio = billed / floor if floor else 1.0
+        ratios.append(ratio)
+        rows.append([op.name, f"{billed:g}", f"{floor:g}", f"{ratio:.2f}",
+                     f"{stats.median(c.ddb.get('wcu', 0.0) for c in op.calls):g}", _writes_text(call)])
+    lines += _table(["mutation", "WCU", "floor", "WCU / floor", "Local reports", "what the transaction writes"],
+                    rows)
+    if ratios:
+        billed_all = [stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls) for op in mutations(run)]
+        lines += ["", f"Median over the {len(ratios)} mutations: **{stats.median(billed_all):g} WCU**, "
+                  f"**{stats.median(ratios):.2f}× its floor** (highest {max(ratios):.2f}×).", ""]
+    return lines
+
+
+def _bill_of(op: OpResult, memory: int) -> Any:
+    seconds = stats.percentile([c.seconds for c in op.calls], 50)
+    kms = 1.0 if op.route.startswith("POST /orgs/{org_id}/token") else 0.0
+    return costs.bill(seconds=seconds, wru=stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls),
+                      rru=stats.median(c.ddb.get("rcu", 0.0) for c in op.calls), kms_requests=kms, memory=memory)
+
+
+def the_bill(run: Run) -> list[str]:
+    memory = costs.memory_mb()
+    lines = ["## What it costs on AWS", "",
+             f"Dollars per **million** calls of each operation in {costs.REGION}, at list prices read on "
+             f"{costs.PRICES_DATE} (free tiers left out):", ""]
+    lines += [f"- {p.what}: {costs.describe_price(p)} ({p.source})" for p in costs.PRICES]
+    lines += ["",
+              f"Each call: one REST API call; one invocation of its function at the template's "
+              f"`MemorySize` ({memory} MB, x86_64) for the **p50 latency measured at the client**, an "
+              "approximation of the billed duration (it includes HTTP and the authorizer on this machine, "
+              "and DynamoDB Local's round trips, not DynamoDB's; Lambda bills the handler's time, rounded up "
+              "to 1 ms); DynamoDB write units as billed (*Write units beside their floor*) and read units as "
+              "DynamoDB Local reports them; one KMS `Sign` per org token (the key is `RSA_2048`). Not "
+              "counted: the token authorizer (its result is cached 300 s per token, `ReauthorizeEvery`, so "
+              "a client reusing a token pays it once per 5 minutes: at 256 MB and ~50 ms about $0.41 per "
+              "million authorizations), X-Ray traces (`Tracing: Active`, sampled), CloudWatch Logs, "
+              "SES, SQS and EventBridge for events and webhooks, data transfer, storage.", ""]
+    rows = []
+    kinds = {"write": [], "read": []}  # type: dict[str, list[Any]]
+    for op in run.results:
+        bill = _bill_of(op, memory)
+        kinds["read" if op.kind == "read" else "write"].append(bill)
+        rows.append([op.name, "read" if op.kind == "read" else "mutation", *bill.cells()])
+    lines += _table(["operation", "kind", "API Gateway", "Lambda", "DynamoDB writes", "DynamoDB reads", "KMS",
+                     "total $ per million"], rows)
+    lines += [""]
+    for kind, label in (("write", "mutations"), ("read", "reads")):
+        bills = kinds[kind]
+        if not bills:
+            continue
+        totals = sorted(b.total for b in bills)
+        median_bill = sorted(bills, key=lambda b: b.total)[len(bills) // 2]
+        lines.append(f"- **Per million {label}** (the median operation of {len(bills)}): "
+                     f"**${median_bill.total:.2f}** (API Gateway {median_bill.api_gateway:.2f}, Lambda "
+                     f"{median_bill.lambda_requests + median_bill.lambda_duration:.2f}, DynamoDB writes "
+                     f"{median_bill.dynamodb_writes:.2f}, reads {median_bill.dynamodb_reads:.2f}); from "
+                     f"${totals[0]:.2f} to ${totals[-1]:.2f}.")
+    lines += ["", "The issue's goal is under $10 per million mutations. DynamoDB writes are the line that "
+              "decides it, and they are at their floor (above): what the floor is made of is below.", ""]
+    lines += floor_parts(run)
+    return lines
+
+
+def floor_parts(run: Run) -> list[str]:
+    """Of each mutation's floor: the audit records, the event counter, the ConditionChecks, and the rest."""
+    rows = []
+    shares = []
+    for op in mutations(run):
+        call = _median_call(op)
+        writes = call.ddb.get("writes") or []
+        factor = 2 if any(w.get("op") == "TransactWriteItems" for w in writes) else 1
+        parts = {"audit": 0, "counter": 0, "checks": 0, "change": 0}
+        for write in writes:
+            units = factor * (1 + sum(write["floor_index"].values()))
+            if write["entity"] == "AUDIT":
+                parts["audit"] += units
+            elif write["entity"] == "EVENTSEQ":
+                parts["counter"] += units
+            elif write["action"] == "ConditionCheck":
+                parts["checks"] += units
+            else:
+                parts["change"] += units
+        total = sum(parts.values())
+        if not total:
+            continue
+        shares.append((parts["audit"] + parts["counter"] + parts["checks"]) / total)
+        rows.append([op.name, *(str(parts[k]) for k in ("change", "audit", "counter", "checks")), str(total)])
+    if not rows:
+        return []
+    lines = ["### What the floor is made of", "",
+             "Floor units of the median sample of each mutation: the change itself (its items and their index "
+             "entries), the activity record (`AUDIT`: table item, actor view on GSI1, app activity on GSI2, "
+             "each 2 units in a transaction), the org's event counter (`EVENTSEQ`, issue 13's gap-free "
+             "numbering) and the `ConditionCheck`s (the caller's role unchanged, the org still there).", ""]
+    lines += _table(["mutation", "the change", "activity record", "event counter", "condition checks",
+                     "floor"], rows)
+    lines += ["", f"The record, the counter and the checks are {stats.median(shares) * 100:.0f}% of the median "
+              "mutation's floor. Every mutation pays at least 10 units for them (one record: 6, the "
+              "counter: 2, one check: 2), which at $0.625 per million WRU is $6.25 per million mutations "
+              "before the change itself and before API Gateway's $3.50: the $10 goal needs a cheaper activity "
+              "record or counter, not smaller items (see *Findings*).", ""]
     return lines
 
 
@@ -459,8 +619,23 @@ def _capacity_coverage(run: Run, scale_result: ScaleResult) -> str:
             f"requests ({', '.join(f'{op} ×{n}' for op, n in missing.items())}); those count as 0 in RCU/WCU.")
 
 
+LOAD_BEGIN = "<!-- load:begin -->"
+LOAD_END = "<!-- load:end -->"
+
+
+def load_block(previous: str | None) -> list[str]:
+    """The block ``make load`` wrote between its markers in the previous docs/performance.md, kept as is."""
+    if not previous or LOAD_BEGIN not in previous:
+        return []
+    start = previous.index(LOAD_BEGIN)
+    end = previous.find(LOAD_END, start)
+    if end < 0:
+        return []
+    return [previous[start:end + len(LOAD_END)], ""]
+
+
 def render(meta: Meta, run: Run, imports: ImportResult, breakdown: dict[str, float], breakdown_of: str,
-           scale_result: ScaleResult, findings: list[str]) -> str:
+           scale_result: ScaleResult, findings: list[str], previous: str | None = None) -> str:
     cores = os.cpu_count() or 0
     lines = [
         "# Performance", "",
@@ -494,7 +669,10 @@ def render(meta: Meta, run: Run, imports: ImportResult, breakdown: dict[str, flo
         + _capacity_coverage(run, scale_result), "",
     ]
     lines += _part1(run, meta.samples)
+    lines += write_units(run)
+    lines += the_bill(run)
     lines += _part2(imports, breakdown, breakdown_of)
     lines += _part3(scale_result, meta.samples)
+    lines += load_block(previous)
     lines += ["## Findings", "", *findings, ""]
     return "\n".join(lines)
