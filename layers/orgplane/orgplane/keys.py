@@ -1,9 +1,10 @@
 """Every key of the single table is built here and nowhere else.
 
 Table ``PK``/``SK``; ``GSI1`` is the per-user view (memberships, team memberships, invitations by
-email, audit by actor); ``GSI2`` holds the listings (app-wide: orgs by name, slugs, member emails,
-app audit; per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations (and ownership transfers);
-``GSI4`` lists an org's members by role.
+email, audit by actor); ``GSI2`` holds the listings (app-wide: slugs, app audit, webhooks, deleted orgs;
+per org: its pending invitations); ``GSI3`` is the sparse expiry index of pending invitations (and ownership transfers);
+``GSI4`` lists an org's members by role; ``GSI5`` holds support's searches (orgs by name, member emails)
+with a narrow projection, so the org counters and a member's ``teams`` change without rewriting an entry.
 Every item also carries ``entity`` (its type) so stream filters and readers can tell them apart.
 """
 
@@ -276,12 +277,6 @@ def actor_pk(app_id: str, user_id: str) -> str:
 GSI2 = "GSI2"
 
 
-def org_listing_gsi2(app_id: str, name_key: str, org_id: str) -> dict[str, str]:
-    return {"GSI2PK": _join("APP", app_id, "ORGS"), "GSI2SK": _join(name_key, org_id)}
-
-
-def org_listing_pk(app_id: str) -> str:
-    return _join("APP", app_id, "ORGS")
 
 
 def slug_listing_gsi2(app_id: str, slug_value: str) -> dict[str, str]:
@@ -292,12 +287,6 @@ def slug_listing_pk(app_id: str) -> str:
     return _join("APP", app_id, "SLUGS")
 
 
-def member_email_gsi2(app_id: str, email: str, user_id: str, org_id: str) -> dict[str, str]:
-    return {"GSI2PK": _join("APP", app_id, "EMAILS"), "GSI2SK": _join(email, user_id, org_id)}
-
-
-def member_email_pk(app_id: str) -> str:
-    return _join("APP", app_id, "EMAILS")
 
 
 def pending_invitations_pk(app_id: str, org_id: str) -> str:
@@ -389,6 +378,29 @@ def expiry_upper_bound(now_epoch: int) -> str:
     return f"{now_epoch:012d}" + SEP + "~"
 
 
+# --- GSI5: support's searches (projects only what they match on) ----------------------------------
+
+GSI5 = "GSI5"
+
+
+def org_listing_pk(app_id: str) -> str:
+    return _join("APP", app_id, "ORGS")
+
+
+def org_listing_gsi5(app_id: str, name_key: str, org_id: str) -> dict[str, str]:
+    """An org in the app's listing by name (``GET /admin/orgs``); the page's orgs are then read by key."""
+    return {"GSI5PK": org_listing_pk(app_id), "GSI5SK": _join(name_key, org_id)}
+
+
+def member_email_pk(app_id: str) -> str:
+    return _join("APP", app_id, "EMAILS")
+
+
+def member_email_gsi5(app_id: str, email: str, user_id: str, org_id: str) -> dict[str, str]:
+    """A membership with an email, in the app's search by email prefix (``GET /admin/users?email=``)."""
+    return {"GSI5PK": member_email_pk(app_id), "GSI5SK": _join(email, user_id, org_id)}
+
+
 # --- GSI4: an org's members by role ----------------------------------------------------------------
 
 GSI4 = "GSI4"
@@ -409,7 +421,8 @@ def strip(item: dict[str, Any]) -> dict[str, Any]:
 
 
 _KEY_ATTRIBUTES = frozenset(
-    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK", "entity", "ttl"}
+    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK", "GSI5PK", "GSI5SK",
+     "entity", "ttl"}
 )
 
 TABLE_KEY_SCHEMA = ("PK", "SK")

@@ -63,10 +63,12 @@ def list_orgs(caller: Caller, query: AdminOrgsQuery) -> Page[Org]:
     data: list[Org] = []
     phase, start = state.get("phase"), state.get("key")
     if phase == "name":
-        spec = table.QuerySpec("GSI2PK", keys.org_listing_pk(caller.app_id), index=keys.GSI2,
-                               sort_name="GSI2SK", begins_with=prefix or None)
-        page = pages.fill(spec, query.limit, start, keep=lambda item: item.get("entity") == "ORG" and by_name(item))
-        data = [records.to_org(item) for item in page.items]
+        spec = table.QuerySpec("GSI5PK", keys.org_listing_pk(caller.app_id), index=keys.GSI5,
+                               sort_name="GSI5SK", begins_with=prefix or None)
+        page = pages.fill(spec, query.limit, start, keep=by_name)
+        # the index projects only the name: the page's orgs are read from the table, in index order
+        listed = table.batch_get([{"PK": item["PK"], "SK": item["SK"]} for item in page.items], consistent=False)
+        data = [records.to_org(org) for org in listed if org is not None]
         if page.last_key:
             return Page(data=data, next_cursor=cursors.encode({"phase": "name", "key": page.last_key}, scope))
         if not slug_phase:
@@ -172,7 +174,7 @@ def find_users(caller: Caller, query: FindUsersQuery) -> Page[UserMatch]:
     access.require_support(caller)
     prefix = emails.search_prefix(query.email or "")
     scope = f"admin-users:{caller.app_id}:{prefix}"
-    spec = table.QuerySpec("GSI2PK", keys.member_email_pk(caller.app_id), index=keys.GSI2, sort_name="GSI2SK",
+    spec = table.QuerySpec("GSI5PK", keys.member_email_pk(caller.app_id), index=keys.GSI5, sort_name="GSI5SK",
                            begins_with=prefix or None)
     groups: dict[tuple[str, str], list[Item]] = {}
     start = cursors.decode(query.cursor, scope)

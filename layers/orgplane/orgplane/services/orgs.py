@@ -133,7 +133,7 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
             changes["domain_join"] = body.domain_join.model_dump()
     if body.name is not None and body.name != org["name"]:
         changes["name"] = body.name
-        changes.update(keys.org_listing_gsi2(caller.app_id, records.name_key(body.name), org_id))
+        changes.update(keys.org_listing_gsi5(caller.app_id, records.name_key(body.name), org_id))
     if body.metadata is not None and body.metadata != org.get("metadata"):
         changes["metadata"] = body.metadata
     new_slug = body.slug if body.slug is not None and body.slug != org["slug"] else None

@@ -45,7 +45,7 @@ def org_item(app_id: str, org_id: str, name: str, slug: str, metadata: dict[str,
              now: str) -> Item:
     return {
         **keys.org(app_id, org_id),
-        **keys.org_listing_gsi2(app_id, name_key(name), org_id),
+        **keys.org_listing_gsi5(app_id, name_key(name), org_id),
         "entity": "ORG",
         "app_id": app_id,
         "id": org_id,
@@ -108,7 +108,7 @@ def member_item(app_id: str, org_id: str, user_id: str, email: str | None, role:
         "updated_at": now,
     }
     if email:
-        item.update(keys.member_email_gsi2(app_id, email_key(email), user_id, org_id))
+        item.update(keys.member_email_gsi5(app_id, email_key(email), user_id, org_id))
     return item
 
 
@@ -343,7 +343,7 @@ def restored_org_item(deleted: Item, slug: str, now: str) -> Item:
     """The org item again, from its soft-deleted copy, with its (possibly new) slug."""
     org = dict(deleted["org"])
     app_id, org_id = str(deleted["app_id"]), str(deleted["org_id"])
-    return {**org, **keys.org(app_id, org_id), **keys.org_listing_gsi2(app_id, name_key(str(org["name"])), org_id),
+    return {**org, **keys.org(app_id, org_id), **keys.org_listing_gsi5(app_id, name_key(str(org["name"])), org_id),
             "entity": "ORG", "slug": slug, "updated_at": now}
 
 
