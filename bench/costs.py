@@ -7,7 +7,6 @@ and the pages go into docs/performance.md beside every figure computed from them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 PRICES_DATE = "2026-11-30"
 REGION = "us-east-1"

@@ -1,22 +1,21 @@
-"""The write floor of a request: the items and index entries its writes must touch, from the request itself.
+"""What DynamoDB bills for a write request, and its floor, from each written item before and after.
 
-DynamoDB bills a write by the size of each item written, in 1 KB units, and every global secondary
-index entry the write adds, replaces or removes as a write of its own (the projected size, 1 KB
-units); a transactional write (``TransactWriteItems``) costs twice (prepare and commit,
+DynamoDB bills a write by the size of the item (the larger of before and after), in 1 KB units, and
+every global secondary index entry the write adds, rewrites or removes as a write of its own (its
+projected attributes, keys and 100 bytes of overhead, in 1 KB units); a transactional write
+(``TransactWriteItems``) costs twice (prepare and commit,
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html, "Capacity
-management for transactions"). The **floor** of a write request counts, per action, one table write
-and the index entries whose *key* the action must change (an entry added, removed, or moved to
-another key), each at the smallest unit (items under 1 KB): ``2 ×`` for a transaction, ``1 ×``
-otherwise. A ``ConditionCheck`` costs a table write too (DynamoDB Local charges it like a write).
+management for transactions"); index entries are counted at the same rate, as DynamoDB Local does (an
+upper bound). An index entry is rewritten when its key moves or when an attribute it projects changes
+(with ``ProjectionType: ALL``, any attribute).
 
-What the floor leaves out is exactly what item sizes and projections add: an item over 1 KB, an index
-entry rewritten only because a projected attribute changed (with ``ProjectionType: ALL`` every
-attribute is projected), or an index entry that carries the whole item. Whether an entry is needed at
-all (no access pattern reads it) is judged in the code (``orgplane/keys.py``), not here.
+The **floor** of a write counts, per action, one table write and the index entries whose *key* must
+change (an entry added, removed, or moved), each at the smallest unit. What it leaves out is exactly
+what item sizes over 1 KB and projections add. Whether an entry is needed at all (does an access
+pattern read it?) is judged in the code (``orgplane/keys.py``, template.yaml), not here.
 
-The old state of an updated, replaced or deleted item (its index keys before the write) is read
-through a separate, uninstrumented client before the request is sent; that time is reported so the
-harness can take it out of the measured latency.
+``bench.instrumented`` reads each written item before the request is sent and, for an update, after
+it succeeded, through a client of its own (not counted; its time is taken out of the latency).
 """
 
 from __future__ import annotations

@@ -42,8 +42,6 @@ class Collector:
     queries: list[dict[str, Any]] = field(default_factory=list)
     settings_reads: int = 0
     without_capacity: Counter[str] = field(default_factory=Counter)  # answered without ConsumedCapacity
-    wcu_tx: float = 0.0  # the part of ``wcu`` consumed by TransactWriteItems (DynamoDB Local's figure)
-    wcu_by_index: Counter[str] = field(default_factory=Counter)  # "Table" | index name -> write units
     floor_wcu: float = 0.0  # bench.floors: what the writes must cost at the smallest item size
     billed_wcu: float = 0.0  # bench.floors: what DynamoDB bills for the writes (item by item)
     writes: list[dict[str, Any]] = field(default_factory=list)  # bench.floors entries, per write action
@@ -55,7 +53,6 @@ class Collector:
             value = {"requests": dict(self.requests), "errors": dict(self.errors), "rcu": round(self.rcu, 3),
                      "wcu": round(self.wcu, 3), "queries": list(self.queries),
                      "settings_reads": self.settings_reads, "without_capacity": dict(self.without_capacity),
-                     "wcu_tx": round(self.wcu_tx, 3), "wcu_by_index": dict(self.wcu_by_index),
                      "floor_wcu": self.floor_wcu, "billed_wcu": self.billed_wcu, "writes": list(self.writes),
                      "probe_seconds": round(self.probe_seconds, 6)}
             if reset:
@@ -65,8 +62,7 @@ class Collector:
                 self.queries.clear()
                 self.settings_reads = 0
                 self.without_capacity.clear()
-                self.wcu_tx = self.floor_wcu = self.billed_wcu = self.probe_seconds = 0.0
-                self.wcu_by_index.clear()
+                self.floor_wcu = self.billed_wcu = self.probe_seconds = 0.0
                 self.writes.clear()
             return value
 
@@ -100,13 +96,6 @@ def _add_capacity(operation: str, parsed: dict[str, Any], collector: Collector) 
                 write = units
         collector.rcu += float(read or 0)
         collector.wcu += float(write or 0)
-        if operation == "TransactWriteItems":
-            collector.wcu_tx += float(write or 0)
-        if write:
-            for part, detail in [("Table", entry.get("Table"))] + list((entry.get("GlobalSecondaryIndexes") or {}).items()):
-                if detail:
-                    units = detail.get("WriteCapacityUnits", detail.get("CapacityUnits")) or 0
-                    collector.wcu_by_index[part] += float(units)
 
 
 class _OldItems:

@@ -243,7 +243,8 @@ def _writes_text(call: Any) -> str:
         if rewrites:
             extra += " [" + ", ".join(f"{k} +{v}" for k, v in sorted(rewrites.items())) + " over the floor]"
         parts.append(f"{write['entity']} {write['action']}{index}{extra}")
-    return "; ".join(parts)
+    counted = Counter(parts)  # a bulk mutation repeats the same writes: each kind once, with its count
+    return "; ".join(f"{n}× {text}" if n > 1 else text for text, n in counted.items())
 
 
 def _median_call(op: OpResult) -> Any:
