@@ -516,6 +516,35 @@ def _flatness(comparison: Any, route: str, against: str, why: str) -> str:
     return f"**{route} is flat in {against}**: {why}; {measured}."
 
 
+def _cost_findings(run: Run) -> list[str]:
+    ops = mutations(run)
+    if not ops:
+        return []
+    billed = stats.median(stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls) for op in ops)
+    floor = stats.median(stats.median(c.ddb.get("floor_wcu", 0.0) for c in op.calls) for op in ops)
+    doubled = [op.name for op in ops
+               if sum(1 for w in _median_call(op).ddb.get("writes") or [] if w["entity"] == "AUDIT") > 1]
+    text = (f"**Write units are at their floor, and the floor is over the $10 goal**: the median mutation writes "
+            f"{billed:g} WCU against a floor of {floor:g} (*Write units beside their floor*), "
+            f"${billed * costs.DYNAMODB_WRITE.usd * 1e6:.2f} per million mutations in DynamoDB alone. Items are "
+            "under 1 KB; what was above the floor were index entries rewritten for attributes no read needed "
+            "(the org counters on the org's listing entry, a member's `teams` map on its GSI2 and GSI4 entries), "
+            "now projected by no index (GSI4 `INCLUDE`, support's searches on GSI5). What is left above the "
+            "floor: an invitation's or webhook's own index entries rewritten when a shown attribute changes "
+            "(delivery state, description), and a member's GSI1 entry (the user's view shows the role and the "
+            "`teams` map is still projected there). Under $10 needs the floor itself to shrink, each a design "
+            "change beyond this bench: ")
+    options = ["one activity record per mutation where it writes two (" + (", ".join(doubled) or "none") +
+               "; 6 units each: the record and its actor and app-wide index entries)",
+               "the org's event counter kept on the org item, which most mutations update anyway (2 units; "
+               "same-row merging inside `Transaction`)",
+               "an HTTP API instead of the REST API ($1.00 instead of $3.50 per million calls; it has Lambda "
+               "authorizers too, not usage plans or request validation)",
+               "arm64 functions (Lambda duration 20% cheaper)"]
+    text += "; ".join(f"({n}) {o}" for n, o in enumerate(options, 1)) + "."
+    return [text]
+
+
 def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list[str]:
     """What looks wrong or costly in the product, from the numbers above and the code behind them."""
     out: list[str] = []
@@ -579,6 +608,7 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
                "about 40 memberships; 10 on this DynamoDB Local), in pages of `CLEANUP_BATCH_SIZE` (25) driven "
                "by the stream: a 10,000-member org takes about 400 background batches of one Query, one "
                "TransactWriteItems and one BatchWriteItem each.")
+    out += _cost_findings(run)
     if "me" in imports.handlers:
         me_ms = imports.median("me") * 1000
         loads_boto3 = "boto3" in modules_imported("me")
