@@ -73,9 +73,8 @@ def main() -> int:
 
     meta = report.Meta(started=started, seconds=time.monotonic() - clock, samples=samples, scale=scale_factor,
                        import_samples=import_samples, load_before=load_before, load_after=load_after)
-    previous = out.read_text() if out.exists() else None  # its `make load` block is kept
     text = report.render(meta, run, measured, breakdown, BREAKDOWN_OF, scaled,
-                         report.findings(run, measured, scaled), previous)
+                         report.findings(run, measured, scaled))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(sections.keep(out.read_text() if out.exists() else "", text))  # make load's, bench-events'…
     say(f"bench: wrote {out} in {meta.seconds / 60:.1f} minutes")

@@ -650,23 +650,8 @@ def _capacity_coverage(run: Run, scale_result: ScaleResult) -> str:
             f"requests ({', '.join(f'{op} ×{n}' for op, n in missing.items())}); those count as 0 in RCU/WCU.")
 
 
-LOAD_BEGIN = "<!-- load:begin -->"
-LOAD_END = "<!-- load:end -->"
-
-
-def load_block(previous: str | None) -> list[str]:
-    """The block ``make load`` wrote between its markers in the previous docs/performance.md, kept as is."""
-    if not previous or LOAD_BEGIN not in previous:
-        return []
-    start = previous.index(LOAD_BEGIN)
-    end = previous.find(LOAD_END, start)
-    if end < 0:
-        return []
-    return [previous[start:end + len(LOAD_END)], ""]
-
-
 def render(meta: Meta, run: Run, imports: ImportResult, breakdown: dict[str, float], breakdown_of: str,
-           scale_result: ScaleResult, findings: list[str], previous: str | None = None) -> str:
+           scale_result: ScaleResult, findings: list[str]) -> str:
     cores = os.cpu_count() or 0
     lines = [
         "# Performance", "",
@@ -704,6 +689,5 @@ def render(meta: Meta, run: Run, imports: ImportResult, breakdown: dict[str, flo
     lines += the_bill(run)
     lines += _part2(imports, breakdown, breakdown_of)
     lines += _part3(scale_result, meta.samples)
-    lines += load_block(previous)
     lines += ["## Findings", "", *findings, ""]
     return "\n".join(lines)

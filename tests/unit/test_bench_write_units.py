@@ -1,8 +1,8 @@
-"""The bench's write accounting (bench/floors.py) and its report's keeping of the `make load` block."""
+"""The bench's write accounting (bench/floors.py) and its prices (bench/costs.py)."""
 
 from __future__ import annotations
 
-from bench import costs, floors, report
+from bench import costs, floors
 
 GSI1 = floors.Index("GSI1", ("GSI1PK", "GSI1SK"), "ALL")
 NARROW = floors.Index("GSI5", ("GSI5PK", "GSI5SK"), "INCLUDE", frozenset({"name"}))
@@ -74,10 +74,3 @@ def test_the_bill_adds_every_service_per_million_calls() -> None:
     assert round(bill.api_gateway, 2) == 3.50 and round(bill.dynamodb_writes, 2) == 6.25
     assert round(bill.dynamodb_reads, 2) == 0.25 and round(bill.kms, 2) == 3.00
     assert round(bill.lambda_requests + bill.lambda_duration, 4) == round(0.20 + 0.0000166667 * 0.5 * 0.1 * 1e6, 4)
-
-
-def test_the_report_keeps_the_load_block_of_the_previous_file() -> None:
-    previous = "# Performance\n\nold\n<!-- load:begin -->\n## Load\n42 joins/s\n<!-- load:end -->\n\n## Findings\n"
-    assert report.load_block(previous) == ["<!-- load:begin -->\n## Load\n42 joins/s\n<!-- load:end -->", ""]
-    assert report.load_block("# Performance\n") == [] and report.load_block(None) == []
-    assert report.load_block("<!-- load:begin -->\nunterminated") == []
