@@ -61,7 +61,7 @@ def main() -> int:
 
     say(f"bench: {samples} samples, scale {scale_factor:g}, {import_samples} import samples -> {out}")
     say("bench: starting DynamoDB Local and the local server")
-    with harness.dynamodb_local() as endpoint, harness.local_server(endpoint) as api:
+    with harness.dynamodb_local() as endpoint, harness.local_server(endpoint, write_units=True) as api:
         say(f"bench: part 1, operations ({api.client.base_url}, table {api.table})")
         run = operations.run(api, samples, say)
         say("bench: part 3, scale")

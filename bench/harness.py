@@ -82,7 +82,7 @@ class Api:
         self.client.advance_clock(seconds)
 
 
-def _server_env(endpoint: str, table: str) -> dict[str, str]:
+def _server_env(endpoint: str, table: str, write_units: bool) -> dict[str, str]:
     from tests.ddblocal_server import ENGINE_ENV
 
     dropped = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "PORT", "TABLE_NAME"}
@@ -102,6 +102,8 @@ def _server_env(endpoint: str, table: str) -> dict[str, str]:
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     })
+    if write_units:  # bench.instrumented reads each written item before and after (bench/floors.py)
+        env["BENCH_WRITE_UNITS"] = "1"
     env.pop("AWS_SESSION_TOKEN", None)
     return env
 
@@ -115,13 +117,14 @@ def dynamodb_local() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def local_server(endpoint: str, module: str = "bench.instrumented") -> Iterator[Api]:
+def local_server(endpoint: str, module: str = "bench.instrumented", write_units: bool = False) -> Iterator[Api]:
     """The instrumented local server (``bench.instrumented``, or another ``module`` that runs the devserver
-    with its own observers, such as ``bench.load.contention``) on DynamoDB Local, with a fresh table."""
+    with its own observers, such as ``bench.load.contention``) on DynamoDB Local, with a fresh table;
+    ``write_units``: bench.instrumented bills every write item by item (``make bench`` only)."""
     table = f"orgplane-bench-{uuid.uuid4().hex[:8]}"
     logs = Path(tempfile.mkdtemp(prefix="orgplane-bench-"))
     try:
-        with servers.local_server([module], _server_env(endpoint, table), logs, client_timeout=120,
+        with servers.local_server([module], _server_env(endpoint, table, write_units), logs, client_timeout=120,
                                   label="bench server") as (client, err_path):
             yield Api(client=client, table=table, endpoint=endpoint, stderr_path=err_path)
     except servers.ServerFailed as failure:

@@ -11,6 +11,11 @@ is created:
   ``X-Amz-Target`` operation;
 - ``after-call.dynamodb``: adds up the consumed capacity and, per ``Query``, the items it returned.
 
+With ``BENCH_WRITE_UNITS=1`` (``make bench``, not ``make bench-events``), each write request of an API
+request is also billed item by item (``bench/floors.py``): the written items are read before the request
+is sent and, for an update, after it succeeded, through a client of another session (not counted; the
+time it takes comes back as ``probe_seconds`` and is taken out of the measured latency).
+
 Each HTTP request the server receives runs (authorizer and function) synchronously on its own server
 thread, so a thread-local collector set around ``Gateway.handle`` attributes exactly; the summary is
 returned in the ``X-Bench-Ddb`` response header. DynamoDB requests on other threads (stream
@@ -22,6 +27,7 @@ counted.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -159,6 +165,7 @@ def install_hooks() -> None:
     session = boto3.DEFAULT_SESSION
     assert session is not None
     settings_sk = _settings_sk()
+    write_units = os.environ.get("BENCH_WRITE_UNITS") == "1"  # off for make bench-events: no extra reads
     old_items = _OldItems()
     from bench import floors
 
@@ -185,7 +192,7 @@ def install_hooks() -> None:
             collector.requests[operation] += 1
             if settings_read:
                 collector.settings_reads += 1
-        if operation in _WRITE_OPERATIONS:
+        if write_units and operation in _WRITE_OPERATIONS and collector is not background:
             try:
                 body = json.loads(request.body or b"{}")
             except ValueError:
