@@ -86,7 +86,6 @@ def domain_claim(app_id: str, domain: str) -> Key:
     return {"PK": _join("APP", app_id, "DOMAIN", domain), "SK": "DOMAIN"}
 
 
-
 def invite_link(app_id: str, org_id: str, link_id: str) -> Key:
     """A shareable invite link of an org (its token is stored only as a hash)."""
     return {"PK": org_pk(app_id, org_id), "SK": _join("LINK", link_id)}
@@ -277,16 +276,12 @@ def actor_pk(app_id: str, user_id: str) -> str:
 GSI2 = "GSI2"
 
 
-
-
 def slug_listing_gsi2(app_id: str, slug_value: str) -> dict[str, str]:
     return {"GSI2PK": _join("APP", app_id, "SLUGS"), "GSI2SK": slug_value}
 
 
 def slug_listing_pk(app_id: str) -> str:
     return _join("APP", app_id, "SLUGS")
-
-
 
 
 def pending_invitations_pk(app_id: str, org_id: str) -> str:

@@ -65,7 +65,7 @@ def list_orgs(caller: Caller, query: AdminOrgsQuery) -> Page[Org]:
     if phase == "name":
         spec = table.QuerySpec("GSI5PK", keys.org_listing_pk(caller.app_id), index=keys.GSI5,
                                sort_name="GSI5SK", begins_with=prefix or None)
-        page = pages.fill(spec, query.limit, start, keep=by_name)
+        page = pages.fill(spec, query.limit, start, keep=lambda item: item.get("entity") == "ORG" and by_name(item))
         # the index projects only the name: the page's orgs are read from the table, in index order
         listed = table.batch_get([{"PK": item["PK"], "SK": item["SK"]} for item in page.items], consistent=False)
         data = [records.to_org(org) for org in listed if org is not None]
