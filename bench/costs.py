@@ -78,4 +78,5 @@ def bill(*, seconds: float, wru: float, rru: float, kms_requests: float, memory:
 def describe_price(price: Price) -> str:
     if price.unit == "GB-second":
         return f"${price.usd:.10f} per GB-second"
-    return f"${price.usd * 1e6:g} per million {price.unit}s"
+    per_million = f"{price.usd * 1e6:.3f}"
+    return f"${per_million[:-1] if per_million.endswith('0') else per_million} per million {price.unit}s"

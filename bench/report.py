@@ -376,10 +376,10 @@ def floor_parts(run: Run) -> list[str]:
     lines += _table(["mutation", "the change", "activity record", "event counter", "condition checks",
                      "floor"], rows)
     lines += ["", f"The record, the counter and the checks are {stats.median(shares) * 100:.0f}% of the median "
-              "mutation's floor. Every mutation pays at least 10 units for them (one record: 6, the "
-              "counter: 2, one check: 2), which at $0.625 per million WRU is $6.25 per million mutations "
-              "before the change itself and before API Gateway's $3.50: the $10 goal needs a cheaper activity "
-              "record or counter, not smaller items (see *Findings*).", ""]
+              "mutation's floor. A mutation with one record, the counter and one check pays 10 units for "
+              "them (6 + 2 + 2), $6.25 per million mutations at $0.625 per million WRU, before the change "
+              "itself and before API Gateway's $3.50: the $10 goal needs a cheaper activity record or counter, "
+              "not smaller items (see *Findings*).", ""]
     return lines
 
 
@@ -523,7 +523,7 @@ def _cost_findings(run: Run) -> list[str]:
     billed = stats.median(stats.median(c.ddb.get("billed_wcu", 0.0) for c in op.calls) for op in ops)
     floor = stats.median(stats.median(c.ddb.get("floor_wcu", 0.0) for c in op.calls) for op in ops)
     doubled = [op.name for op in ops
-               if sum(1 for w in _median_call(op).ddb.get("writes") or [] if w["entity"] == "AUDIT") > 1]
+               if sum(1 for w in _median_call(op).ddb.get("writes") or [] if w["entity"] == "AUDIT") == 2]
     text = (f"**Write units are at their floor, and the floor is over the $10 goal**: the median mutation writes "
             f"{billed:g} WCU against a floor of {floor:g} (*Write units beside their floor*), "
             f"${billed * costs.DYNAMODB_WRITE.usd * 1e6:.2f} per million mutations in DynamoDB alone. Items are "
