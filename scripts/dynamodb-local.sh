@@ -114,12 +114,17 @@ stop() {
   pid="$(cat "$PID_FILE")"
   if is_ours "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 150); do  # a JVM on a busy machine may take seconds to shut down
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
       kill -9 "$pid" 2>/dev/null || true
+      # return only once it is gone (its port closed with it): a caller may start another at once
+      for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
     fi
     log "stopped (pid $pid)"
   else
