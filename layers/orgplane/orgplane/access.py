@@ -70,6 +70,14 @@ class RoleBook:
         return self.custom.get(role, frozenset())
 
 
+    def roles(self) -> list[str]:
+        return [*BUILTIN_ROLES, *(r for r in self.custom if r not in BUILTIN_ROLES)]
+
+    def holding(self, *permissions: str) -> list[str]:
+        """The roles that hold every one of ``permissions`` (an optimistic write's guard: the caller's
+        role must be one of them at write time)."""
+        return [role for role in self.roles() if set(permissions) <= self.permissions(role)]
+
     def require_known(self, role: str, field: str = "role") -> None:
         if not self.exists(role):
             raise invalid(field, f"Role {role!r} does not exist in this app.")

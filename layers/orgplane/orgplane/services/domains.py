@@ -112,8 +112,7 @@ def _add(caller: Caller, org_id: str, domain: str) -> Domain:
     tx.update(keys.org(caller.app_id, org_id), add={"domain_count": 1},
               condition="attribute_exists(PK) AND (attribute_not_exists(domain_count) OR domain_count < :max)",
               values={":max": MAX_DOMAINS_PER_ORG}, on_fail=TOO_MANY)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     audit.record(tx, caller, org_id, "domain.added", "domain", domain, {"domain": domain},
                  view.settings.audit_retention_days)
     tx.commit()
@@ -153,8 +152,7 @@ def _remove(caller: Caller, org_id: str, domain: str) -> None:
         tx.delete(keys.domain_claim(app_id, domain), condition="org_id = :org", values={":org": org_id},
                   on_fail=STALE)
     tx.update(keys.org(app_id, org_id), add={"domain_count": -1}, condition="attribute_exists(PK)", on_fail=STALE)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     audit.record(tx, caller, org_id, "domain.removed", "domain", domain, {"domain": domain, "status": item["status"]},
                  view.settings.audit_retention_days)
     tx.commit()

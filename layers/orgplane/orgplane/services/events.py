@@ -10,13 +10,21 @@ one that commits second fails that condition and is decided again from fresh rea
 
 The counter is read with what the service reads anyway: :func:`tenancy.open_org` (and the invitation
 answer paths) put its key in their one ``BatchGetItem`` and hand the item here (:func:`saw`). A path
-that did not read it (a background job, app settings) costs one ``GetItem`` at seal time. Event ids
+that did not read it (a background job, app settings) costs one ``GetItem`` at seal time, except an
+optimistic write (:mod:`orgplane.services.optimistic`), which numbers from what this container last knew of the counter (the last value it read or wrote, kept per org in :data:`_known`;
+a guess the condition checks): when another container moved the counter since, the condition fails
+and the cancellation hands back the counter as it is (``ReturnValuesOnConditionCheckFailure=ALL_OLD``
+on the counter's put), so the retry numbers after it without reading it. A container that knows
+nothing of the org's counter pays the ``GetItem``. Event ids
 also rise with the sequence (:func:`ids.after` the counter's ``last_id``), so listing by id lists an
 org's events in sequence order.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,6 +40,39 @@ _SEEN_LIMIT = 256
 
 _seen: ContextVar[dict[str, tuple[int, str | None]] | None] = ContextVar("orgplane_event_sequences", default=None)
 
+_KNOWN_LIMIT = 4096
+_known: dict[str, tuple[int, str | None]] = {}
+"""The container's last known position of each org's counter (read or written): a guess, never trusted
+by itself, checked by the counter's condition."""
+_known_lock = threading.Lock()
+
+
+_guessing: ContextVar[bool] = ContextVar("orgplane_event_sequence_guessing", default=False)
+
+
+@contextmanager
+def guessing() -> Iterator[None]:
+    """Within the block, a transaction whose request read no counter numbers from the container's guess
+    (the block's code handles :data:`SEQUENCE_MOVED`: :func:`orgplane.services.optimistic.write`)."""
+    token = _guessing.set(True)
+    try:
+        yield
+    finally:
+        _guessing.reset(token)
+
+
+def _remember(partition: str, position: tuple[int, str | None]) -> None:
+    with _known_lock:
+        if len(_known) >= _KNOWN_LIMIT and partition not in _known:
+            _known.pop(next(iter(_known)))
+        _known[partition] = position
+
+
+def _recall(partition: str) -> tuple[int, str | None] | None:
+    """The guess, taken: a concurrent request of this container reads instead of guessing the same."""
+    with _known_lock:
+        return _known.pop(partition, None)
+
 
 def sequence_key(app_id: str, org_id: str | None) -> dict[str, str]:
     return keys.event_sequence(app_id, org_id)
@@ -44,6 +85,7 @@ def saw(app_id: str, org_id: str | None, counter: Item | None) -> None:
         seen = {}
         _seen.set(seen)
     seen[_partition(app_id, org_id)] = _position(counter)
+    _remember(_partition(app_id, org_id), _position(counter))
 
 
 def committed(tx: Transaction) -> None:
@@ -75,9 +117,23 @@ def _position(counter: Item | None) -> tuple[int, str | None]:
 
 
 def _read_position(app_id: str, org_id: str | None) -> tuple[int, str | None]:
+    """What this request read of the counter, else what the container last knew, else a read."""
+    partition = _partition(app_id, org_id)
     seen = _seen.get()
-    known = seen.pop(_partition(app_id, org_id), None) if seen is not None else None
+    known = seen.pop(partition, None) if seen is not None else None
+    if known is None and _guessing.get():
+        known = _recall(partition)
     return known if known is not None else _position(table.get(sequence_key(app_id, org_id)))
+
+
+def _moved(app_id: str, org_id: str | None) -> Callable[[Item], None]:
+    """The counter's condition failed: the cancellation's ``ALL_OLD`` is the counter as it is now."""
+    return lambda counter: saw(app_id, org_id, counter)
+
+
+def _written(tx: Transaction) -> None:
+    for (app_id, org_id), counter in tx.notes.get(_WRITTEN, {}).items():
+        _remember(_partition(app_id, org_id), _position(counter))
 
 
 def _seal(tx: Transaction) -> None:
@@ -99,7 +155,9 @@ def _seal(tx: Transaction) -> None:
         tx.notes.setdefault(_WRITTEN, {})[(app_id, org_id)] = counter
         if first == 0:
             tx.put({**sequence_key(app_id, org_id), **counter}, condition="attribute_not_exists(PK)",
-                   on_fail=SEQUENCE_MOVED)
+                   on_fail=SEQUENCE_MOVED, on_old=_moved(app_id, org_id))
         else:
             tx.put({**sequence_key(app_id, org_id), **counter}, condition="#seq = :seen",
-                   names={"#seq": "sequence"}, values={":seen": first}, on_fail=SEQUENCE_MOVED)
+                   names={"#seq": "sequence"}, values={":seen": first}, on_fail=SEQUENCE_MOVED,
+                   on_old=_moved(app_id, org_id))
+    tx.after_commit(_WRITTEN, _written)

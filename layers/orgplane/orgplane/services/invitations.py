@@ -168,8 +168,7 @@ def count_invitations(tx: Transaction, view: OrgView, items: list[Item]) -> None
     inviter's unchanged role, their teams still there, their roles' holders and the org's mail."""
     app_id, org_id = view.caller.app_id, view.org_id
     _count_seat(tx, app_id, org_id, view.settings, len(items))
-    if not view.caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     for team_id in dict.fromkeys(t for item in items for t in item["team_ids"]):
         tx.check(keys.team(app_id, org_id, str(team_id)), "attribute_exists(PK)", on_fail=STALE)
     for role in dict.fromkeys(str(item["role"]) for item in items):
@@ -294,8 +293,7 @@ def _revoke(caller: Caller, org_id: str, invitation_id: str) -> None:
     view, invitation = _open_pending(caller, org_id, invitation_id, "invitation:revoke")
     tx = Transaction()
     release(tx, invitation, "revoked")
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     audit.record(tx, caller, org_id, "invitation.revoked", "invitation", invitation_id,
                  {"email": invitation["email"], "role": invitation["role"]}, view.settings.audit_retention_days)
     tx.commit()

@@ -217,8 +217,7 @@ def _approve(caller: Caller, org_id: str, request_id: str, body: ApproveJoinRequ
     _decide(tx, caller, request, "approved")
     member = members.add_membership(tx, caller.app_id, org_id, str(request["user_id"]), str(request["email"]), role,
                                     view.settings.max_members_per_org, view.settings.max_orgs_per_user)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     audit.record(tx, caller, org_id, "join_request.approved", "join_request", request_id,
                  {"user_id": request["user_id"], "role": role}, view.settings.audit_retention_days)
     audit.member_added(tx, caller, org_id, str(request["user_id"]), role, "join_request",

@@ -74,8 +74,7 @@ def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember
               set_={"role": new_role, "updated_at": now, **keys.member_role_gsi4(caller.app_id, org_id, new_role,
                                                                                  user_id)},
               condition="#role = :old", names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
-    if not caller.support and user_id != caller.user_id:
-        view.guard_membership(tx)
+    view.guard(tx, org=False)  # an owner changing their own role: merged into that write
     _adjust_owner_count(tx, caller.app_id, org_id, old_role, new_role)
     role_usage.move(tx, caller.app_id, old_role, new_role)
     audit.record(tx, caller, org_id, "member.role_changed", "member", user_id,
@@ -116,8 +115,8 @@ def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     pinned, pin_names, pin_values = teams.pin_teams(target)  # the team map read is the one removed
     tx.delete(keys.member(caller.app_id, org_id, user_id), condition=f"#role = :old AND {pinned}",
               names={"#role": "role", **pin_names}, values={":old": role, **pin_values}, on_fail=STALE)
-    if not leaving and not caller.support:
-        view.guard_membership(tx)
+    if not leaving:
+        view.guard(tx)
     _adjust_owner_count(tx, caller.app_id, org_id, role, None, member_delta=-1)
     role_usage.hold(tx, caller.app_id, role, -1)
     add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)

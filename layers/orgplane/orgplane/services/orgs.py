@@ -145,8 +145,7 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
     tx = Transaction()
     tx.update(keys.org(caller.app_id, org_id), set_=changes, condition="updated_at = :seen",
               values={":seen": org["updated_at"]}, on_fail=STALE)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     if new_slug:
         tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org",
                   values={":org": org_id}, on_fail=STALE)
@@ -174,8 +173,7 @@ def _delete(caller: Caller, org_id: str) -> None:
     tx = Transaction()
     tx.delete(keys.org(caller.app_id, org_id), condition="updated_at = :seen",
               values={":seen": org["updated_at"]}, on_fail=STALE)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx)
     tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org", values={":org": org_id},
               on_fail=STALE)
     details: dict[str, Any] = {"name": org["name"], "slug": org["slug"]}

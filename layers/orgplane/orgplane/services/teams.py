@@ -27,9 +27,7 @@ the one being written, the guard on the caller's authority is folded into that w
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from orgplane import access, clock, ids, keys
@@ -46,10 +44,11 @@ from orgplane.models.teams import (
     TeamMember,
     UpdateTeam,
 )
-from orgplane.services import audit
-from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Stale, Transaction, retrying
+from orgplane.services import audit, optimistic
+from orgplane.services.tenancy import OrgView, assume_org, open_org
+from orgplane.store import cursors, memberships, pages, records, table
+from orgplane.store.conditions import Condition
+from orgplane.store.transaction import STALE, Transaction, retrying
 
 Item = dict[str, Any]
 
@@ -132,100 +131,66 @@ def live_teams(app_id: str, org_id: str, membership: Item | None) -> list[tuple[
 # --- authority and the transaction ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Guard:
-    """A condition on the caller's org membership that re-asserts at write time the authority read."""
-
-    condition: str
-    names: dict[str, str]
-    values: dict[str, Any]
-
-
-def _org_guard(view: OrgView, permission: str) -> Guard | None:
+def _org_authority(view: OrgView, permission: str) -> Condition | None:
     """The caller holds ``permission`` through their org role (``None``: support, nothing to pin)."""
     view.require(permission)
-    if view.caller.support:
-        return None
-    return Guard(*view.role_unchanged())
+    return view.authority(permission)
 
 
-def _authority(view: OrgView, team_id: str, permission: str) -> Guard | None:
+def _authority(view: OrgView, team_id: str, permission: str) -> Condition | None:
     """The org ``permission``, or else the maintainer role on this very team."""
     if view.has(permission):
-        return _org_guard(view, permission)
+        return _org_authority(view, permission)
     if (records.member_teams(view.membership).get(team_id) == MAINTAINER
             and permission in access.TEAM_ROLE_PERMISSIONS[MAINTAINER]):
-        return Guard("#g_teams.#g_team = :g_maintainer", {"#g_teams": "teams", "#g_team": team_id},
-                     {":g_maintainer": MAINTAINER})
+        return memberships.team_role_is(team_id, MAINTAINER)
     raise forbidden(f"This needs the {permission} permission or the team's maintainer role.")
 
 
-@dataclass
-class _Writes:
-    """One transaction whose writes to org membership items carry the caller's guard where they meet it."""
-
-    app_id: str
-    org_id: str
-    caller_id: str | None = None
-    guard: Guard | None = None
-    tx: Transaction = field(default_factory=Transaction)
-
-    @staticmethod
-    def of(view: OrgView, guard: Guard | None) -> _Writes:
-        return _Writes(view.caller.app_id, view.org_id, view.caller.user_id, guard)
-
-    def membership(self, user_id: str, expression: str | None, condition: str, names: dict[str, str],
-                   values: dict[str, Any] | None = None) -> None:
-        """Update (``expression``) or check (``None``) a user's org membership; STALE if ``condition`` fails."""
-        values = dict(values or {})
-        if self.guard is not None and user_id == self.caller_id:
-            condition = f"({condition}) AND ({self.guard.condition})"
-            names = {**names, **self.guard.names}
-            values.update(self.guard.values)
-            self.guard = None
-        key = keys.member(self.app_id, self.org_id, user_id)
-        if expression is None:
-            self.tx.check(key, condition, names=names, values=values or None, on_fail=STALE)
-        else:
-            self.tx.update_expression(key, expression, condition=condition, names=names, values=values or None,
-                                      on_fail=STALE)
-
-    def org_exists(self) -> None:
-        self.tx.check(keys.org(self.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
-
-    def commit(self) -> None:
-        if self.guard is not None and self.caller_id is not None:
-            self.tx.check(keys.member(self.app_id, self.org_id, self.caller_id),
-                          self.guard.condition, names=self.guard.names, values=self.guard.values, on_fail=STALE)
-            self.guard = None
-        self.tx.commit()
+def _commit(view: OrgView, tx: Transaction, authority: Condition | None) -> None:
+    """The org exists and the caller's ``authority`` holds (merged into writes of those items), then commit."""
+    view.guard(tx, authority=authority, caller=authority is not None)
+    tx.commit()
 
 
-def _add_entry(writes: _Writes, membership: Item, team_id: str, role: str) -> None:
+def _membership(tx: Transaction, app_id: str, org_id: str, user_id: str, expression: str | None, condition: str,
+                names: dict[str, str], values: dict[str, Any] | None = None) -> None:
+    """Update (``expression``) or check (``None``) a user's org membership; STALE if ``condition`` fails.
+    A guard of the caller's authority on the same membership is merged into it by the transaction."""
+    key = keys.member(app_id, org_id, user_id)
+    if expression is None:
+        tx.check(key, condition, names=names, values=values or None, on_fail=STALE)
+    else:
+        tx.update_expression(key, expression, condition=condition, names=names, values=values or None,
+                             on_fail=STALE)
+
+
+def _add_entry(tx: Transaction, app_id: str, org_id: str, membership: Item, team_id: str, role: str) -> None:
     """The user's map gains the team; the membership must still exist and not have it yet."""
     if "teams" in membership:
-        writes.membership(membership["user_id"], "SET #teams.#t = :role ADD #tv :one",
+        _membership(tx, app_id, org_id, membership["user_id"], "SET #teams.#t = :role ADD #tv :one",
                           "attribute_exists(PK) AND attribute_not_exists(#teams.#t)",
                           {**_MAP, "#t": team_id}, {":role": role, ":one": 1})
     else:  # a membership written before memberships carried the map
-        writes.membership(membership["user_id"], "SET #teams = :map ADD #tv :one",
+        _membership(tx, app_id, org_id, membership["user_id"], "SET #teams = :map ADD #tv :one",
                           "attribute_exists(PK) AND attribute_not_exists(#teams)",
                           dict(_MAP), {":map": {team_id: role}, ":one": 1})
 
 
-def _change_entry(writes: _Writes, user_id: str, team_id: str, old: str, new: str) -> None:
-    writes.membership(user_id, "SET #teams.#t = :role ADD #tv :one", "#teams.#t = :old",
+def _change_entry(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str, old: str,
+                  new: str) -> None:
+    _membership(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one", "#teams.#t = :old",
                       {**_MAP, "#t": team_id}, {":role": new, ":old": old, ":one": 1})
 
 
-def _remove_entry(writes: _Writes, user_id: str, team_id: str) -> None:
-    writes.membership(user_id, "REMOVE #teams.#t ADD #tv :one", "attribute_exists(#teams.#t)",
+def _remove_entry(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str) -> None:
+    _membership(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "attribute_exists(#teams.#t)",
                       {**_MAP, "#t": team_id}, {":one": 1})
 
 
-def _check_orphan(writes: _Writes, user_id: str, team_id: str) -> None:
+def _check_orphan(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str) -> None:
     """The team membership item is an orphan: the user's map (if the membership exists) lacks the team."""
-    writes.membership(user_id, None, "attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)",
+    _membership(tx, app_id, org_id, user_id, None, "attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)",
                       {"#teams": "teams", "#t": team_id})
 
 
@@ -240,7 +205,13 @@ def pin_teams(membership: Item) -> tuple[str, dict[str, str], dict[str, Any]]:
 
 
 def create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
-    return retrying(lambda: _create(caller, org_id, body))
+    return optimistic.write(lambda: _create_unread(caller, org_id, body), lambda: _create(caller, org_id, body))
+
+
+def _create_unread(caller: Caller, org_id: str, body: CreateTeam) -> Team | None:
+    """The happy path in one request: the name claim, the team limit and the caller's role are guards."""
+    view = assume_org(caller, org_id)
+    return None if view is None else _write_team(view, body)
 
 
 def _create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
@@ -251,6 +222,12 @@ def _create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
     limit = view.settings.max_teams_per_org
     if limit is not None and int(view.org.get("team_count", 0)) >= limit:
         raise TEAM_LIMIT
+    return _write_team(view, body)
+
+
+def _write_team(view: OrgView, body: CreateTeam) -> Team:
+    caller, org_id = view.caller, view.org_id
+    limit = view.settings.max_teams_per_org
     team_id = ids.new("team")
     item = records.team_item(caller.app_id, org_id, team_id, body.name, body.description, clock.iso())
     tx = Transaction()
@@ -264,8 +241,7 @@ def _create(caller: Caller, org_id: str, body: CreateTeam) -> Team:
         tx.update(keys.org(caller.app_id, org_id), add={"team_count": 1},
                   condition="attribute_exists(PK) AND (attribute_not_exists(team_count) OR team_count < :max)",
                   values={":max": limit}, on_fail=STALE)
-    if not caller.support:
-        view.guard_membership(tx)
+    view.guard(tx, "team:create")
     audit.record(tx, caller, org_id, "team.created", "team", team_id, {"name": body.name},
                  view.settings.audit_retention_days)
     tx.commit()
@@ -291,19 +267,18 @@ def _update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team
     if not changes:
         return records.to_team(team)
     changes["updated_at"] = clock.iso()
-    writes = _Writes.of(view, guard)
-    writes.org_exists()
-    writes.tx.update(keys.team(caller.app_id, org_id, team_id), set_=changes, condition="updated_at = :seen",
+    tx = Transaction()
+    tx.update(keys.team(caller.app_id, org_id, team_id), set_=changes, condition="updated_at = :seen",
                      values={":seen": team["updated_at"]}, on_fail=STALE)
     old_key = team.get("name_key") or records.name_key(team["name"])
     if "name_key" in changes and changes["name_key"] != old_key:  # the claim moves with the name, atomically
-        writes.tx.delete(keys.team_name_claim(caller.app_id, org_id, old_key), condition="team_id = :team",
+        tx.delete(keys.team_name_claim(caller.app_id, org_id, old_key), condition="team_id = :team",
                          values={":team": team_id}, on_fail=STALE)
-        writes.tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name or "", team_id),
+        tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name or "", team_id),
                       condition="attribute_not_exists(PK)", on_fail=TEAM_NAME_TAKEN)
-    audit.record(writes.tx, caller, org_id, "team.updated", "team", team_id, details,
+    audit.record(tx, caller, org_id, "team.updated", "team", team_id, details,
                  view.settings.audit_retention_days)
-    writes.commit()
+    _commit(view, tx, guard)
     return records.to_team({**team, **changes})
 
 
@@ -315,38 +290,38 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     """Gone from every read at once; its memberships go in the same transaction when few, else by a job."""
     view, found, _ = _open_team(caller, org_id, team_id)
     team = _existing(found)
-    guard = _org_guard(view, "team:delete")
+    guard = _org_authority(view, "team:delete")
     app_id = caller.app_id
     spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
     team_members = table.query(spec, IN_TRANSACTION_LIMIT + 1).items
     cascade = len(team_members) <= IN_TRANSACTION_LIMIT
-    writes = _Writes.of(view, guard)
+    tx = Transaction()
     team_key = keys.team(app_id, org_id, team_id)
     if cascade:  # exactly these: the count pins them (every membership write changes it)
-        writes.tx.delete(team_key, condition="attribute_exists(PK) AND member_count = :n",
+        tx.delete(team_key, condition="attribute_exists(PK) AND member_count = :n",
                          values={":n": len(team_members)}, on_fail=STALE)
         memberships = table.batch_get([keys.member(app_id, org_id, m["user_id"]) for m in team_members])
         for team_member, membership in zip(team_members, memberships, strict=True):
             user_id = team_member["user_id"]
-            writes.tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
+            tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
                              on_fail=STALE)
             if team_id in records.member_teams(membership):
-                _remove_entry(writes, user_id, team_id)
+                _remove_entry(tx, app_id, org_id, user_id, team_id)
             else:
-                _check_orphan(writes, user_id, team_id)
+                _check_orphan(tx, app_id, org_id, user_id, team_id)
     else:
-        writes.tx.delete(team_key, condition="attribute_exists(PK)", on_fail=STALE)
-        writes.tx.put({**keys.team_cleanup(app_id, org_id, team_id), "entity": "CLEANUP", "kind": JOB_TEAM,
+        tx.delete(team_key, condition="attribute_exists(PK)", on_fail=STALE)
+        tx.put({**keys.team_cleanup(app_id, org_id, team_id), "entity": "CLEANUP", "kind": JOB_TEAM,
                        "app_id": app_id, "org_id": org_id, "team_id": team_id, "batches": 0, "removed": 0,
                        "requested_at": clock.iso()})
-    writes.tx.delete(keys.team_name_claim(app_id, org_id, team.get("name_key") or records.name_key(team["name"])),
+    tx.delete(keys.team_name_claim(app_id, org_id, team.get("name_key") or records.name_key(team["name"])),
                      condition="team_id = :team", values={":team": team_id}, on_fail=STALE)
-    writes.tx.update(keys.org(app_id, org_id), add={"team_count": -1}, condition="attribute_exists(PK)",
+    tx.update(keys.org(app_id, org_id), add={"team_count": -1}, condition="attribute_exists(PK)",
                      on_fail=STALE)
-    audit.record(writes.tx, caller, org_id, "team.deleted", "team", team_id,
+    audit.record(tx, caller, org_id, "team.deleted", "team", team_id,
                  {"name": team["name"], "member_count": int(team.get("member_count", 0))},
                  view.settings.audit_retention_days)
-    writes.commit()
+    _commit(view, tx, guard)
 
 
 # --- team members -----------------------------------------------------------------------------
@@ -362,7 +337,8 @@ def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: P
     view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
                                                     member_key)
     _existing(found)
-    writes = _Writes.of(view, _authority(view, team_id, "team:member:manage"))
+    guard = _authority(view, team_id, "team:member:manage")
+    tx = Transaction()
     if membership is None:
         raise NOT_ORG_MEMBER
     old_role = records.member_teams(membership).get(team_id)
@@ -371,26 +347,25 @@ def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: P
     if old_role is not None and current is not None:
         if old_role == body.role:
             return records.to_team_member(current)
-        writes.tx.update(member_key, set_={"role": body.role, "updated_at": now}, condition="#role = :old",
+        tx.update(member_key, set_={"role": body.role, "updated_at": now}, condition="#role = :old",
                          names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
-        _change_entry(writes, user_id, team_id, old_role, body.role)
-        writes.tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+        _change_entry(tx, app_id, org_id, user_id, team_id, old_role, body.role)
+        tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
         action, details, result = "team.member_role_changed", {"from": old_role, "to": body.role}, {
             **current, "role": body.role}
     else:
         result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, now)
         if current is None:
-            writes.tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
-            writes.tx.update(team_key, add={"member_count": 1}, condition="attribute_exists(PK)", on_fail=STALE)
+            tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
+            tx.update(team_key, add={"member_count": 1}, condition="attribute_exists(PK)", on_fail=STALE)
         else:  # an orphan of the user's earlier membership, still counted: take its place
-            writes.tx.put(result, condition="attribute_exists(PK)", on_fail=STALE)
-            writes.tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
-        _add_entry(writes, membership, team_id, body.role)
+            tx.put(result, condition="attribute_exists(PK)", on_fail=STALE)
+            tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+        _add_entry(tx, app_id, org_id, membership, team_id, body.role)
         action, details = "team.member_added", {"role": body.role}
-    writes.org_exists()
-    audit.record(writes.tx, caller, org_id, action, "team", team_id, {"user_id": user_id, **details},
+    audit.record(tx, caller, org_id, action, "team", team_id, {"user_id": user_id, **details},
                  view.settings.audit_retention_days)
-    writes.commit()
+    _commit(view, tx, guard)
     return records.to_team_member(result)
 
 
@@ -405,19 +380,20 @@ def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> N
                                                     member_key)
     _existing(found)
     leaving = caller.is_self(user_id)
-    writes = _Writes.of(view, None if leaving else _authority(view, team_id, "team:member:manage"))
+    guard = None if leaving else _authority(view, team_id, "team:member:manage")
+    tx = Transaction()
     role = records.member_teams(membership).get(team_id)
     if role is None or current is None:
         raise not_found("member")
-    writes.tx.delete(member_key, condition="attribute_exists(PK)", on_fail=STALE)
-    writes.membership(user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old", {**_MAP, "#t": team_id},
+    tx.delete(member_key, condition="attribute_exists(PK)", on_fail=STALE)
+    _membership(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old",
+                {**_MAP, "#t": team_id},
                       {":old": role, ":one": 1})
-    writes.tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
                      condition="attribute_exists(PK)", on_fail=STALE)
-    writes.org_exists()
-    audit.record(writes.tx, caller, org_id, "team.member_left" if leaving else "team.member_removed", "team",
+    audit.record(tx, caller, org_id, "team.member_left" if leaving else "team.member_removed", "team",
                  team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
-    writes.commit()
+    _commit(view, tx, guard)
 
 
 # --- cascades of org membership removal ---------------------------------------------------------
@@ -464,13 +440,13 @@ def run_team_cleanup(job: Item) -> int:
     memberships = table.batch_get([keys.member(app_id, org_id, i["user_id"]) for i in page.items])
     removed = 0
     for item, membership in zip(page.items, memberships, strict=True):
-        writes = _Writes(app_id, org_id)
-        writes.tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)", on_fail=STALE)
+        tx = Transaction()
+        tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)", on_fail=STALE)
         if team_id in records.member_teams(membership):
-            _remove_entry(writes, item["user_id"], team_id)
+            _remove_entry(tx, app_id, org_id, item["user_id"], team_id)
         else:
-            _check_orphan(writes, item["user_id"], team_id)
-        removed += _committed(writes)
+            _check_orphan(tx, app_id, org_id, item["user_id"], team_id)
+        removed += tx.commit_unless_stale()
     _progress(job_key, removed, [])
     return removed
 
@@ -494,25 +470,17 @@ def run_member_teams_cleanup(job: Item) -> int:
         if team_member is None or team_id in records.member_teams(membership):
             done.append(team_id)  # gone already, or the user is back on the team (the item is theirs again)
             continue
-        writes = _Writes(app_id, org_id)
-        writes.tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
+        tx = Transaction()
+        tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
                          on_fail=STALE)
-        _check_orphan(writes, user_id, team_id)
+        _check_orphan(tx, app_id, org_id, user_id, team_id)
         if team is not None:
-            writes.tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
+            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
                              condition="attribute_exists(PK)", on_fail=STALE)
-        if _committed(writes):
+        if tx.commit_unless_stale():
             done.append(team_id)
     _progress(job_key, len(done), done)
     return len(done)
-
-
-def _committed(writes: _Writes) -> int:
-    try:
-        writes.commit()
-    except Stale:  # changed since read: the next batch reads it again
-        return 0
-    return 1
 
 
 def _progress(job_key: dict[str, str], removed: int, done: list[str]) -> None:
@@ -528,5 +496,4 @@ def _progress(job_key: dict[str, str], removed: int, done: list[str]) -> None:
         expression += " REMOVE " + ", ".join(f"#teams.#t{i}" for i in range(len(done)))
     tx = Transaction()
     tx.update_expression(job_key, expression, condition="attribute_exists(PK)", names=names, values=values)
-    with contextlib.suppress(Stale):  # the job finished concurrently (a repeated stream record)
-        tx.commit()
+    tx.commit_unless_stale()  # stale: the job finished concurrently (a repeated stream record)

@@ -16,7 +16,8 @@ from orgplane.errors import not_found
 from orgplane.models.settings import AppSettings
 from orgplane.services import events
 from orgplane.services import settings as app_settings
-from orgplane.store import table
+from orgplane.store import memberships, table
+from orgplane.store.conditions import Condition
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -42,22 +43,31 @@ class OrgView:
     def has(self, permission: str) -> bool:
         return access.has(self.book, self.caller, self.role, permission)
 
-    def guard(self, tx: Transaction) -> None:
-        """Re-assert at write time what was read: the org exists and the caller's role is unchanged."""
-        tx.check(keys.org(self.caller.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
-        if not self.caller.support:
-            self.guard_membership(tx)
+    def authority(self, permission: str | None = None) -> Condition | None:
+        """The condition on the caller's membership that holds while the authority this request was
+        judged on holds (``None``: support staff and services, who hold no membership).
 
-    def role_unchanged(self) -> tuple[str, dict[str, str], dict[str, Any]]:
-        """(condition, names, values) on the caller's membership: its role is still the one every check
-        of this request was judged on (permission, no escalation, only owners touch owners). A
-        promotion, demotion or removal racing the write fails it, and the retry judges again."""
-        return "#caller_role = :caller_role", {"#caller_role": "role"}, {":caller_role": self.role}
+        With the membership read: its role is unchanged (every check of the request, the permission, no
+        escalation, only owners touching owners, was judged on it). Without (an optimistic write that
+        read nothing): its role is one of the roles of the app's role book that hold ``permission``."""
+        if self.caller.support:
+            return None
+        if self.membership is not None or permission is None:
+            return memberships.role_is(self.role)
+        return memberships.role_in(self.book.holding(permission))
 
-    def guard_membership(self, tx: Transaction) -> None:
-        condition, names, values = self.role_unchanged()
-        tx.check(keys.member(self.caller.app_id, self.org_id, self.caller.user_id), condition, names=names,
-                 values=values, on_fail=STALE)
+    def guard(self, tx: Transaction, permission: str | None = None, *, org: bool = True,
+              authority: Condition | None = None, caller: bool = True) -> None:
+        """Re-assert at write time what the request was judged on: the org exists (``org``; merged into the
+        transaction's write of the org item if it has one) and the caller's :meth:`authority` (or the
+        ``authority`` given), merged into the transaction's write of the caller's membership if any
+        (``caller`` off: a member acting on themselves only, e.g. leaving a team, needs no authority).
+        The one guard of the caller's authority: every org mutation calls it."""
+        if org:
+            tx.check(keys.org(self.caller.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
+        condition = (authority or self.authority(permission)) if caller else None
+        if condition is not None:
+            tx.check(keys.member(self.caller.app_id, self.org_id, self.caller.user_id), condition, on_fail=STALE)
 
 
 def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgView:
@@ -83,3 +93,13 @@ def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgVie
         settings=app_settings.load(caller.app_id),
         extra=list(extra),
     )
+
+
+def assume_org(caller: Caller, org_id: str) -> OrgView | None:
+    """The org as an optimistic write sees it: nothing read (``org`` empty, no membership), the cached
+    role book and settings. Its guards (:meth:`OrgView.guard` with the permission) carry every check a
+    read would have made. ``None`` when the org id cannot be one (the read path answers 404)."""
+    if not ids.is_valid("org", org_id):
+        return None
+    return OrgView(caller=caller, org_id=org_id, org={}, membership=None, book=app_settings.roles(caller.app_id),
+                   settings=app_settings.load(caller.app_id))

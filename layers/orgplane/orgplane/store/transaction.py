@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from orgplane.errors import DomainError
-from orgplane.store import table
+from orgplane.store import conditions, table
 
 T = TypeVar("T")
 
@@ -80,16 +80,84 @@ def claiming(claim: Claim) -> Iterator[Claim]:
         _claim.reset(token)
 
 
+_tentative: ContextVar[bool] = ContextVar("orgplane_transaction_tentative", default=False)
+
+
+@contextmanager
+def tentative() -> Iterator[None]:
+    """Within the block a failed guard's domain outcome reads :data:`STALE`: an optimistic write that read
+    nothing cannot tell which guard failed for which reason (a stranger and a full org both fail), so any
+    failure sends it to the read path, which answers exactly (:mod:`orgplane.services.optimistic`)."""
+    token = _tentative.set(True)
+    try:
+        yield
+    finally:
+        _tentative.reset(token)
+
+
 _MAX_CONFLICT_RETRIES = 5
 _MAX_STALE_RETRIES = 8
 _MAX_SEQUENCE_RETRIES = 40
 
 
+@dataclass
+class _Op:
+    """One operation of a transaction, kept open until commit so guards can merge into it."""
+
+    kind: str
+    key: dict[str, str]
+    body: dict[str, Any]
+    condition: str | None
+    names: dict[str, str]
+    values: dict[str, Any]
+    on_fail: Outcome
+    on_old: Callable[[table.Item], None] | None = None
+
+    def copy(self) -> _Op:
+        return _Op(self.kind, self.key, dict(self.body), self.condition, dict(self.names), dict(self.values),
+                   self.on_fail, self.on_old)
+
+    def merge(self, guard: _Op) -> None:
+        """AND ``guard``'s condition into this operation's (its placeholders renamed apart)."""
+        extra = conditions.renamed_apart(
+            conditions.Condition(guard.condition or "", guard.names, guard.values), self.names, self.values)
+        if extra.expression:
+            self.condition = (f"({self.condition}) AND ({extra.expression})" if self.condition
+                              else extra.expression)
+        self.names.update(extra.names)
+        self.values.update(extra.values)
+        if self.on_fail is None:  # the write's own outcome wins: its condition usually implies the guard's
+            self.on_fail = guard.on_fail
+        self.on_old = self.on_old or guard.on_old
+
+    def built(self) -> dict[str, Any]:
+        body = {"TableName": table.table_name(), **self.body}
+        if self.kind != "Put":
+            body["Key"] = table.serialize(self.key)
+        if self.condition:
+            body["ConditionExpression"] = self.condition
+        if self.names:
+            body["ExpressionAttributeNames"] = dict(self.names)
+        if self.values:
+            body["ExpressionAttributeValues"] = {k: table.serialize_value(v) for k, v in self.values.items()}
+        if self.on_old is not None:
+            body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {self.kind: body}
+
+
+def _item_key(item: table.Item) -> dict[str, str]:
+    return {"PK": item["PK"], "SK": item["SK"]}
+
+
 class Transaction:
+    """Operations written atomically. A :meth:`check` (a guard) on an item that the transaction also
+    writes is merged into that write's condition at commit, as is any second check of one item: DynamoDB
+    allows one operation per item, and services need not know which of their guards meet their writes."""
+
     def __init__(self) -> None:
-        self._ops: list[dict[str, Any]] = []
-        self._outcomes: list[Outcome] = []
+        self._ops: list[_Op] = []
         self._sealers: dict[str, Callable[[Transaction], None]] = {}
+        self._after: dict[str, Callable[[Transaction], None]] = {}
         self.notes: dict[str, Any] = {}
         """What a sealer needs to finish the transaction (the events it announces, by :mod:`events`)."""
 
@@ -98,27 +166,42 @@ class Transaction:
         service put in (the events module numbers the transaction's events this way)."""
         self._sealers.setdefault(name, sealer)
 
-    def __len__(self) -> int:
-        return len(self._ops)
+    def after_commit(self, name: str, hook: Callable[[Transaction], None]) -> None:
+        """Run ``hook`` once, after the transaction has committed (not when it fails)."""
+        self._after.setdefault(name, hook)
 
-    def _add(self, kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
-             values: dict[str, Any] | None, on_fail: Outcome) -> Transaction:
-        self._ops.append(_operation(kind, body, condition, names, values))
-        self._outcomes.append(on_fail)
+    def __len__(self) -> int:
+        return len(self._merged())
+
+    def _add(self, kind: str, key: dict[str, str], body: dict[str, Any], condition: str | None,
+             names: dict[str, str] | None, values: dict[str, Any] | None, on_fail: Outcome,
+             on_old: Callable[[table.Item], None] | None = None) -> Transaction:
+        self._ops.append(_Op(kind, dict(key), body, condition, dict(names or {}), dict(values or {}), on_fail,
+                             on_old))
         return self
 
     def put(self, item: table.Item, *, condition: str | None = None, names: dict[str, str] | None = None,
-            values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
-        return self._add("Put", {"Item": table.serialize(item)}, condition, names, values, on_fail)
+            values: dict[str, Any] | None = None, on_fail: Outcome = None,
+            on_old: Callable[[table.Item], None] | None = None) -> Transaction:
+        """``on_old``: when the condition fails, called with the item as it was (``ALL_OLD``), before
+        the failure's outcome is raised."""
+        return self._add("Put", _item_key(item), {"Item": table.serialize(item)}, condition, names, values,
+                         on_fail, on_old)
 
     def delete(self, key: dict[str, str], *, condition: str | None = None,
                names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                on_fail: Outcome = None) -> Transaction:
-        return self._add("Delete", {"Key": table.serialize(key)}, condition, names, values, on_fail)
+        return self._add("Delete", key, {}, condition, names, values, on_fail)
 
-    def check(self, key: dict[str, str], condition: str, *, names: dict[str, str] | None = None,
-              values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
-        return self._add("ConditionCheck", {"Key": table.serialize(key)}, condition, names, values, on_fail)
+    def check(self, key: dict[str, str], condition: str | conditions.Condition, *,
+              names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+              on_fail: Outcome = None) -> Transaction:
+        """A guard: ``condition`` must hold on the item at commit. Merged into the transaction's write of
+        the same item if there is one, else a ``ConditionCheck``."""
+        if isinstance(condition, conditions.Condition):
+            names, values = {**condition.names, **(names or {})}, {**condition.values, **(values or {})}
+            condition = condition.expression
+        return self._add("ConditionCheck", key, {}, condition, names, values, on_fail)
 
     def update(self, key: dict[str, str], *, set_: dict[str, Any] | None = None,
                add: dict[str, int] | None = None, remove: list[str] | None = None,
@@ -147,42 +230,62 @@ class Transaction:
                 generated_names[f"#r{i}"] = attr
                 removals.append(f"#r{i}")
             parts.append("REMOVE " + ", ".join(removals))
-        body = {
-            "Key": table.serialize(key),
-            "UpdateExpression": " ".join(parts),
-            "_names": generated_names,
-            "_values": generated_values,
-        }
-        return self._add("Update", body, condition, names, values, on_fail)
+        return self._add("Update", key, {"UpdateExpression": " ".join(parts)}, condition,
+                         {**generated_names, **(names or {})}, {**generated_values, **(values or {})}, on_fail)
 
     def update_expression(self, key: dict[str, str], expression: str, *, condition: str | None = None,
                           names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                           on_fail: Outcome = None) -> Transaction:
         """An update written out by hand, for document paths (``SET #teams.#t = :role``)."""
-        body = {"Key": table.serialize(key), "UpdateExpression": expression}
-        return self._add("Update", body, condition, names, values, on_fail)
+        return self._add("Update", key, {"UpdateExpression": expression}, condition, names, values, on_fail)
+
+    def _merged(self) -> list[_Op]:
+        """The operations, one per item: every check of an item folded into its write (or first check).
+        The merged operation keeps the position of the item's first operation."""
+        by_item: dict[tuple[str, str], int] = {}
+        order: list[_Op] = []
+        for op in self._ops:
+            item = (op.key["PK"], op.key["SK"])
+            index = by_item.get(item)
+            if index is None:
+                by_item[item] = len(order)
+                order.append(op.copy())
+                continue
+            held = order[index]
+            if op.kind == "ConditionCheck":
+                held.merge(op)
+            elif held.kind == "ConditionCheck":  # the write takes the check's place and its condition
+                merged = op.copy()
+                merged.merge(held)
+                order[index] = merged
+            else:
+                raise ValueError(f"two writes of one item in a transaction: {item}")
+        return order
 
     def commit(self) -> None:
         sealers, self._sealers = self._sealers, {}
         for sealer in sealers.values():
             sealer(self)
-        if not self._ops:
+        merged = self._merged()
+        if not merged:
             return
-        ops, outcomes = self._ops, self._outcomes
         claim = _claim.get()
         if claim is not None and not claim.committed:
             # first: when several conditions fail, the claim's failure is the one reported
-            ops = [_operation("Put", {"Item": table.serialize(claim.item)}, claim.condition, claim.names,
-                              claim.values), *ops]
-            outcomes = [Claimed(), *outcomes]
-        if len(ops) > 100:
+            merged = [_Op("Put", _item_key(claim.item), {"Item": table.serialize(claim.item)}, claim.condition,
+                          dict(claim.names or {}), dict(claim.values or {}), Claimed()), *merged]
+        if len(merged) > 100:
             raise ValueError("a transaction holds at most 100 operations")
+        ops = [op.built() for op in merged]
+        outcomes: list[Outcome] = [op.on_fail for op in merged]
         token = uuid.uuid4().hex
         for attempt in range(_MAX_CONFLICT_RETRIES + 1):
             try:
                 table.client().transact_write_items(TransactItems=ops, ClientRequestToken=token)
                 if claim is not None:
                     claim.committed = True
+                for hook in self._after.values():
+                    hook(self)
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
@@ -198,6 +301,9 @@ class Transaction:
                         raise DomainError("unavailable", "The database is busy; retry shortly.") from error
                     if outcome == "refused":  # retrying cannot help: an internal error, logged with its reasons
                         raise
+                    _tell_old_items(reasons, merged)
+                    if isinstance(outcome, DomainError) and _tentative.get():
+                        raise Stale() from error
                     raise outcome from error
                 if code == "TransactionInProgressException":
                     time.sleep(0.05 * (attempt + 1))
@@ -218,18 +324,11 @@ class Transaction:
         return True
 
 
-def _operation(kind: str, body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
-               values: dict[str, Any] | None) -> dict[str, Any]:
-    body = {"TableName": table.table_name(), **body}
-    if condition:
-        body["ConditionExpression"] = condition
-    all_names = {**body.pop("_names", {}), **(names or {})}
-    all_values = {**body.pop("_values", {}), **(values or {})}
-    if all_names:
-        body["ExpressionAttributeNames"] = all_names
-    if all_values:
-        body["ExpressionAttributeValues"] = {k: table.serialize_value(v) for k, v in all_values.items()}
-    return {kind: body}
+def _tell_old_items(reasons: list[Any], ops: list[_Op]) -> None:
+    """Hand each failed operation that asked for it the item as it was (``ALL_OLD`` of its reason)."""
+    for reason, op in zip(reasons, ops, strict=False):
+        if op.on_old is not None and reason.get("Code") == "ConditionalCheckFailed" and reason.get("Item"):
+            op.on_old(table.deserialize(reason["Item"]))
 
 
 def _outcome_of(reasons: list[dict[str, Any]], outcomes: list[Outcome]) -> Any:
