@@ -46,7 +46,7 @@ from orgplane.models.teams import (
 )
 from orgplane.services import audit, optimistic
 from orgplane.services.tenancy import OrgView, assume_org, open_org
-from orgplane.store import cursors, memberships, pages, records, table
+from orgplane.store import conditions, cursors, memberships, pages, records, table
 from orgplane.store.conditions import Condition
 from orgplane.store.transaction import STALE, Transaction, retrying
 
@@ -328,7 +328,36 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
 
 
 def put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
-    return retrying(lambda: _put_member(caller, org_id, team_id, caller.resolve_user(user_id), body))
+    user_id = caller.resolve_user(user_id)
+    return optimistic.write(lambda: _add_member_unread(caller, org_id, team_id, user_id, body),
+                            lambda: _put_member(caller, org_id, team_id, user_id, body))
+
+
+def _add_member_unread(caller: Caller, org_id: str, team_id: str, user_id: str,
+                       body: PutTeamMember) -> TeamMember | None:
+    """The common case in one request: a member of the org joins a team they are not on. Guards: the
+    team member item is new, the team exists, the user's membership exists with a team map lacking the
+    team, and the caller holds ``team:member:manage`` by org role or maintains this team. Anything else
+    (a role change, an orphan to take over, a stranger) fails a guard and takes the read path."""
+    view = assume_org(caller, org_id)
+    if view is None or not ids.is_valid("team", team_id):
+        return None
+    app_id = caller.app_id
+    result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, clock.iso())
+    tx = Transaction()
+    tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
+    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": 1}, condition="attribute_exists(PK)",
+              on_fail=STALE)
+    _membership(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one",
+                "attribute_exists(#teams) AND attribute_not_exists(#teams.#t)", {**_MAP, "#t": team_id},
+                {":role": body.role, ":one": 1})
+    authority = None if caller.support else conditions.any_of(
+        view.authority("team:member:manage"), memberships.team_role_is(team_id, MAINTAINER))
+    view.guard(tx, authority=authority, caller=authority is not None)
+    audit.record(tx, caller, org_id, "team.member_added", "team", team_id, {"user_id": user_id, "role": body.role},
+                 view.settings.audit_retention_days)
+    tx.commit()
+    return records.to_team_member(result)
 
 
 def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
