@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import costs, stats
+from bench import costs, stats, write_reasons
 from bench.imports import MOVED_IMPORTS, ImportResult, modules_imported
 from bench.operations import OpResult, Run
 from bench.scale import ScaleResult
@@ -62,6 +62,8 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                       "entry), then one eventually consistent BatchGetItem of the page's orgs; "
                                       "support staff need no membership read."),
 }
+
+EXPLAINED.update(write_reasons.EXPLAINED)  # the write path's own reasons (kept by its owners)
 
 MUTATION_NOTE = ("Every other mutation: one strongly consistent BatchGetItem (`services/tenancy.py` `open_org`: "
                  "the org, the caller's membership and the target item) and one TransactWriteItems that "

@@ -98,6 +98,13 @@ def require_support(caller: Caller) -> None:
         raise forbidden("This needs the app's support role.")
 
 
+def can_grant(book: RoleBook, caller_role: str | None, role: str) -> bool:
+    """Whether a member of ``caller_role`` may grant ``role`` (:func:`require_can_grant`'s rule)."""
+    if role == OWNER and caller_role != OWNER:
+        return False
+    return book.permissions(role) <= book.permissions(caller_role)
+
+
 def require_can_grant(book: RoleBook, caller: Caller, caller_role: str | None, role: str) -> None:
     """No escalation: nobody grants a role with permissions they lack; only owners grant owner."""
     if caller.support:

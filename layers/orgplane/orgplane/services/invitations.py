@@ -33,10 +33,10 @@ from orgplane.models.invitations import (
 )
 from orgplane.models.members import Member
 from orgplane.models.settings import AppSettings
-from orgplane.services import audit, events, invitation_links, rate_limits, role_usage
+from orgplane.services import audit, events, invitation_links, optimistic, rate_limits, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
-from orgplane.services.tenancy import OrgView, open_org
+from orgplane.services.tenancy import OrgView, assume_org, name_unchanged, open_org
 from orgplane.store import cursors, pages, records, table
 from orgplane.store.transaction import STALE, Stale, Transaction, retrying
 
@@ -99,7 +99,29 @@ def _existing(invitation: Item) -> Item:
 
 
 def create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
-    return retrying(lambda: _create(caller, org_id, body))
+    return optimistic.write(lambda: _create_unread(caller, org_id, body), lambda: _create(caller, org_id, body))
+
+
+def _create_unread(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation | None:
+    """The happy path in one request. Guards: the address is unclaimed (neither a member nor invited),
+    the teams exist, a seat and the mail limits are free, the org still has the name the container knows
+    (the invitation copies it), and the caller's role is one that may invite and grant ``body.role``.
+    An unknown org name, role or team id, or any failed guard, takes the read path."""
+    view = assume_org(caller, org_id)
+    if (view is None or "name" not in view.org or not view.book.exists(body.role)
+            or not all(ids.is_valid("team", team_id) for team_id in body.team_ids)):
+        return None
+    if not caller.support:
+        view.assumed_roles = [role for role in view.book.holding("member:invite", "member:read", "invitation:read")
+                              if access.can_grant(view.book, role, body.role)]
+    item = _invitation_item(view, body)
+    tx = Transaction()
+    write_invitation(tx, view, item)
+    count_invitations(tx, view, [item])
+    name_unchanged(tx, view)
+    record_invitation(tx, view, item)
+    tx.commit()
+    return records.to_invitation(item, _now_epoch())
 
 
 def _create(caller: Caller, org_id: str, body: CreateInvitation) -> Invitation:
@@ -146,6 +168,11 @@ def new_invitation(view: OrgView, body: CreateInvitation, email_key: str, claim:
         if expire_due and _expire_holder(app_id, org_id, claim):
             return None
         raise ALREADY_INVITED
+    return _invitation_item(view, body)
+
+
+def _invitation_item(view: OrgView, body: CreateInvitation) -> Item:
+    caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
     ttl = body.expires_in_seconds or view.settings.invitation_ttl_seconds
     expires_epoch, expires_at = _expiry(ttl)
     return records.invitation_item(

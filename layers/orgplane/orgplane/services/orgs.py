@@ -14,7 +14,7 @@ from orgplane.models.common import Page
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
 from orgplane.services import audit, events, lifecycle
 from orgplane.services import settings as app_settings
-from orgplane.services.tenancy import open_org
+from orgplane.services.tenancy import open_org, remember_name
 from orgplane.store import cursors, pages, records, table
 from orgplane.store.transaction import STALE, Transaction, retrying
 
@@ -82,6 +82,7 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
     audit.member_added(tx, caller, org_id, owner_id, access.OWNER, "org_created", retention)
     events.saw_new(caller.app_id, org_id)
     tx.commit()
+    remember_name(caller.app_id, org_id, body.name)
     return records.to_org(org)
 
 
@@ -157,6 +158,7 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
     audit.record(tx, caller, org_id, "org.updated", "org", org_id, details,
                  view.settings.audit_retention_days)
     tx.commit()
+    remember_name(caller.app_id, org_id, changes.get("name", org["name"]))
     return records.to_org({**org, **changes})
 
 

@@ -17,6 +17,7 @@ from orgplane.models.settings import AppSettings
 from orgplane.services import events
 from orgplane.services import settings as app_settings
 from orgplane.store import memberships, table
+from orgplane.store import orgs as orgs_store
 from orgplane.store.conditions import Condition
 from orgplane.store.transaction import STALE, Transaction
 
@@ -32,6 +33,8 @@ class OrgView:
     book: RoleBook
     settings: AppSettings
     extra: list[Item | None] = field(default_factory=list)
+    assumed_roles: list[str] | None = None
+    """Unread membership (an optimistic write): the roles whose holders may do what the request does."""
 
     @property
     def role(self) -> str | None:
@@ -52,9 +55,13 @@ class OrgView:
         read nothing): its role is one of the roles of the app's role book that hold ``permission``."""
         if self.caller.support:
             return None
-        if self.membership is not None or permission is None:
+        if self.membership is not None:
             return memberships.role_is(self.role)
-        return memberships.role_in(self.book.holding(permission))
+        if self.assumed_roles is not None:
+            return memberships.role_in(self.assumed_roles)
+        if permission is not None:
+            return memberships.role_in(self.book.holding(permission))
+        return memberships.role_is(self.role)
 
     def guard(self, tx: Transaction, permission: str | None = None, *, org: bool = True,
               authority: Condition | None = None, caller: bool = True) -> None:
@@ -82,6 +89,8 @@ def open_org(caller: Caller, org_id: str, *extra_keys: dict[str, str]) -> OrgVie
     # a service has no membership: its client id read as a user id must never count as one
     org, membership, extra = found[0], None if caller.is_service else found[1], found[2:-1]
     events.saw(caller.app_id, org_id, found[-1])
+    if org is not None:
+        remember_name(caller.app_id, org_id, org.get("name"))
     if org is None or (membership is None and not caller.support):
         raise not_found("org")
     return OrgView(
@@ -101,5 +110,25 @@ def assume_org(caller: Caller, org_id: str) -> OrgView | None:
     read would have made. ``None`` when the org id cannot be one (the read path answers 404)."""
     if not ids.is_valid("org", org_id):
         return None
-    return OrgView(caller=caller, org_id=org_id, org={}, membership=None, book=app_settings.roles(caller.app_id),
-                   settings=app_settings.load(caller.app_id))
+    known = _names.get((caller.app_id, org_id))
+    return OrgView(caller=caller, org_id=org_id, org={"name": known} if known is not None else {}, membership=None,
+                   book=app_settings.roles(caller.app_id), settings=app_settings.load(caller.app_id))
+
+
+_NAMES_LIMIT = 4096
+_names: dict[tuple[str, str], str] = {}
+"""The container's last known name of each org (read or written): a guess an optimistic write that
+copies the name (an invitation's ``org_name``) conditions on (:func:`name_unchanged`)."""
+
+
+def remember_name(app_id: str, org_id: str, name: object) -> None:
+    if not isinstance(name, str):
+        return
+    if len(_names) >= _NAMES_LIMIT and (app_id, org_id) not in _names:
+        _names.pop(next(iter(_names)), None)
+    _names[(app_id, org_id)] = name
+
+
+def name_unchanged(tx: Transaction, view: OrgView) -> None:
+    """The org still has the name the write copied (merged into the transaction's write of the org)."""
+    tx.check(keys.org(view.caller.app_id, view.org_id), orgs_store.name_is(str(view.org["name"])), on_fail=STALE)

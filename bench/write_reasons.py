@@ -1,0 +1,61 @@
+"""Why each mutation that is not at one request reads before it writes (data for bench/report.py).
+
+Optimistic writes (`services/optimistic.py`) make a mutation one TransactWriteItems when everything it
+needs can be a condition: the caller's role among the role book's holders of the permission, the
+target's state, counters and limits. The mutations below need a value that only a read gives (a
+transaction returns nothing on success), so they keep `services/tenancy.py` `open_org`'s one
+BatchGetItem before their one TransactWriteItems.
+"""
+
+from __future__ import annotations
+
+_READ_WRITE = "1 BatchGetItem + 1 TransactWriteItems"
+
+EXPLAINED: dict[str, tuple[str, str]] = {
+    "create team": ("1 TransactWriteItems",
+                    "Optimistic: no read. The name claim, the team limit (a condition on the org's "
+                    "`team_count`), the caller's role among the holders of `team:create` (a ConditionCheck) "
+                    "and the audit event, numbered from the container's last known event counter, in one "
+                    "transaction; only a cancellation reads (`services/teams.py` `_create`)."),
+    "put team member (add)": ("1 TransactWriteItems",
+                              "Optimistic: no read when a member joins a team they are not on: the new team "
+                              "membership, the team's count, the member's team map (condition: it lacks the "
+                              "team) and the caller's role or maintainership as guards; a role change, an "
+                              "orphan to take over or any refusal takes the read path."),
+    "update org (rename)": (_READ_WRITE,
+                            "The response is the whole org (slug, counts, dates), which a transaction cannot "
+                            "return, and a slug change deletes the old slug's claim, whose key is the old slug."),
+    "create invitation": (_READ_WRITE,
+                          "The invitation carries the org's name (for its mail and the invitee's list), read "
+                          "from the org item; the address's claim read tells `already_member` from a pending "
+                          "invitation and expires a holder past due."),
+    "resend invitation": (_READ_WRITE,
+                          "The response is the whole invitation, and the mail limit's key and the grant check "
+                          "need its address and role."),
+    "decline invitation by token": (_READ_WRITE,
+                                    "Releasing the invitation moves its role's usage counter: the role is a "
+                                    "value, not a condition."),
+    "revoke invitation": (_READ_WRITE,
+                          "The email claim's key (the invitee's address) and the role's usage counter come "
+                          "from the invitation."),
+    "update member role": (_READ_WRITE,
+                           "The old role moves the counters (owners, the role's usage) and decides who may "
+                           "change it; the response is the whole membership."),
+    "remove team member": (_READ_WRITE,
+                           "The audit event records the team role removed, a value only the read gives."),
+    "update team (rename)": (_READ_WRITE,
+                             "The response is the whole team, and the old name's claim is keyed by the old "
+                             "name."),
+    "remove member": (_READ_WRITE,
+                      "The member's role moves the counters (owners, seats, the role's usage) and their "
+                      "team map names the team memberships that go with them."),
+    "delete org": (_READ_WRITE,
+                   "The slug's claim is keyed by the slug, and the audit event and the restore window keep "
+                   "the org's name and slug."),
+    "delete team": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
+                    "A dependent read: the team's name claim is keyed by its name, and its memberships "
+                    "(the Query) go in the same transaction."),
+    "decline invitation by id": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
+                                 "As accept by id: an invitation id does not name its org, so the caller's "
+                                 "email view is queried first, then the invitation read as for decline."),
+}

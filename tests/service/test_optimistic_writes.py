@@ -1,0 +1,105 @@
+"""Optimistic writes: one TransactWriteItems on the happy path, the read path's exact answer otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from orgplane import config, keys
+from orgplane.models.invitations import CreateInvitation
+from orgplane.models.orgs import CreateOrg
+from orgplane.models.teams import CreateTeam, PutTeamMember
+from orgplane.services import events, invitations, orgs, teams
+from orgplane.services import settings as app_settings
+from orgplane.store import table
+from tests.support import world
+from tests.support.world import code_of
+
+alice = world.caller("alice")
+bob = world.caller("bob")
+mallory = world.caller("mallory")
+sam = world.caller("sam", support=True)
+
+
+@contextmanager
+def requests() -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        sent.append(event_name.rsplit(".", 1)[-1])
+
+    table.client().meta.events.register("before-call.dynamodb", count, unique_id="count-optimistic")
+    try:
+        yield sent
+    finally:
+        table.client().meta.events.unregister("before-call.dynamodb", unique_id="count-optimistic")
+
+
+@pytest.fixture(autouse=True)
+def cached_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As on Lambda: app settings (the role book) come from the container's cache, not a read."""
+    monkeypatch.setenv("SETTINGS_CACHE_SECONDS", "300")
+    config.reset()
+    yield
+    app_settings.forget()
+    monkeypatch.undo()
+    config.reset()
+
+
+@pytest.fixture
+def org_id() -> str:
+    org = orgs.create(alice, CreateOrg(name="Acme", slug="acme")).id
+    world.add_member(org, "bob")
+    return org
+
+
+@pytest.mark.parametrize("mutation", ["create team", "add to team", "create invitation"])
+def test_a_mutation_that_can_say_everything_as_conditions_is_one_request(org_id: str, mutation: str) -> None:
+    team = teams.create(alice, org_id, CreateTeam(name="Warm")).id  # the container now knows the counter
+    calls: dict[str, Callable[[], object]] = {
+        "create team": lambda: teams.create(alice, org_id, CreateTeam(name="Platform")),
+        "add to team": lambda: teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="member")),
+        "create invitation": lambda: invitations.create(alice, org_id, CreateInvitation(email="new@example.com")),
+    }
+    with requests() as sent:
+        calls[mutation]()
+    assert sent == ["TransactWriteItems"]
+
+
+def test_a_stranger_still_sees_404_and_a_lower_role_403_and_nothing_is_written(org_id: str) -> None:
+    assert code_of(lambda: teams.create(mallory, org_id, CreateTeam(name="X"))) == "org_not_found"
+    assert code_of(lambda: teams.create(bob, org_id, CreateTeam(name="X"))) == "forbidden"
+    assert code_of(lambda: invitations.create(mallory, org_id, CreateInvitation(email="x@example.com"))) \
+        == "org_not_found"
+    assert code_of(lambda: invitations.create(bob, org_id, CreateInvitation(email="x@example.com"))) == "forbidden"
+    assert [t for t in world.items_of(keys.org_pk("demo", org_id)) if t.get("entity") in {"TEAM", "INVITATION"}] == []
+
+
+def test_a_refused_optimistic_write_answers_with_the_read_paths_exact_code(org_id: str) -> None:
+    teams.create(alice, org_id, CreateTeam(name="Platform"))
+    assert code_of(lambda: teams.create(alice, org_id, CreateTeam(name="Platform"))) == "team_name_taken"
+    invitations.create(alice, org_id, CreateInvitation(email="new@example.com"))
+    assert code_of(lambda: invitations.create(alice, org_id, CreateInvitation(email="new@example.com"))) \
+        == "invitation_pending"
+
+
+def test_a_maintainer_adds_to_their_own_team_without_a_read(org_id: str) -> None:
+    team = teams.create(alice, org_id, CreateTeam(name="Platform")).id
+    teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="maintainer"))
+    world.add_member(org_id, "carol")
+    with requests() as sent:
+        teams.put_member(bob, org_id, team, "carol", PutTeamMember(role="member"))
+    assert sent == ["TransactWriteItems"]
+
+
+def test_a_counter_moved_by_another_container_is_learnt_from_the_cancellation(org_id: str) -> None:
+    teams.create(alice, org_id, CreateTeam(name="One"))
+    events._known[events._partition("demo", org_id)] = (1, None)  # another container numbered since
+    with requests() as sent:
+        teams.create(alice, org_id, CreateTeam(name="Two"))
+    assert sent == ["TransactWriteItems", "TransactWriteItems"]  # the second numbers from ALL_OLD, no read
+    sequences = sorted(int(i["sequence"]) for i in world.items_of(keys.audit_pk("demo", org_id)) if "sequence" in i)
+    assert sequences == list(range(1, len(sequences) + 1)) and len(sequences) >= 4  # gap-free, none twice
