@@ -25,10 +25,12 @@ EXPLAINED: dict[str, tuple[str, str]] = {
     "update org (rename)": (_READ_WRITE,
                             "The response is the whole org (slug, counts, dates), which a transaction cannot "
                             "return, and a slug change deletes the old slug's claim, whose key is the old slug."),
-    "create invitation": (_READ_WRITE,
-                          "The invitation carries the org's name (for its mail and the invitee's list), read "
-                          "from the org item; the address's claim read tells `already_member` from a pending "
-                          "invitation and expires a holder past due."),
+    "create invitation": ("1 TransactWriteItems",
+                          "Optimistic: no read. The address's claim (neither a member nor invited), the seat "
+                          "and mail limits, the teams, the caller's role among those that may invite and grant "
+                          "the role, and the org's name (copied into the invitation; the container's last known "
+                          "name, conditioned on) are guards of one transaction. A container that does not know "
+                          "the org's name yet, or any refusal, takes the read path."),
     "resend invitation": (_READ_WRITE,
                           "The response is the whole invitation, and the mail limit's key and the grant check "
                           "need its address and role."),
@@ -41,8 +43,10 @@ EXPLAINED: dict[str, tuple[str, str]] = {
     "update member role": (_READ_WRITE,
                            "The old role moves the counters (owners, the role's usage) and decides who may "
                            "change it; the response is the whole membership."),
-    "remove team member": (_READ_WRITE,
-                           "The audit event records the team role removed, a value only the read gives."),
+    "remove team member": ("1 TransactWriteItems",
+                           "Optimistic: no read when the user is a plain `member` of the team: the audit event "
+                           "records the team role removed, so the role is a guess the user's team map must "
+                           "confirm; a maintainer (or any refusal) takes the read path."),
     "update team (rename)": (_READ_WRITE,
                              "The response is the whole team, and the old name's claim is keyed by the old "
                              "name."),
@@ -58,4 +62,8 @@ EXPLAINED: dict[str, tuple[str, str]] = {
     "decline invitation by id": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
                                  "As accept by id: an invitation id does not name its org, so the caller's "
                                  "email view is queried first, then the invitation read as for decline."),
+    "remove member on 1 team": (_READ_WRITE,
+                                "As a member on no team: the member's teams are assumed to exist (each count "
+                                "update is conditioned on its team), so the teams are read only when one was "
+                                "deleted and its cleanup is pending (`services/members.py` `remove_member`)."),
 }

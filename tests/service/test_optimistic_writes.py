@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from orgplane import config, keys
+from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.invitations import CreateInvitation
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
-from orgplane.services import events, invitations, orgs, teams
+from orgplane.services import audit, events, invitations, members, orgs, teams
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from tests.support import world
@@ -103,3 +104,37 @@ def test_a_counter_moved_by_another_container_is_learnt_from_the_cancellation(or
     assert sent == ["TransactWriteItems", "TransactWriteItems"]  # the second numbers from ALL_OLD, no read
     sequences = sorted(int(i["sequence"]) for i in world.items_of(keys.audit_pk("demo", org_id)) if "sequence" in i)
     assert sequences == list(range(1, len(sequences) + 1)) and len(sequences) >= 4  # gap-free, none twice
+
+
+def test_removing_a_plain_team_member_is_one_request_and_a_maintainer_takes_the_read_path(org_id: str) -> None:
+    team = teams.create(alice, org_id, CreateTeam(name="Platform")).id
+    world.add_member(org_id, "carol")
+    teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="member"))
+    teams.put_member(alice, org_id, team, "carol", PutTeamMember(role="maintainer"))
+    with requests() as sent:
+        teams.remove_member(alice, org_id, team, "bob")
+    assert sent == ["TransactWriteItems"]
+    with requests() as sent:
+        teams.remove_member(alice, org_id, team, "carol")
+    assert sent == ["TransactWriteItems", "BatchGetItem", "TransactWriteItems"]  # the guess was wrong
+    removed = [e.details for e in audit.list_for_org(alice, org_id, OrgAuditQuery()).data
+               if e.action == "team.member_removed"]
+    assert sorted(str(d["role"]) for d in removed) == ["maintainer", "member"]  # what each really held
+    assert code_of(lambda: teams.remove_member(mallory, org_id, team, "alice")) == "org_not_found"
+
+
+def test_a_member_on_a_team_leaves_the_org_in_two_requests_and_a_deleted_team_still_lets_them_go(
+        org_id: str) -> None:
+    kept, doomed = (teams.create(alice, org_id, CreateTeam(name=n)).id for n in ("Kept", "Doomed"))
+    world.add_member(org_id, "carol")
+    teams.put_member(alice, org_id, kept, "bob", PutTeamMember(role="member"))
+    for team in (kept, doomed):
+        teams.put_member(alice, org_id, team, "carol", PutTeamMember(role="member"))
+    with requests() as sent:
+        members.remove_member(alice, org_id, "bob")
+    assert sent == ["BatchGetItem", "TransactWriteItems"]  # the team is assumed to exist, as it does
+    table.delete_many([keys.team("demo", org_id, doomed)])  # deleted, its cleanup job not run yet
+    members.remove_member(alice, org_id, "carol")
+    assert table.get(keys.member("demo", org_id, "carol")) is None
+    assert (table.get(keys.team("demo", org_id, kept)) or {})["member_count"] == 0
+    assert table.get(keys.team("demo", org_id, doomed)) is None  # no count resurrects it

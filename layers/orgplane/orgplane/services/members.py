@@ -7,7 +7,7 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, not_found
 from orgplane.models.common import Page
 from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamRoleView, UpdateMember
-from orgplane.services import audit, role_usage, teams
+from orgplane.services import audit, optimistic, role_usage, teams
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import cursors, pages, records, table
@@ -99,10 +99,14 @@ def _adjust_owner_count(tx: Transaction, app_id: str, org_id: str, old_role: str
 
 
 def remove_member(caller: Caller, org_id: str, user_id: str) -> None:
-    retrying(lambda: _remove_member(caller, org_id, caller.resolve_user(user_id)))
+    """The member's teams are assumed to exist first (a deleted team fails the write), so a member on
+    teams leaves in the same two requests as one on none; only then are the teams read."""
+    user_id = caller.resolve_user(user_id)
+    optimistic.write(lambda: _remove_member(caller, org_id, user_id, assume_teams_exist=True),
+                     lambda: _remove_member(caller, org_id, user_id))
 
 
-def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
+def _remove_member(caller: Caller, org_id: str, user_id: str, *, assume_teams_exist: bool = False) -> bool:
     view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
     leaving = caller.is_self(user_id)
     if not leaving:
@@ -121,18 +125,12 @@ def _remove_member(caller: Caller, org_id: str, user_id: str) -> None:
     role_usage.hold(tx, caller.app_id, role, -1)
     add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
     release_email_claim(tx, caller.app_id, org_id, target)
-    remove_team_memberships(tx, caller.app_id, org_id, target)
+    teams.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist=assume_teams_exist)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
                  {"role": role, "team_ids": sorted(records.member_teams(target))},  # they left these too
                  view.settings.audit_retention_days)
     tx.commit()
-
-
-def remove_team_memberships(tx: Transaction, app_id: str, org_id: str, membership: dict[str, object]) -> None:
-    """The team memberships of the membership's ``teams`` map go with it, in the same transaction (or,
-    beyond ``teams.IN_TRANSACTION_LIMIT``, by a cleanup job it starts); condition the membership's
-    delete on ``teams.pin_teams(membership)``."""
-    teams.remove_memberships_of(tx, app_id, org_id, membership)
+    return True
 
 
 def add_membership(tx: Transaction, app_id: str, org_id: str, user_id: str, email: str | None, role: str,

@@ -25,8 +25,9 @@ _SEQUENCE_TURNS = 3
 
 
 def write(attempt: Callable[[], T | None], read_path: Callable[[], T]) -> T:
-    """``attempt`` builds and commits a transaction without reading (``None``: it cannot, for this input);
-    on any failed guard, ``read_path`` decides from fresh reads."""
+    """``attempt`` builds and commits a transaction on assumptions its guards check (usually: having read
+    nothing; ``None``: it cannot, for this input); on any failed guard, ``read_path`` decides from fresh
+    reads."""
     for _ in range(_SEQUENCE_TURNS):
         try:
             with events.guessing(), tentative():

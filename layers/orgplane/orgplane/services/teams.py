@@ -399,7 +399,23 @@ def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: P
 
 
 def remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
-    retrying(lambda: _remove_member(caller, org_id, team_id, caller.resolve_user(user_id)))
+    user_id = caller.resolve_user(user_id)
+    optimistic.write(lambda: _remove_member_unread(caller, org_id, team_id, user_id),
+                     lambda: _remove_member(caller, org_id, team_id, user_id))
+
+
+def _remove_member_unread(caller: Caller, org_id: str, team_id: str, user_id: str) -> bool | None:
+    """The common case in one request: the user is on the team as a plain ``member``. The audit event
+    records the team role removed, so the role is a guess the user's team map must confirm (a
+    maintainer, a user not on the team or any refusal takes the read path)."""
+    view = assume_org(caller, org_id)
+    if view is None or not ids.is_valid("team", team_id):
+        return None
+    guard = None
+    if not caller.is_self(user_id) and not caller.support:
+        guard = conditions.any_of(view.authority("team:member:manage"), memberships.team_role_is(team_id, MAINTAINER))
+    _write_removal(view, team_id, user_id, "member", guard)
+    return True
 
 
 def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
@@ -408,31 +424,38 @@ def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> N
     view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
                                                     member_key)
     _existing(found)
-    leaving = caller.is_self(user_id)
-    guard = None if leaving else _authority(view, team_id, "team:member:manage")
-    tx = Transaction()
+    guard = None if caller.is_self(user_id) else _authority(view, team_id, "team:member:manage")
     role = records.member_teams(membership).get(team_id)
     if role is None or current is None:
         raise not_found("member")
-    tx.delete(member_key, condition="attribute_exists(PK)", on_fail=STALE)
+    _write_removal(view, team_id, user_id, role, guard)
+
+
+def _write_removal(view: OrgView, team_id: str, user_id: str, role: str, guard: Condition | None) -> None:
+    """The team membership, its map entry (which must still give ``role``) and the team's count go."""
+    caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
+    tx = Transaction()
+    tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)", on_fail=STALE)
     _membership(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old",
-                {**_MAP, "#t": team_id},
-                      {":old": role, ":one": 1})
-    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
-                     condition="attribute_exists(PK)", on_fail=STALE)
-    audit.record(tx, caller, org_id, "team.member_left" if leaving else "team.member_removed", "team",
-                 team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
+                {**_MAP, "#t": team_id}, {":old": role, ":one": 1})
+    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1}, condition="attribute_exists(PK)",
+              on_fail=STALE)
+    audit.record(tx, caller, org_id, "team.member_left" if caller.is_self(user_id) else "team.member_removed",
+                 "team", team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
     _commit(view, tx, guard)
 
 
 # --- cascades of org membership removal ---------------------------------------------------------
 
 
-def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item) -> None:
+def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item, *,
+                          assume_teams_exist: bool = False) -> None:
     """Inside an org membership's removal: exactly the teams of its map go with it.
 
     The caller conditions the membership's delete on :func:`pin_teams`, so the map read is the map
     removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams a cleanup job (carrying the map) removes them.
+    The teams are read to skip deleted ones (their count goes with them), unless ``assume_teams_exist``:
+    then each count update is conditioned on its team existing, and a deleted team fails the write.
     """
     entries = records.member_teams(membership)
     if not entries:
@@ -445,7 +468,9 @@ def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership:
                 "teams": entries, "batches": 0, "removed": 0, "requested_at": clock.iso()})
         return
     team_ids = sorted(entries)
-    existing = table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids])
+    existing: list[Item | None] = (
+        [{} for _ in team_ids] if assume_teams_exist
+        else table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids]))
     for team_id, team in zip(team_ids, existing, strict=True):
         tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
                   on_fail=STALE)
