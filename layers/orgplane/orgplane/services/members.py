@@ -125,7 +125,7 @@ def _remove_member(caller: Caller, org_id: str, user_id: str, *, assume_teams_ex
     role_usage.hold(tx, caller.app_id, role, -1)
     add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
     release_email_claim(tx, caller.app_id, org_id, target)
-    teams.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist=assume_teams_exist)
+    teams.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
                  {"role": role, "team_ids": sorted(records.member_teams(target))},  # they left these too
                  view.settings.audit_retention_days)

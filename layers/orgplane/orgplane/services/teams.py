@@ -448,7 +448,7 @@ def _write_removal(view: OrgView, team_id: str, user_id: str, role: str, guard: 
 # --- cascades of org membership removal ---------------------------------------------------------
 
 
-def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item, *,
+def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item,
                           assume_teams_exist: bool = False) -> None:
     """Inside an org membership's removal: exactly the teams of its map go with it.
 
