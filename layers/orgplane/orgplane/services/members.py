@@ -10,8 +10,9 @@ from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamR
 from orgplane.services import audit, optimistic, role_usage, teams
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import cursors, email_claims, memberships, pages, records, table
+from orgplane.store import orgs as orgs_store
+from orgplane.store.transaction import Transaction, retrying
 
 LAST_OWNER = DomainError("last_owner", "The organization must keep at least one owner.")
 
@@ -70,10 +71,8 @@ def _update_member(caller: Caller, org_id: str, user_id: str, body: UpdateMember
         return records.to_member(target)
     now = clock.iso()
     tx = Transaction()
-    tx.update(keys.member(caller.app_id, org_id, user_id),
-              set_={"role": new_role, "updated_at": now, **keys.member_role_gsi4(caller.app_id, org_id, new_role,
-                                                                                 user_id)},
-              condition="#role = :old", names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
+    memberships.change_role(tx, caller.app_id, org_id, user_id, old_role, {
+        "role": new_role, "updated_at": now, **keys.member_role_gsi4(caller.app_id, org_id, new_role, user_id)})
     view.guard(tx, org=False)  # an owner changing their own role: merged into that write
     _adjust_owner_count(tx, caller.app_id, org_id, old_role, new_role)
     role_usage.move(tx, caller.app_id, old_role, new_role)
@@ -92,10 +91,9 @@ def _adjust_owner_count(tx: Transaction, app_id: str, org_id: str, old_role: str
     if not add:
         return
     if owner_delta < 0:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND owner_count > :one",
-                  values={":one": 1}, on_fail=LAST_OWNER)
+        orgs_store.count(tx, app_id, org_id, add, orgs_store.keeps_an_owner(), LAST_OWNER)
     else:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+        orgs_store.count(tx, app_id, org_id, add)
 
 
 def remove_member(caller: Caller, org_id: str, user_id: str) -> None:
@@ -116,9 +114,7 @@ def _remove_member(caller: Caller, org_id: str, user_id: str, *, assume_teams_ex
     if not leaving:
         access.require_can_manage_member(view.book, caller, view.role, role)
     tx = Transaction()
-    pinned, pin_names, pin_values = teams.pin_teams(target)  # the team map read is the one removed
-    tx.delete(keys.member(caller.app_id, org_id, user_id), condition=f"#role = :old AND {pinned}",
-              names={"#role": "role", **pin_names}, values={":old": role, **pin_values}, on_fail=STALE)
+    memberships.delete_as_read(tx, caller.app_id, org_id, target)  # the team map read is the one removed
     if not leaving:
         view.guard(tx)
     _adjust_owner_count(tx, caller.app_id, org_id, role, None, member_delta=-1)
@@ -137,20 +133,17 @@ def add_membership(tx: Transaction, app_id: str, org_id: str, user_id: str, emai
                    max_members: int | None, max_orgs: int | None) -> dict[str, object]:
     """Join a user to an org inside ``tx``: membership, org counters, user count, all guarded."""
     item = records.member_item(app_id, org_id, user_id, email, role, clock.iso())
-    tx.put(item, condition="attribute_not_exists(PK)",
-           on_fail=DomainError("already_member", "The user is already a member."))
+    memberships.put_new(tx, item, DomainError("already_member", "The user is already a member."))
     if email:
-        tx.put(records.email_claim_item(app_id, org_id, email, user_id=user_id),
-               condition="attribute_not_exists(PK)",
-               on_fail=DomainError("already_member", "A member or invitation already holds this email."))
+        email_claims.put_new(tx, records.email_claim_item(app_id, org_id, email, user_id=user_id),
+                             DomainError("already_member", "A member or invitation already holds this email."))
     owner_delta = 1 if role == access.OWNER else 0
     add = {"member_count": 1, "seats_used": 1, **({"owner_count": 1} if owner_delta else {})}
     if max_members is not None:
-        tx.update(keys.org(app_id, org_id), add=add,
-                  condition="attribute_exists(PK) AND seats_used < :max", values={":max": max_members},
-                  on_fail=DomainError("member_limit_reached", "The organization has no free seat."))
+        orgs_store.count(tx, app_id, org_id, add, orgs_store.below("seats_used", max_members),
+                         DomainError("member_limit_reached", "The organization has no free seat."))
     else:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+        orgs_store.count(tx, app_id, org_id, add)
     add_user_org_count(tx, app_id, user_id, 1, max_orgs,
                        DomainError("org_limit_reached", "The user belongs to as many orgs as allowed."))
     role_usage.hold(tx, app_id, role, +1)
@@ -161,6 +154,4 @@ def release_email_claim(tx: Transaction, app_id: str, org_id: str, membership: d
     """The member's email becomes invitable again when they leave."""
     email = membership.get("email")
     if isinstance(email, str) and email:
-        tx.delete(keys.email_claim(app_id, org_id, records.email_key(email)),
-                  condition="attribute_not_exists(PK) OR user_id = :user",
-                  values={":user": membership["user_id"]}, on_fail=STALE)
+        email_claims.release_by_member(tx, app_id, org_id, email, str(membership["user_id"]))

@@ -15,8 +15,9 @@ from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, Upd
 from orgplane.services import audit, events, lifecycle
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org, remember_name
-from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import cursors, pages, records, table, users
+from orgplane.store import orgs as orgs_store
+from orgplane.store.transaction import Transaction, retrying
 
 SLUG_TAKEN = DomainError("slug_taken", "That slug is already used by another organization.")
 ORG_LIMIT = DomainError("org_limit_reached", "You belong to as many organizations as this app allows.")
@@ -32,14 +33,7 @@ def slugify(name: str) -> str:
 def add_user_org_count(tx: Transaction, app_id: str, user_id: str, delta: int, limit: int | None,
                        on_fail: DomainError) -> None:
     """Count the orgs a user belongs to; a join checks ``max_orgs_per_user`` atomically."""
-    if delta > 0 and limit is not None:
-        tx.update(keys.user(app_id, user_id), add={"org_count": delta},
-                  set_={"entity": "USER", "app_id": app_id, "user_id": user_id},
-                  condition="attribute_not_exists(org_count) OR org_count < :limit",
-                  values={":limit": limit}, on_fail=on_fail)
-    else:
-        tx.update(keys.user(app_id, user_id), add={"org_count": delta},
-                  set_={"entity": "USER", "app_id": app_id, "user_id": user_id})
+    users.count_orgs(tx, app_id, user_id, delta, limit, on_fail)
 
 
 def create(caller: Caller, body: CreateOrg) -> Org:
@@ -68,9 +62,8 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
                              else (caller.user_id, caller.verified_email))
     org = records.org_item(caller.app_id, org_id, body.name, slug, body.metadata or {}, owner_id, now)
     tx = Transaction()
-    tx.put(org, condition="attribute_not_exists(PK)")
-    tx.put(records.slug_item(caller.app_id, slug, org_id), condition="attribute_not_exists(PK)",
-           on_fail=SLUG_TAKEN)
+    orgs_store.put_new(tx, org)
+    orgs_store.claim_slug(tx, caller.app_id, slug, org_id, SLUG_TAKEN)
     tx.put(records.member_item(caller.app_id, org_id, owner_id, owner_email, access.OWNER, now))
     if owner_email:
         tx.put(records.email_claim_item(caller.app_id, org_id, owner_email, user_id=owner_id))
@@ -144,14 +137,11 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
         return records.to_org(org)
     changes["updated_at"] = clock.iso()
     tx = Transaction()
-    tx.update(keys.org(caller.app_id, org_id), set_=changes, condition="updated_at = :seen",
-              values={":seen": org["updated_at"]}, on_fail=STALE)
+    orgs_store.update_as_read(tx, caller.app_id, org_id, changes, org["updated_at"])
     view.guard(tx)
     if new_slug:
-        tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org",
-                  values={":org": org_id}, on_fail=STALE)
-        tx.put(records.slug_item(caller.app_id, new_slug, org_id), condition="attribute_not_exists(PK)",
-               on_fail=SLUG_TAKEN)
+        orgs_store.release_slug(tx, caller.app_id, org["slug"], org_id)
+        orgs_store.claim_slug(tx, caller.app_id, new_slug, org_id, SLUG_TAKEN)
     details = {k: v for k, v in changes.items() if k in {"name", "slug", "domain_join"}}
     if "metadata" in changes:
         details["metadata_changed"] = True
@@ -173,11 +163,9 @@ def _delete(caller: Caller, org_id: str) -> None:
     view.require("org:delete")
     org = view.org
     tx = Transaction()
-    tx.delete(keys.org(caller.app_id, org_id), condition="updated_at = :seen",
-              values={":seen": org["updated_at"]}, on_fail=STALE)
+    orgs_store.delete_as_read(tx, caller.app_id, org_id, org["updated_at"])
     view.guard(tx)
-    tx.delete(keys.slug(caller.app_id, org["slug"]), condition="org_id = :org", values={":org": org_id},
-              on_fail=STALE)
+    orgs_store.release_slug(tx, caller.app_id, org["slug"], org_id)
     details: dict[str, Any] = {"name": org["name"], "slug": org["slug"]}
     if view.settings.org_restore_days > 0:
         details["purge_at"] = lifecycle.keep(tx, caller, org, view.settings.org_restore_days)

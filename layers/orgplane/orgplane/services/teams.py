@@ -194,13 +194,6 @@ def _check_orphan(tx: Transaction, app_id: str, org_id: str, user_id: str, team_
                       {"#teams": "teams", "#t": team_id})
 
 
-def pin_teams(membership: Item) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """A condition on an org membership that holds while its ``teams`` map is as read (for its removal)."""
-    if "teams_version" in membership:
-        return "#tv = :tv", {"#tv": "teams_version"}, {":tv": membership["teams_version"]}
-    return "attribute_not_exists(#tv)", {"#tv": "teams_version"}, {}
-
-
 # --- teams ------------------------------------------------------------------------------------
 
 
@@ -452,7 +445,7 @@ def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership:
                           assume_teams_exist: bool = False) -> None:
     """Inside an org membership's removal: exactly the teams of its map go with it.
 
-    The caller conditions the membership's delete on :func:`pin_teams`, so the map read is the map
+    The caller conditions the membership's delete on :func:`memberships.teams_as_read`, so the map read is the map
     removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams a cleanup job (carrying the map) removes them.
     The teams are read to skip deleted ones (their count goes with them), unless ``assume_teams_exist``:
     then each count update is conditioned on its team existing, and a deleted team fails the write.

@@ -71,7 +71,7 @@ class OrgView:
         (``caller`` off: a member acting on themselves only, e.g. leaving a team, needs no authority).
         The one guard of the caller's authority: every org mutation calls it."""
         if org:
-            tx.check(keys.org(self.caller.app_id, self.org_id), "attribute_exists(PK)", on_fail=STALE)
+            tx.check(keys.org(self.caller.app_id, self.org_id), orgs_store.EXISTS, on_fail=STALE)
         condition = (authority or self.authority(permission)) if caller else None
         if condition is not None:
             tx.check(keys.member(self.caller.app_id, self.org_id, self.caller.user_id), condition, on_fail=STALE)

@@ -1,10 +1,16 @@
-"""Org memberships: the named conditions on a membership item (its role, its team map), for guards."""
+"""Org memberships: the named conditions on a membership item (its role, its team map) and its writes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from orgplane.store.conditions import Condition
+from orgplane import keys
+from orgplane.errors import DomainError
+from orgplane.store.conditions import Condition, all_of
+from orgplane.store.transaction import STALE, Transaction
+
+Item = dict[str, Any]
 
 _ROLE = {"#m_role": "role"}
 
@@ -28,3 +34,28 @@ def team_role_is(team_id: str, role: str) -> Condition:
     """The membership's team map gives it ``role`` on ``team_id``."""
     return Condition("#m_teams.#m_team = :m_team_role", {"#m_teams": "teams", "#m_team": team_id},
                      {":m_team_role": role})
+
+
+IS_NEW = Condition("attribute_not_exists(PK)")
+
+
+def teams_as_read(membership: Item) -> Condition:
+    """The membership's ``teams`` map is the one read (its ``teams_version`` unchanged)."""
+    if "teams_version" in membership:
+        return Condition("#m_tv = :m_tv", {"#m_tv": "teams_version"}, {":m_tv": membership["teams_version"]})
+    return Condition("attribute_not_exists(#m_tv)", {"#m_tv": "teams_version"})
+
+
+def put_new(tx: Transaction, item: Item, on_exists: DomainError) -> None:
+    tx.put(item, condition=IS_NEW, on_fail=on_exists)
+
+
+def change_role(tx: Transaction, app_id: str, org_id: str, user_id: str, old: str, changes: dict[str, Any]) -> None:
+    """Set ``changes`` (the new role and its index keys) on a membership that still has role ``old``."""
+    tx.update(keys.member(app_id, org_id, user_id), set_=changes, condition=role_is(old), on_fail=STALE)
+
+
+def delete_as_read(tx: Transaction, app_id: str, org_id: str, membership: Item) -> None:
+    """Remove a membership that still has the role and the team map read."""
+    tx.delete(keys.member(app_id, org_id, str(membership["user_id"])),
+              condition=all_of(role_is(str(membership["role"])), teams_as_read(membership)), on_fail=STALE)

@@ -49,6 +49,8 @@ class Claimed(Exception):
 
 
 Outcome = DomainError | Stale | Claimed | None
+When = str | conditions.Condition | None
+"""An operation's condition: a named one (:class:`conditions.Condition`) or, in the store layer, a string."""
 
 
 @dataclass
@@ -173,14 +175,17 @@ class Transaction:
     def __len__(self) -> int:
         return len(self._merged())
 
-    def _add(self, kind: str, key: dict[str, str], body: dict[str, Any], condition: str | None,
+    def _add(self, kind: str, key: dict[str, str], body: dict[str, Any], condition: When,
              names: dict[str, str] | None, values: dict[str, Any] | None, on_fail: Outcome,
              on_old: Callable[[table.Item], None] | None = None) -> Transaction:
+        if isinstance(condition, conditions.Condition):  # a named condition (store/<entity>.py)
+            names, values = {**(names or {}), **condition.names}, {**(values or {}), **condition.values}
+            condition = condition.expression
         self._ops.append(_Op(kind, dict(key), body, condition, dict(names or {}), dict(values or {}), on_fail,
                              on_old))
         return self
 
-    def put(self, item: table.Item, *, condition: str | None = None, names: dict[str, str] | None = None,
+    def put(self, item: table.Item, *, condition: When = None, names: dict[str, str] | None = None,
             values: dict[str, Any] | None = None, on_fail: Outcome = None,
             on_old: Callable[[table.Item], None] | None = None) -> Transaction:
         """``on_old``: when the condition fails, called with the item as it was (``ALL_OLD``), before
@@ -188,24 +193,21 @@ class Transaction:
         return self._add("Put", _item_key(item), {"Item": table.serialize(item)}, condition, names, values,
                          on_fail, on_old)
 
-    def delete(self, key: dict[str, str], *, condition: str | None = None,
+    def delete(self, key: dict[str, str], *, condition: When = None,
                names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                on_fail: Outcome = None) -> Transaction:
         return self._add("Delete", key, {}, condition, names, values, on_fail)
 
-    def check(self, key: dict[str, str], condition: str | conditions.Condition, *,
+    def check(self, key: dict[str, str], condition: When, *,
               names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
               on_fail: Outcome = None) -> Transaction:
         """A guard: ``condition`` must hold on the item at commit. Merged into the transaction's write of
         the same item if there is one, else a ``ConditionCheck``."""
-        if isinstance(condition, conditions.Condition):
-            names, values = {**condition.names, **(names or {})}, {**condition.values, **(values or {})}
-            condition = condition.expression
         return self._add("ConditionCheck", key, {}, condition, names, values, on_fail)
 
     def update(self, key: dict[str, str], *, set_: dict[str, Any] | None = None,
                add: dict[str, int] | None = None, remove: list[str] | None = None,
-               condition: str | None = None, names: dict[str, str] | None = None,
+               condition: When = None, names: dict[str, str] | None = None,
                values: dict[str, Any] | None = None, on_fail: Outcome = None) -> Transaction:
         parts: list[str] = []
         generated_names: dict[str, str] = {}
@@ -233,7 +235,7 @@ class Transaction:
         return self._add("Update", key, {"UpdateExpression": " ".join(parts)}, condition,
                          {**generated_names, **(names or {})}, {**generated_values, **(values or {})}, on_fail)
 
-    def update_expression(self, key: dict[str, str], expression: str, *, condition: str | None = None,
+    def update_expression(self, key: dict[str, str], expression: str, *, condition: When = None,
                           names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                           on_fail: Outcome = None) -> Transaction:
         """An update written out by hand, for document paths (``SET #teams.#t = :role``)."""

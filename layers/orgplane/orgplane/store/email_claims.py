@@ -1,0 +1,23 @@
+"""Email claims: one per (org, address), held by a member or one pending invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgplane import keys
+from orgplane.store import records
+from orgplane.store.conditions import Condition
+from orgplane.store.transaction import STALE, Outcome, Transaction
+
+IS_NEW = Condition("attribute_not_exists(PK)")
+
+
+def put_new(tx: Transaction, claim: dict[str, Any], on_taken: Outcome) -> None:
+    tx.put(claim, condition=IS_NEW, on_fail=on_taken)
+
+
+def release_by_member(tx: Transaction, app_id: str, org_id: str, email: str, user_id: str) -> None:
+    """A leaving member's claim goes (STALE if someone else holds it now)."""
+    tx.delete(keys.email_claim(app_id, org_id, records.email_key(email)),
+              condition=Condition("attribute_not_exists(PK) OR #c_user = :c_user", {"#c_user": "user_id"},
+                                  {":c_user": user_id}), on_fail=STALE)
