@@ -18,7 +18,8 @@ from typing import Any
 from orgplane import clock, keys
 from orgplane.config import settings
 from orgplane.services import lifecycle, role_usage, teams
-from orgplane.store import table
+from orgplane.store import cleanup_jobs, memberships, records, table, users
+from orgplane.store import teams as teams_store
 from orgplane.store.transaction import Stale, Transaction
 
 Item = dict[str, Any]
@@ -30,9 +31,9 @@ def run_job(job: Item) -> int:
     if kind in {lifecycle.HIDE, lifecycle.UNHIDE}:
         return lifecycle.run_walk(job)
     if kind == teams.JOB_TEAM:
-        return teams.run_team_cleanup(job)
+        return run_team_cleanup(job)
     if kind == teams.JOB_MEMBER_TEAMS:
-        return teams.run_member_teams_cleanup(job)
+        return run_member_teams_cleanup(job)
     return run_batch(job["app_id"], job["org_id"])
 
 
@@ -61,8 +62,7 @@ def run_batch(app_id: str, org_id: str) -> int:
         _remove_counted(app_id, chunk)
     table.delete_many(plain)
     tx = Transaction()
-    tx.update(job_key, add={"batches": 1, "removed": len(page.items)}, set_={"last_batch_at": clock.iso()},
-              condition="attribute_exists(PK)")
+    cleanup_jobs.progress(tx, job_key, len(page.items), clock.iso())
     try:
         tx.commit()
     except Stale:  # the job finished concurrently (a repeated stream record): nothing left to drive
@@ -99,9 +99,9 @@ def _remove_counted(app_id: str, items: list[Item]) -> None:
     tx = Transaction()
     released: Counter[str] = Counter()
     for item in items:
-        tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)")
+        cleanup_jobs.remove(tx, {"PK": item["PK"], "SK": item["SK"]})
         if item.get("entity") == "MEMBER" and not item.get("soft_deleted"):  # its count went with the soft delete
-            tx.update(keys.user(app_id, item["user_id"]), add={"org_count": -1}, condition="attribute_exists(PK)")
+            users.uncount_org(tx, app_id, item["user_id"])
         if role_usage.is_custom(item.get("role")):
             released[str(item["role"])] += 1
     for role, count in released.items():
@@ -114,3 +114,68 @@ def _remove_counted(app_id: str, items: list[Item]) -> None:
         else:
             for item in items:
                 _remove_counted(app_id, [item])
+
+
+# --- team cascades too big for one transaction (services/teams.py starts them) ------------------
+
+
+def run_team_cleanup(job: Item) -> int:
+    """One batch of a deleted team's memberships, each with its map entry; 0 when the job is done."""
+    app_id, org_id, team_id = job["app_id"], job["org_id"], job["team_id"]
+    job_key = keys.team_cleanup(app_id, org_id, team_id)
+    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
+    page = table.query(spec, settings().cleanup_batch_size)
+    if not page.items:
+        table.delete_many([job_key])
+        return 0
+    found = table.batch_get([keys.member(app_id, org_id, i["user_id"]) for i in page.items])
+    removed = 0
+    for item, membership in zip(page.items, found, strict=True):
+        tx = Transaction()
+        teams_store.delete_member(tx, {"PK": item["PK"], "SK": item["SK"]})
+        if team_id in records.member_teams(membership):
+            memberships.remove_team(tx, app_id, org_id, item["user_id"], team_id)
+        else:
+            memberships.check_not_on_team(tx, app_id, org_id, item["user_id"], team_id)
+        removed += tx.commit_unless_stale()  # stale: changed since read, the next batch reads it again
+    _progress(job_key, removed, [])
+    return removed
+
+
+def run_member_teams_cleanup(job: Item) -> int:
+    """One batch of a departed member's team memberships (the job's map); 0 when the job is done."""
+    app_id, org_id, user_id = job["app_id"], job["org_id"], job["user_id"]
+    job_key = {"PK": job["PK"], "SK": job["SK"]}
+    current = table.get(job_key)
+    pending = sorted(records.member_teams(current))
+    if not pending:
+        table.delete_many([job_key])
+        return 0
+    batch = pending[: settings().cleanup_batch_size]
+    found = table.batch_get([keys.member(app_id, org_id, user_id),
+                             *(keys.team(app_id, org_id, t) for t in batch),
+                             *(keys.team_member(app_id, org_id, t, user_id) for t in batch)])
+    membership, found_teams, team_members = found[0], found[1 : len(batch) + 1], found[len(batch) + 1 :]
+    done: list[str] = []
+    for team_id, team, team_member in zip(batch, found_teams, team_members, strict=True):
+        if team_member is None or team_id in records.member_teams(membership):
+            done.append(team_id)  # gone already, or the user is back on the team (the item is theirs again)
+            continue
+        tx = Transaction()
+        teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
+        memberships.check_not_on_team(tx, app_id, org_id, user_id, team_id)
+        if team is not None:
+            teams_store.count_members(tx, app_id, org_id, team_id, -1)
+        if tx.commit_unless_stale():
+            done.append(team_id)
+    _progress(job_key, len(done), done)
+    return len(done)
+
+
+def _progress(job_key: dict[str, str], removed: int, done: list[str]) -> None:
+    """Bump the job (its stream record drives the next batch); no progress at all fails the record."""
+    if removed == 0:
+        raise RuntimeError("cleanup batch made no progress; the stream retries it")
+    tx = Transaction()
+    cleanup_jobs.progress(tx, job_key, removed, clock.iso(), done)
+    tx.commit_unless_stale()  # stale: the job finished concurrently (a repeated stream record)

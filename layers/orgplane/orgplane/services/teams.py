@@ -12,11 +12,11 @@ for a cleanup job, see below) and no read shows it.
   ``BatchGetItem``) and deletes exactly those team memberships, with their count updates, in the
   removal's own transaction, conditioned on ``teams_version`` being unchanged. A user on more than
   :data:`IN_TRANSACTION_LIMIT` teams leaves through a cleanup job instead (the job item carries the
-  map; :func:`run_member_teams_cleanup`); until it has run, the user's team membership items are
+  map; :func:`services.cleanup.run_member_teams_cleanup`); until it has run, the user's team membership items are
   orphans.
 - Deleting a team removes its memberships and their map entries in the delete's transaction when
   it has at most :data:`IN_TRANSACTION_LIMIT` of them, else through a cleanup job
-  (:func:`run_team_cleanup`). The team item goes at once, so nothing reads the rest.
+  (:func:`services.cleanup.run_team_cleanup`). The team item goes at once, so nothing reads the rest.
 - A team's ``member_count`` always equals its number of team membership items (each write pairs
   them); an orphan is counted until its job removes it. Adding its user back to the team takes the
   orphan's place without counting twice.
@@ -32,7 +32,6 @@ from typing import Any
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
-from orgplane.config import settings as deployment
 from orgplane.errors import DomainError, forbidden, not_found
 from orgplane.models.common import Page
 from orgplane.models.teams import (
@@ -47,8 +46,10 @@ from orgplane.models.teams import (
 from orgplane.services import audit, optimistic
 from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import conditions, cursors, memberships, pages, records, table
+from orgplane.store import orgs as orgs_store
+from orgplane.store import teams as teams_store
 from orgplane.store.conditions import Condition
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store.transaction import Transaction, retrying
 
 Item = dict[str, Any]
 
@@ -62,8 +63,6 @@ NOT_ORG_MEMBER = DomainError("not_org_member", "Only members of the organization
 
 JOB_TEAM = "team"
 JOB_MEMBER_TEAMS = "member_teams"
-
-_MAP = {"#teams": "teams", "#tv": "teams_version"}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -153,47 +152,6 @@ def _commit(view: OrgView, tx: Transaction, authority: Condition | None) -> None
     tx.commit()
 
 
-def _membership(tx: Transaction, app_id: str, org_id: str, user_id: str, expression: str | None, condition: str,
-                names: dict[str, str], values: dict[str, Any] | None = None) -> None:
-    """Update (``expression``) or check (``None``) a user's org membership; STALE if ``condition`` fails.
-    A guard of the caller's authority on the same membership is merged into it by the transaction."""
-    key = keys.member(app_id, org_id, user_id)
-    if expression is None:
-        tx.check(key, condition, names=names, values=values or None, on_fail=STALE)
-    else:
-        tx.update_expression(key, expression, condition=condition, names=names, values=values or None,
-                             on_fail=STALE)
-
-
-def _add_entry(tx: Transaction, app_id: str, org_id: str, membership: Item, team_id: str, role: str) -> None:
-    """The user's map gains the team; the membership must still exist and not have it yet."""
-    if "teams" in membership:
-        _membership(tx, app_id, org_id, membership["user_id"], "SET #teams.#t = :role ADD #tv :one",
-                          "attribute_exists(PK) AND attribute_not_exists(#teams.#t)",
-                          {**_MAP, "#t": team_id}, {":role": role, ":one": 1})
-    else:  # a membership written before memberships carried the map
-        _membership(tx, app_id, org_id, membership["user_id"], "SET #teams = :map ADD #tv :one",
-                          "attribute_exists(PK) AND attribute_not_exists(#teams)",
-                          dict(_MAP), {":map": {team_id: role}, ":one": 1})
-
-
-def _change_entry(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str, old: str,
-                  new: str) -> None:
-    _membership(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one", "#teams.#t = :old",
-                      {**_MAP, "#t": team_id}, {":role": new, ":old": old, ":one": 1})
-
-
-def _remove_entry(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str) -> None:
-    _membership(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "attribute_exists(#teams.#t)",
-                      {**_MAP, "#t": team_id}, {":one": 1})
-
-
-def _check_orphan(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str) -> None:
-    """The team membership item is an orphan: the user's map (if the membership exists) lacks the team."""
-    _membership(tx, app_id, org_id, user_id, None, "attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)",
-                      {"#teams": "teams", "#t": team_id})
-
-
 # --- teams ------------------------------------------------------------------------------------
 
 
@@ -224,16 +182,11 @@ def _write_team(view: OrgView, body: CreateTeam) -> Team:
     team_id = ids.new("team")
     item = records.team_item(caller.app_id, org_id, team_id, body.name, body.description, clock.iso())
     tx = Transaction()
-    tx.put(item, condition="attribute_not_exists(PK)")
-    tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name, team_id),
-           condition="attribute_not_exists(PK)", on_fail=TEAM_NAME_TAKEN)
-    if limit is None:
-        tx.update(keys.org(caller.app_id, org_id), add={"team_count": 1}, condition="attribute_exists(PK)",
-                  on_fail=STALE)
-    else:  # a full org is re-read and refused: a vanished org is then org_not_found, not a limit
-        tx.update(keys.org(caller.app_id, org_id), add={"team_count": 1},
-                  condition="attribute_exists(PK) AND (attribute_not_exists(team_count) OR team_count < :max)",
-                  values={":max": limit}, on_fail=STALE)
+    teams_store.put_new(tx, item)
+    teams_store.claim_name(tx, caller.app_id, org_id, body.name, team_id, TEAM_NAME_TAKEN)
+    # a full org is re-read and refused: a vanished org is then org_not_found, not a limit
+    room = orgs_store.EXISTS if limit is None else orgs_store.below("team_count", limit, absent_is_zero=True)
+    orgs_store.count(tx, caller.app_id, org_id, {"team_count": 1}, room)
     view.guard(tx, "team:create")
     audit.record(tx, caller, org_id, "team.created", "team", team_id, {"name": body.name},
                  view.settings.audit_retention_days)
@@ -261,14 +214,11 @@ def _update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team
         return records.to_team(team)
     changes["updated_at"] = clock.iso()
     tx = Transaction()
-    tx.update(keys.team(caller.app_id, org_id, team_id), set_=changes, condition="updated_at = :seen",
-                     values={":seen": team["updated_at"]}, on_fail=STALE)
+    teams_store.update_as_read(tx, caller.app_id, org_id, team_id, changes, team["updated_at"])
     old_key = team.get("name_key") or records.name_key(team["name"])
     if "name_key" in changes and changes["name_key"] != old_key:  # the claim moves with the name, atomically
-        tx.delete(keys.team_name_claim(caller.app_id, org_id, old_key), condition="team_id = :team",
-                         values={":team": team_id}, on_fail=STALE)
-        tx.put(records.team_name_claim_item(caller.app_id, org_id, body.name or "", team_id),
-                      condition="attribute_not_exists(PK)", on_fail=TEAM_NAME_TAKEN)
+        teams_store.release_name(tx, caller.app_id, org_id, old_key, team_id)
+        teams_store.claim_name(tx, caller.app_id, org_id, body.name or "", team_id, TEAM_NAME_TAKEN)
     audit.record(tx, caller, org_id, "team.updated", "team", team_id, details,
                  view.settings.audit_retention_days)
     _commit(view, tx, guard)
@@ -289,28 +239,23 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     team_members = table.query(spec, IN_TRANSACTION_LIMIT + 1).items
     cascade = len(team_members) <= IN_TRANSACTION_LIMIT
     tx = Transaction()
-    team_key = keys.team(app_id, org_id, team_id)
     if cascade:  # exactly these: the count pins them (every membership write changes it)
-        tx.delete(team_key, condition="attribute_exists(PK) AND member_count = :n",
-                         values={":n": len(team_members)}, on_fail=STALE)
-        memberships = table.batch_get([keys.member(app_id, org_id, m["user_id"]) for m in team_members])
-        for team_member, membership in zip(team_members, memberships, strict=True):
+        teams_store.delete(tx, app_id, org_id, team_id, member_count=len(team_members))
+        holders = table.batch_get([keys.member(app_id, org_id, m["user_id"]) for m in team_members])
+        for team_member, membership in zip(team_members, holders, strict=True):
             user_id = team_member["user_id"]
-            tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
-                             on_fail=STALE)
+            teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
             if team_id in records.member_teams(membership):
-                _remove_entry(tx, app_id, org_id, user_id, team_id)
+                memberships.remove_team(tx, app_id, org_id, user_id, team_id)
             else:
-                _check_orphan(tx, app_id, org_id, user_id, team_id)
+                memberships.check_not_on_team(tx, app_id, org_id, user_id, team_id)
     else:
-        tx.delete(team_key, condition="attribute_exists(PK)", on_fail=STALE)
+        teams_store.delete(tx, app_id, org_id, team_id)
         tx.put({**keys.team_cleanup(app_id, org_id, team_id), "entity": "CLEANUP", "kind": JOB_TEAM,
                        "app_id": app_id, "org_id": org_id, "team_id": team_id, "batches": 0, "removed": 0,
                        "requested_at": clock.iso()})
-    tx.delete(keys.team_name_claim(app_id, org_id, team.get("name_key") or records.name_key(team["name"])),
-                     condition="team_id = :team", values={":team": team_id}, on_fail=STALE)
-    tx.update(keys.org(app_id, org_id), add={"team_count": -1}, condition="attribute_exists(PK)",
-                     on_fail=STALE)
+    teams_store.release_name(tx, app_id, org_id, team.get("name_key") or records.name_key(team["name"]), team_id)
+    orgs_store.count(tx, app_id, org_id, {"team_count": -1})
     audit.record(tx, caller, org_id, "team.deleted", "team", team_id,
                  {"name": team["name"], "member_count": int(team.get("member_count", 0))},
                  view.settings.audit_retention_days)
@@ -338,12 +283,9 @@ def _add_member_unread(caller: Caller, org_id: str, team_id: str, user_id: str,
     app_id = caller.app_id
     result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, clock.iso())
     tx = Transaction()
-    tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
-    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": 1}, condition="attribute_exists(PK)",
-              on_fail=STALE)
-    _membership(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one",
-                "attribute_exists(#teams) AND attribute_not_exists(#teams.#t)", {**_MAP, "#t": team_id},
-                {":role": body.role, ":one": 1})
+    teams_store.put_new_member(tx, result)
+    teams_store.count_members(tx, app_id, org_id, team_id, +1)
+    memberships.add_team_to_map(tx, app_id, org_id, user_id, team_id, body.role)
     authority = None if caller.support else conditions.any_of(
         view.authority("team:member:manage"), memberships.team_role_is(team_id, MAINTAINER))
     view.guard(tx, authority=authority, caller=authority is not None)
@@ -365,25 +307,23 @@ def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: P
         raise NOT_ORG_MEMBER
     old_role = records.member_teams(membership).get(team_id)
     now = clock.iso()
-    team_key = keys.team(app_id, org_id, team_id)
     if old_role is not None and current is not None:
         if old_role == body.role:
             return records.to_team_member(current)
-        tx.update(member_key, set_={"role": body.role, "updated_at": now}, condition="#role = :old",
-                         names={"#role": "role"}, values={":old": old_role}, on_fail=STALE)
-        _change_entry(tx, app_id, org_id, user_id, team_id, old_role, body.role)
-        tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
+        teams_store.change_member_role(tx, member_key, old_role, body.role, now)
+        memberships.change_team_role(tx, app_id, org_id, user_id, team_id, old_role, body.role)
+        teams_store.check_exists(tx, app_id, org_id, team_id)
         action, details, result = "team.member_role_changed", {"from": old_role, "to": body.role}, {
             **current, "role": body.role}
     else:
         result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, now)
         if current is None:
-            tx.put(result, condition="attribute_not_exists(PK)", on_fail=STALE)
-            tx.update(team_key, add={"member_count": 1}, condition="attribute_exists(PK)", on_fail=STALE)
+            teams_store.put_new_member(tx, result)
+            teams_store.count_members(tx, app_id, org_id, team_id, +1)
         else:  # an orphan of the user's earlier membership, still counted: take its place
-            tx.put(result, condition="attribute_exists(PK)", on_fail=STALE)
-            tx.check(team_key, "attribute_exists(PK)", on_fail=STALE)
-        _add_entry(tx, app_id, org_id, membership, team_id, body.role)
+            teams_store.replace_orphan(tx, result)
+            teams_store.check_exists(tx, app_id, org_id, team_id)
+        memberships.add_team(tx, app_id, org_id, membership, team_id, body.role)
         action, details = "team.member_added", {"role": body.role}
     audit.record(tx, caller, org_id, action, "team", team_id, {"user_id": user_id, **details},
                  view.settings.audit_retention_days)
@@ -428,11 +368,9 @@ def _write_removal(view: OrgView, team_id: str, user_id: str, role: str, guard: 
     """The team membership, its map entry (which must still give ``role``) and the team's count go."""
     caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
     tx = Transaction()
-    tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)", on_fail=STALE)
-    _membership(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old",
-                {**_MAP, "#t": team_id}, {":old": role, ":one": 1})
-    tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1}, condition="attribute_exists(PK)",
-              on_fail=STALE)
+    teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
+    memberships.remove_team(tx, app_id, org_id, user_id, team_id, role)
+    teams_store.count_members(tx, app_id, org_id, team_id, -1)
     audit.record(tx, caller, org_id, "team.member_left" if caller.is_self(user_id) else "team.member_removed",
                  "team", team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
     _commit(view, tx, guard)
@@ -465,82 +403,6 @@ def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership:
         [{} for _ in team_ids] if assume_teams_exist
         else table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids]))
     for team_id, team in zip(team_ids, existing, strict=True):
-        tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
-                  on_fail=STALE)
+        teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
         if team is not None:  # else deleted, its own cleanup job pending: no count to keep
-            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
-                      condition="attribute_exists(PK)", on_fail=STALE)
-
-
-# --- cleanup jobs (driven by services.cleanup) ---------------------------------------------------
-
-
-def run_team_cleanup(job: Item) -> int:
-    """One batch of a deleted team's memberships, each with its map entry; 0 when the job is done."""
-    app_id, org_id, team_id = job["app_id"], job["org_id"], job["team_id"]
-    job_key = keys.team_cleanup(app_id, org_id, team_id)
-    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
-    page = table.query(spec, deployment().cleanup_batch_size)
-    if not page.items:
-        table.delete_many([job_key])
-        return 0
-    memberships = table.batch_get([keys.member(app_id, org_id, i["user_id"]) for i in page.items])
-    removed = 0
-    for item, membership in zip(page.items, memberships, strict=True):
-        tx = Transaction()
-        tx.delete({"PK": item["PK"], "SK": item["SK"]}, condition="attribute_exists(PK)", on_fail=STALE)
-        if team_id in records.member_teams(membership):
-            _remove_entry(tx, app_id, org_id, item["user_id"], team_id)
-        else:
-            _check_orphan(tx, app_id, org_id, item["user_id"], team_id)
-        removed += tx.commit_unless_stale()
-    _progress(job_key, removed, [])
-    return removed
-
-
-def run_member_teams_cleanup(job: Item) -> int:
-    """One batch of a departed member's team memberships (the job's map); 0 when the job is done."""
-    app_id, org_id, user_id = job["app_id"], job["org_id"], job["user_id"]
-    job_key = {"PK": job["PK"], "SK": job["SK"]}
-    current = table.get(job_key)
-    pending = sorted(records.member_teams(current))
-    if not pending:
-        table.delete_many([job_key])
-        return 0
-    batch = pending[: deployment().cleanup_batch_size]
-    found = table.batch_get([keys.member(app_id, org_id, user_id),
-                             *(keys.team(app_id, org_id, t) for t in batch),
-                             *(keys.team_member(app_id, org_id, t, user_id) for t in batch)])
-    membership, teams, team_members = found[0], found[1 : len(batch) + 1], found[len(batch) + 1 :]
-    done: list[str] = []
-    for team_id, team, team_member in zip(batch, teams, team_members, strict=True):
-        if team_member is None or team_id in records.member_teams(membership):
-            done.append(team_id)  # gone already, or the user is back on the team (the item is theirs again)
-            continue
-        tx = Transaction()
-        tx.delete(keys.team_member(app_id, org_id, team_id, user_id), condition="attribute_exists(PK)",
-                         on_fail=STALE)
-        _check_orphan(tx, app_id, org_id, user_id, team_id)
-        if team is not None:
-            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": -1},
-                             condition="attribute_exists(PK)", on_fail=STALE)
-        if tx.commit_unless_stale():
-            done.append(team_id)
-    _progress(job_key, len(done), done)
-    return len(done)
-
-
-def _progress(job_key: dict[str, str], removed: int, done: list[str]) -> None:
-    """Bump the job (its stream record drives the next batch); no progress at all fails the record."""
-    if removed == 0:
-        raise RuntimeError("cleanup batch made no progress; the stream retries it")
-    names: dict[str, str] = {"#batches": "batches", "#removed": "removed", "#at": "last_batch_at"}
-    values: dict[str, Any] = {":one": 1, ":n": removed, ":at": clock.iso()}
-    expression = "SET #at = :at ADD #batches :one, #removed :n"
-    if done:
-        names["#teams"] = "teams"
-        names.update({f"#t{i}": team_id for i, team_id in enumerate(done)})
-        expression += " REMOVE " + ", ".join(f"#teams.#t{i}" for i in range(len(done)))
-    tx = Transaction()
-    tx.update_expression(job_key, expression, condition="attribute_exists(PK)", names=names, values=values)
-    tx.commit_unless_stale()  # stale: the job finished concurrently (a repeated stream record)
+            teams_store.count_members(tx, app_id, org_id, team_id, -1)

@@ -51,8 +51,21 @@ def _join(operator: str, conditions: list[Condition]) -> Condition:
         renamed = renamed_apart(condition, names, values, index)
         names.update(renamed.names)
         values.update(renamed.values)
-        parts.append(f"({renamed.expression})")
+        parts.append(wrapped(renamed.expression))
     return Condition(operator.join(parts), names, values)
+
+
+def wrapped(expression: str) -> str:
+    """``expression`` in one pair of parentheses (DynamoDB refuses redundant ones: never two)."""
+    if expression.startswith("(") and expression.endswith(")"):
+        depth = 0
+        for index, char in enumerate(expression):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and index < len(expression) - 1:
+                break  # "(a) AND (b)": the first pair closes early, so it does not wrap the whole
+        else:
+            return expression
+    return f"({expression})"
 
 
 def renamed_apart(condition: Condition, names: dict[str, str], values: dict[str, Any],

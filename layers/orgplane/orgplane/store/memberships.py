@@ -59,3 +59,59 @@ def delete_as_read(tx: Transaction, app_id: str, org_id: str, membership: Item) 
     """Remove a membership that still has the role and the team map read."""
     tx.delete(keys.member(app_id, org_id, str(membership["user_id"])),
               condition=all_of(role_is(str(membership["role"])), teams_as_read(membership)), on_fail=STALE)
+
+
+# --- the membership's team map ({team_id: team role}) and its version ------------------------------
+
+_MAP = {"#teams": "teams", "#tv": "teams_version"}
+
+
+def _map_write(tx: Transaction, app_id: str, org_id: str, user_id: str, expression: str, condition: str,
+               names: dict[str, str], values: dict[str, Any]) -> None:
+    tx.update_expression(keys.member(app_id, org_id, user_id), expression, condition=condition, names=names,
+                         values=values, on_fail=STALE)
+
+
+def add_team(tx: Transaction, app_id: str, org_id: str, membership: Item, team_id: str, role: str) -> None:
+    """The user's map gains the team; the membership must still exist and not have it yet (a membership
+    written before memberships carried the map gets one)."""
+    user_id = str(membership["user_id"])
+    if "teams" in membership:
+        add_team_to_map(tx, app_id, org_id, user_id, team_id, role, "attribute_exists(PK)")
+    else:
+        _map_write(tx, app_id, org_id, user_id, "SET #teams = :map ADD #tv :one",
+                   "attribute_exists(PK) AND attribute_not_exists(#teams)", dict(_MAP),
+                   {":map": {team_id: role}, ":one": 1})
+
+
+def add_team_to_map(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str, role: str,
+                    requires: str = "attribute_exists(#teams)") -> None:
+    """The user's existing map gains the team (unread membership: the map must exist and lack it)."""
+    _map_write(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one",
+               f"{requires} AND attribute_not_exists(#teams.#t)", {**_MAP, "#t": team_id},
+               {":role": role, ":one": 1})
+
+
+def change_team_role(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str, old: str,
+                     new: str) -> None:
+    _map_write(tx, app_id, org_id, user_id, "SET #teams.#t = :role ADD #tv :one", "#teams.#t = :old",
+               {**_MAP, "#t": team_id}, {":role": new, ":old": old, ":one": 1})
+
+
+def remove_team(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str,
+                role: str | None = None) -> None:
+    """The user's map loses the team (which must still give ``role``, if given)."""
+    if role is None:
+        _map_write(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "attribute_exists(#teams.#t)",
+                   {**_MAP, "#t": team_id}, {":one": 1})
+    else:
+        _map_write(tx, app_id, org_id, user_id, "REMOVE #teams.#t ADD #tv :one", "#teams.#t = :old",
+                   {**_MAP, "#t": team_id}, {":old": role, ":one": 1})
+
+
+def check_not_on_team(tx: Transaction, app_id: str, org_id: str, user_id: str, team_id: str) -> None:
+    """A team membership item of the user is an orphan: the membership (if any) lacks the team."""
+    tx.check(keys.member(app_id, org_id, user_id),
+             Condition("attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)", {"#teams": "teams",
+                                                                                       "#t": team_id}),
+             on_fail=STALE)

@@ -33,7 +33,7 @@ def keeps_an_owner() -> Condition:
 
 def below(counter: str, limit: int, *, absent_is_zero: bool = False) -> Condition:
     """The org exists and ``counter`` is below ``limit`` (an absent counter passes if ``absent_is_zero``)."""
-    expression = "(attribute_not_exists(#o_c) OR #o_c < :o_max)" if absent_is_zero else "#o_c < :o_max"
+    expression = "attribute_not_exists(#o_c) OR #o_c < :o_max" if absent_is_zero else "#o_c < :o_max"
     return all_of(EXISTS, Condition(expression, {"#o_c": counter}, {":o_max": limit}))
 
 

@@ -124,8 +124,8 @@ class _Op:
         extra = conditions.renamed_apart(
             conditions.Condition(guard.condition or "", guard.names, guard.values), self.names, self.values)
         if extra.expression:
-            self.condition = (f"({self.condition}) AND ({extra.expression})" if self.condition
-                              else extra.expression)
+            self.condition = (f"{conditions.wrapped(self.condition)} AND {conditions.wrapped(extra.expression)}"
+                              if self.condition else extra.expression)
         self.names.update(extra.names)
         self.values.update(extra.values)
         if self.on_fail is None:  # the write's own outcome wins: its condition usually implies the guard's

@@ -18,3 +18,8 @@ def count_orgs(tx: Transaction, app_id: str, user_id: str, delta: int, limit: in
                                       {":u_limit": limit}), on_fail=on_fail)
     else:
         tx.update(keys.user(app_id, user_id), add={"org_count": delta}, set_=identity)
+
+
+def uncount_org(tx: Transaction, app_id: str, user_id: str) -> None:
+    """One org fewer for an existing user item (an org's purge; fails if the item is gone)."""
+    tx.update(keys.user(app_id, user_id), add={"org_count": -1}, condition=Condition("attribute_exists(PK)"))
