@@ -37,7 +37,10 @@ from orgplane.services import audit, events, invitation_links, optimistic, rate_
 from orgplane.services import settings as app_settings
 from orgplane.services.orgs import ORG_LIMIT, add_user_org_count
 from orgplane.services.tenancy import OrgView, assume_org, name_unchanged, open_org
-from orgplane.store import cursors, pages, records, table
+from orgplane.store import cursors, email_claims, memberships, pages, records, table
+from orgplane.store import invitations as invitations_store
+from orgplane.store import orgs as orgs_store
+from orgplane.store import teams as teams_store
 from orgplane.store.transaction import STALE, Stale, Transaction, retrying
 
 Item = dict[str, Any]
@@ -185,9 +188,9 @@ def _invitation_item(view: OrgView, body: CreateInvitation) -> Item:
 def write_invitation(tx: Transaction, view: OrgView, item: Item, on_taken: Stale = STALE) -> None:
     """The invitation and the claim on its address (``on_taken`` if someone claimed the address since)."""
     app_id, org_id = view.caller.app_id, view.org_id
-    tx.put(item, condition="attribute_not_exists(PK)", on_fail=on_taken)
-    tx.put(records.email_claim_item(app_id, org_id, str(item["email"]), invitation_id=str(item["id"])),
-           condition="attribute_not_exists(PK)", on_fail=on_taken)
+    invitations_store.put_new(tx, item, on_taken)
+    email_claims.put_new(tx, records.email_claim_item(app_id, org_id, str(item["email"]), invitation_id=str(item["id"])),
+                         on_taken)
 
 
 def count_invitations(tx: Transaction, view: OrgView, items: list[Item]) -> None:
@@ -197,7 +200,7 @@ def count_invitations(tx: Transaction, view: OrgView, items: list[Item]) -> None
     _count_seat(tx, app_id, org_id, view.settings, len(items))
     view.guard(tx)
     for team_id in dict.fromkeys(t for item in items for t in item["team_ids"]):
-        tx.check(keys.team(app_id, org_id, str(team_id)), "attribute_exists(PK)", on_fail=STALE)
+        teams_store.check_exists(tx, app_id, org_id, str(team_id))
     for role in dict.fromkeys(str(item["role"]) for item in items):
         role_usage.hold(tx, app_id, role, sum(1 for item in items if item["role"] == role))
     rate_limits.count_org_mail(tx, app_id, org_id, view.settings, len(items))
@@ -259,10 +262,9 @@ def _count_seat(tx: Transaction, app_id: str, org_id: str, settings: AppSettings
     add = {"pending_invitation_count": seats, "seats_used": seats}
     limit = settings.max_members_per_org
     if limit is None:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+        orgs_store.count(tx, app_id, org_id, add)
     else:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND seats_used <= :room",
-                  values={":room": limit - seats}, on_fail=NO_SEAT)
+        orgs_store.count(tx, app_id, org_id, add, orgs_store.at_most("seats_used", limit - seats), NO_SEAT)
 
 
 def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Page[Invitation]:
@@ -348,9 +350,8 @@ def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
         "updated_at": now,
     }
     tx = Transaction()
-    tx.update(keys.invitation(caller.app_id, org_id, invitation_id), set_=changes,
-              condition="#status = :pending AND nonce = :nonce", names={"#status": "status"},
-              values={":pending": PENDING, ":nonce": invitation["nonce"]}, on_fail=STALE)
+    invitations_store.move(tx, caller.app_id, org_id, invitation_id, changes,
+                           invitations_store.pending_with_nonce(str(invitation["nonce"])))
     view.guard(tx)
     rate_limits.count_invitation_mail(tx, caller.app_id, org_id, str(invitation["email_key"]), view.settings)
     audit.record(tx, caller, org_id, "invitation.resent", "invitation", invitation_id,
@@ -364,23 +365,16 @@ def release(tx: Transaction, invitation: Item, status: str, *, answered: bool = 
     frees the email and the seat it held, and lets go of its role. STALE if it is no longer pending, or,
     when the invitee ``answered``, if it has expired or been resent (the link read is no longer live)."""
     app_id, org_id, invitation_id = invitation["app_id"], invitation["org_id"], invitation["id"]
-    condition = "#status = :pending"
-    values: dict[str, Any] = {":pending": PENDING}
+    when = invitations_store.pending()
     if answered:
-        condition += " AND expires_epoch > :now AND nonce = :nonce"
-        values.update({":now": _now_epoch(), ":nonce": invitation["nonce"]})
+        when = invitations_store.live(str(invitation["nonce"]), _now_epoch())
     elif status == "expired":
-        condition += " AND expires_epoch <= :now"
-        values[":now"] = _now_epoch()
-    tx.update(keys.invitation(app_id, org_id, invitation_id),
-              set_={"status": status, "updated_at": clock.iso(), **_answered(invitation_id)},
-              remove=list(keys.PENDING_INVITATION_INDEXES), condition=condition, names={"#status": "status"},
-              values=values, on_fail=STALE)
-    tx.delete(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
-              condition="attribute_not_exists(PK) OR invitation_id = :inv", values={":inv": invitation_id},
-              on_fail=STALE)
-    tx.update(keys.org(app_id, org_id), add={"pending_invitation_count": -1, "seats_used": -1},
-              condition="attribute_exists(PK)", on_fail=STALE)
+        when = invitations_store.due(_now_epoch())
+    invitations_store.move(tx, app_id, org_id, invitation_id,
+                           {"status": status, "updated_at": clock.iso(), **_answered(invitation_id)}, when,
+                           remove=list(keys.PENDING_INVITATION_INDEXES))
+    email_claims.release_by_invitation(tx, app_id, org_id, str(invitation["email_key"]), invitation_id)
+    orgs_store.count(tx, app_id, org_id, {"pending_invitation_count": -1, "seats_used": -1})
     role_usage.hold(tx, app_id, invitation.get("role"), -1)
 
 
@@ -491,32 +485,28 @@ def _accept(caller: Caller, org: Item, invitation: Item, membership: Item | None
         member["teams"] = {team_id: "member" for team_id, _ in teams}
         member["teams_version"] = 1
     tx = Transaction()
-    tx.update(keys.invitation(app_id, org_id, invitation_id),
-              set_={"status": "accepted", "accepted_by": caller.user_id, "updated_at": now, **_answered(invitation_id)},
-              remove=list(keys.PENDING_INVITATION_INDEXES),
-              condition="#status = :pending AND nonce = :nonce AND expires_epoch > :now",
-              names={"#status": "status"},
-              values={":pending": PENDING, ":nonce": invitation["nonce"], ":now": _now_epoch()}, on_fail=STALE)
-    tx.update(keys.email_claim(app_id, org_id, str(invitation["email_key"])),
-              set_={"state": "member", "user_id": caller.user_id}, remove=["invitation_id"],
-              condition="invitation_id = :inv", values={":inv": invitation_id}, on_fail=STALE)
-    tx.put(member, condition="attribute_not_exists(PK)", on_fail=ALREADY_MEMBER)
+    invitations_store.move(tx, app_id, org_id, invitation_id,
+                           {"status": "accepted", "accepted_by": caller.user_id, "updated_at": now,
+                            **_answered(invitation_id)},
+                           invitations_store.live(str(invitation["nonce"]), _now_epoch()),
+                           remove=list(keys.PENDING_INVITATION_INDEXES))
+    email_claims.hand_to_member(tx, app_id, org_id, str(invitation["email_key"]), invitation_id, caller.user_id)
+    memberships.put_new(tx, member, ALREADY_MEMBER)
     add = {"member_count": 1, "pending_invitation_count": -1, **({"owner_count": 1} if role == access.OWNER else {})}
     if settings.max_members_per_org is None:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK)", on_fail=STALE)
+        orgs_store.count(tx, app_id, org_id, add)
     else:
-        tx.update(keys.org(app_id, org_id), add=add, condition="attribute_exists(PK) AND member_count < :max",
-                  values={":max": settings.max_members_per_org}, on_fail=NO_SEAT)
+        orgs_store.count(tx, app_id, org_id, add, orgs_store.below("member_count", settings.max_members_per_org),
+                         NO_SEAT)
     add_user_org_count(tx, app_id, caller.user_id, 1, settings.max_orgs_per_user, ORG_LIMIT)
     for team_id, orphan in teams:
         item = records.team_member_item(app_id, org_id, team_id, caller.user_id, "member", now)
         if orphan:  # left by an earlier membership and still counted: take its place
-            tx.put(item, condition="attribute_exists(PK)", on_fail=STALE)
-            tx.check(keys.team(app_id, org_id, team_id), "attribute_exists(PK)", on_fail=STALE)
+            teams_store.replace_orphan(tx, item)
+            teams_store.check_exists(tx, app_id, org_id, team_id)
         else:
-            tx.put(item, condition="attribute_not_exists(PK)", on_fail=STALE)
-            tx.update(keys.team(app_id, org_id, team_id), add={"member_count": 1},
-                      condition="attribute_exists(PK)", on_fail=STALE)
+            teams_store.put_new_member(tx, item)
+            teams_store.count_members(tx, app_id, org_id, team_id, +1)
     audit.record(tx, caller, org_id, "invitation.accepted", "invitation", invitation_id,
                  {"user_id": caller.user_id, "role": role, "team_ids": [team_id for team_id, _ in teams]},
                  settings.audit_retention_days)

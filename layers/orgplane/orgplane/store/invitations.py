@@ -1,0 +1,44 @@
+"""Invitations: the named conditions on an invitation's state and its writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgplane import keys
+from orgplane.store.conditions import Condition, all_of
+from orgplane.store.transaction import STALE, Outcome, Transaction
+
+Item = dict[str, Any]
+
+IS_NEW = Condition("attribute_not_exists(PK)")
+
+
+def pending() -> Condition:
+    return Condition("#i_status = :i_pending", {"#i_status": "status"}, {":i_pending": "pending"})
+
+
+def pending_with_nonce(nonce: str) -> Condition:
+    """Pending, and its link is still the one read (no resend since)."""
+    return all_of(pending(), Condition("#i_nonce = :i_nonce", {"#i_nonce": "nonce"}, {":i_nonce": nonce}))
+
+
+def live(nonce: str, now: int) -> Condition:
+    """Pending, unexpired at ``now``, and its link still the one read: an invitee may answer it."""
+    return all_of(pending_with_nonce(nonce),
+                  Condition("#i_exp > :i_now", {"#i_exp": "expires_epoch"}, {":i_now": now}))
+
+
+def due(now: int) -> Condition:
+    """Pending and past its expiry at ``now``: the expiry job's to mark."""
+    return all_of(pending(), Condition("#i_exp <= :i_now", {"#i_exp": "expires_epoch"}, {":i_now": now}))
+
+
+def put_new(tx: Transaction, item: Item, on_taken: Outcome) -> None:
+    tx.put(item, condition=IS_NEW, on_fail=on_taken)
+
+
+def move(tx: Transaction, app_id: str, org_id: str, invitation_id: str, changes: dict[str, Any], when: Condition,
+         remove: list[str] | None = None) -> None:
+    """Set ``changes`` (and drop ``remove``) on an invitation in the state ``when`` says, else STALE."""
+    tx.update(keys.invitation(app_id, org_id, invitation_id), set_=changes, remove=remove, condition=when,
+              on_fail=STALE)
