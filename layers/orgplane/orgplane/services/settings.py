@@ -9,7 +9,7 @@ from orgplane.access import RoleBook
 from orgplane.caller import Caller
 from orgplane.config import settings as deployment
 from orgplane.models.settings import AppSettings, UpdateSettings
-from orgplane.services import audit, role_usage
+from orgplane.services import audit, events, role_usage
 from orgplane.store import table
 from orgplane.store.transaction import STALE, Transaction, retrying
 
@@ -52,7 +52,8 @@ def patch(caller: Caller, body: UpdateSettings) -> AppSettings:
     """Change the fields given, in one transaction with the role counters and the audit event."""
     access.require_support(caller)
     try:
-        return retrying(lambda: _patch(caller, body))
+        with events.guessing():  # number the app's events from the container's last known counter
+            return retrying(lambda: _patch(caller, body))
     finally:
         forget(caller.app_id)
 
