@@ -66,9 +66,9 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                 "As a member on no team: the member's teams are assumed to exist (each count "
                                 "update is conditioned on its team), so the teams are read only when one was "
                                 "deleted and its cleanup is pending (`services/members.py` `remove_member`)."),
-    "admin: change settings": ("1 GetItem + 1 TransactWriteItems",
-                               "The settings item is read strongly consistently (a patch merges into it and "
-                               "keeps the role counters exact); the app's event counter is no longer read: "
-                               "its events are numbered from the container's last known counter, and a moved "
-                               "counter comes back with the cancellation (`ALL_OLD`)."),
+    "admin: change settings": ("1 TransactWriteItems",
+                               "Plus the strongly consistent GetItem of the settings item the patch merges into "
+                               "(counted with the settings reads in the notes). The app's event counter is not "
+                               "read: its events are numbered from the container's last known counter, and a "
+                               "moved counter comes back with the cancellation (`ALL_OLD`)."),
 }
