@@ -6,6 +6,7 @@ formed from this caller's app) and an org the caller is not a member of all look
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,12 +122,16 @@ _names: dict[tuple[str, str], str] = {}
 copies the name (an invitation's ``org_name``) conditions on (:func:`name_unchanged`)."""
 
 
+_names_lock = threading.Lock()
+
+
 def remember_name(app_id: str, org_id: str, name: object) -> None:
     if not isinstance(name, str):
         return
-    if len(_names) >= _NAMES_LIMIT and (app_id, org_id) not in _names:
-        _names.pop(next(iter(_names)), None)
-    _names[(app_id, org_id)] = name
+    with _names_lock:
+        if len(_names) >= _NAMES_LIMIT and (app_id, org_id) not in _names:
+            _names.pop(next(iter(_names)), None)
+        _names[(app_id, org_id)] = name
 
 
 def name_unchanged(tx: Transaction, view: OrgView) -> None:
