@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from orgplane.config import settings as deployment
 from orgplane.errors import DomainError
 from orgplane.store import conditions, table
 
@@ -276,6 +277,8 @@ class Transaction:
             # first: when several conditions fail, the claim's failure is the one reported
             merged = [_Op("Put", _item_key(claim.item), {"Item": table.serialize(claim.item)}, claim.condition,
                           dict(claim.names or {}), dict(claim.values or {}), Claimed()), *merged]
+        if _tentative.get() and len(merged) > deployment().max_transaction_items:
+            raise Stale()  # more than this engine takes: the read path, which may need fewer, decides
         if len(merged) > 100:
             raise ValueError("a transaction holds at most 100 operations")
         ops = [op.built() for op in merged]
