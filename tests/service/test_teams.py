@@ -341,6 +341,24 @@ def test_a_member_on_more_teams_than_one_write_holds_leaves_through_the_cleanup_
     assert [count(org_id, t) for t in team_ids] == [1, 1, 1]
 
 
+def test_a_removal_never_holds_more_team_memberships_than_the_engines_transaction_takes(org_id: str) -> None:
+    """On DynamoDB Local (10 operations per transaction) a member on three teams used to answer 500: their
+    team memberships now wait for the cleanup job there, and go in the removal itself on DynamoDB."""
+    team_ids = [new_team(org_id, f"Team {n}") for n in range(3)]
+    for team_id in team_ids:
+        put(org_id, team_id, "bob")
+        put(org_id, team_id, "carol")
+    members.remove_member(alice, org_id, "bob")
+    run_cleanup_jobs(org_id)
+    assert all(roster(org_id, team_id) == {"carol": "member"} for team_id in team_ids)
+    assert {i["user_id"] for i in team_member_items(org_id)} == {"carol"}
+    assert [count(org_id, t) for t in team_ids] == [1, 1, 1]
+    teams.delete(alice, org_id, team_ids[0])  # a team with a member: deleted as the engine allows
+    run_cleanup_jobs(org_id)
+    assert {i["user_id"] for i in team_member_items(org_id)} == {"carol"}
+    assert team_map(org_id, "carol") == {t: "member" for t in team_ids[1:]}
+
+
 def test_rejoining_while_the_cleanup_job_waits_counts_once(org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(teams, "IN_TRANSACTION_LIMIT", 2)
     team_ids = [new_team(org_id, f"Team {n}") for n in range(3)]

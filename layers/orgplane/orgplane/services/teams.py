@@ -32,6 +32,7 @@ from typing import Any
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
+from orgplane.config import settings as deployment
 from orgplane.errors import DomainError, forbidden, not_found
 from orgplane.models.common import Page
 from orgplane.models.teams import (
@@ -49,12 +50,32 @@ from orgplane.store import conditions, cursors, memberships, pages, records, tab
 from orgplane.store import orgs as orgs_store
 from orgplane.store import teams as teams_store
 from orgplane.store.conditions import Condition
-from orgplane.store.transaction import Transaction, retrying
+from orgplane.store.transaction import Transaction, claim_operations, retrying
 
 Item = dict[str, Any]
 
 #: Team memberships changed inside one transaction at most (each takes two of its 100 operations).
 IN_TRANSACTION_LIMIT = 30
+#: What a team deletion holds besides its team memberships: the team, its name, the org's count, the
+#: caller's guard, the audit event and the event counter (and an Idempotency-Key's claim, if pending).
+_TEAM_DELETE_OPERATIONS = 6
+#: What joins a transaction after its team memberships: the audit event and the event counter (and the
+#: claim).
+_ADDED_AT_COMMIT = 2
+
+
+def in_transaction_limit(other_operations: int) -> int:
+    """Team memberships (two operations each) a transaction of ``other_operations`` more can change:
+    :data:`IN_TRANSACTION_LIMIT` on DynamoDB (100 operations), fewer, down to none (a cleanup job takes
+    them all), where the engine allows fewer (``MAX_TRANSACTION_ITEMS``: DynamoDB Local 1.11 takes 10)."""
+    return max(0, min(IN_TRANSACTION_LIMIT, _room(other_operations) // 2))
+
+
+def _room(other_operations: int) -> int:
+    """Operations one transaction has left beside ``other_operations`` (and a pending claim's)."""
+    return deployment().max_transaction_items - other_operations - claim_operations()
+
+
 MAINTAINER = "maintainer"
 
 TEAM_NAME_TAKEN = DomainError("team_name_taken", "Another team of this organization has that name.")
@@ -236,8 +257,9 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     guard = _org_authority(view, "team:delete")
     app_id = caller.app_id
     spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
-    team_members = table.query(spec, IN_TRANSACTION_LIMIT + 1).items
-    cascade = len(team_members) <= IN_TRANSACTION_LIMIT
+    limit = in_transaction_limit(_TEAM_DELETE_OPERATIONS)
+    team_members = table.query(spec, limit + 1).items
+    cascade = len(team_members) <= limit
     tx = Transaction()
     if cascade:  # exactly these: the count pins them (every membership write changes it)
         teams_store.delete(tx, app_id, org_id, team_id, member_count=len(team_members))
@@ -384,7 +406,8 @@ def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership:
     """Inside an org membership's removal: exactly the teams of its map go with it.
 
     The caller conditions the membership's delete on :func:`memberships.teams_as_read`, so the map read is the map
-    removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams a cleanup job (carrying the map) removes them.
+    removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams, or what the engine's transaction has room for, a
+    cleanup job (carrying the map) removes them.
     The teams are read to skip deleted ones (their count goes with them), unless ``assume_teams_exist``:
     then each count update is conditioned on its team existing, and a deleted team fails the write.
     """
@@ -392,17 +415,21 @@ def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership:
     if not entries:
         return
     user_id = membership["user_id"]
-    if len(entries) > IN_TRANSACTION_LIMIT:
-        job_id = secrets.token_hex(8)
-        tx.put({**keys.member_teams_cleanup(app_id, org_id, user_id, job_id), "entity": "CLEANUP",
-                "kind": JOB_MEMBER_TEAMS, "app_id": app_id, "org_id": org_id, "user_id": user_id,
-                "teams": entries, "batches": 0, "removed": 0, "requested_at": clock.iso()})
-        return
     team_ids = sorted(entries)
-    existing: list[Item | None] = (
-        [{} for _ in team_ids] if assume_teams_exist
-        else table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids]))
-    for team_id, team in zip(team_ids, existing, strict=True):
-        teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
-        if team is not None:  # else deleted, its own cleanup job pending: no count to keep
-            teams_store.count_members(tx, app_id, org_id, team_id, -1)
+    room = _room(len(tx) + _ADDED_AT_COMMIT)
+    if len(entries) <= min(IN_TRANSACTION_LIMIT, room):  # one operation a team at least; two if it still exists
+        existing: list[Item | None] = (
+            [{} for _ in team_ids] if assume_teams_exist
+            else table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids]))
+        operations = len(team_ids) + sum(team is not None for team in existing)  # a deleted team: no count
+        if operations <= room or assume_teams_exist:  # too big on an assumption: the optimistic attempt
+            # gives way to the read path, which knows the deleted teams (store.transaction)
+            for team_id, team in zip(team_ids, existing, strict=True):
+                teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
+                if team is not None:  # else deleted, its own cleanup job pending: no count to keep
+                    teams_store.count_members(tx, app_id, org_id, team_id, -1)
+            return
+    job_id = secrets.token_hex(8)
+    tx.put({**keys.member_teams_cleanup(app_id, org_id, user_id, job_id), "entity": "CLEANUP",
+            "kind": JOB_MEMBER_TEAMS, "app_id": app_id, "org_id": org_id, "user_id": user_id,
+            "teams": entries, "batches": 0, "removed": 0, "requested_at": clock.iso()})

@@ -83,6 +83,12 @@ def claiming(claim: Claim) -> Iterator[Claim]:
         _claim.reset(token)
 
 
+def claim_operations() -> int:
+    """Operations the next transaction committed here adds for a pending :func:`claiming` (0 or 1)."""
+    claim = _claim.get()
+    return int(claim is not None and not claim.committed)
+
+
 _tentative: ContextVar[bool] = ContextVar("orgplane_transaction_tentative", default=False)
 
 
