@@ -178,3 +178,51 @@ def test_a_service_reads_its_apps_events_with_the_read_scope_and_nothing_without
     assert status == 403 and problem["code"] == "insufficient_scope"
     status, body = call("list_events", "GET", "/events", identity=service("orgplane/read", app_id="other"))
     assert status == 200 and body["data"] == []
+
+
+def _committing_first(change: Any) -> Any:
+    """A context in which ``change`` commits right before the next transaction is sent (once): another
+    change of the org numbering its events first, between a change's read and its write."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def interleaved() -> Any:
+        sent: list[str] = []
+        done: list[bool] = []
+
+        def before(event_name: str, **_: Any) -> None:
+            operation = event_name.rsplit(".", 1)[-1]
+            sent.append(operation)
+            if operation == "TransactWriteItems" and not done:
+                done.append(True)
+                change()
+
+        table.client().meta.events.register("before-call.dynamodb", before, unique_id="interleave")
+        try:
+            yield sent
+        finally:
+            table.client().meta.events.unregister("before-call.dynamodb", unique_id="interleave")
+
+    return interleaved()
+
+
+def test_a_change_that_lost_only_the_counter_is_renumbered_and_written_again_without_a_read() -> None:
+    org_id = orgs.create(alice, CreateOrg(name="Acme")).id
+    world.add_member(org_id, "carol")
+    with _committing_first(lambda: orgs.update(alice, org_id, UpdateOrg(name="Acme 2"))) as sent:
+        members.update_member(alice, org_id, "carol", UpdateMember(role="admin"))
+    ours = sent[sent.index("TransactWriteItems", sent.index("TransactWriteItems") + 1):]
+    assert "BatchGetItem" not in ours and "GetItem" not in ours  # the counter came back with the cancellation
+    events = org_events(org_id)
+    assert [(e["action"], e["sequence"]) for e in events][-2:] == [("org.updated", 3), ("member.role_changed", 4)]
+    assert [e["sequence"] for e in events] == list(range(1, 5))
+
+
+def test_a_change_whose_own_guard_failed_with_the_counter_reads_and_decides_again() -> None:
+    org_id = orgs.create(alice, CreateOrg(name="Acme")).id
+    world.add_member(org_id, "carol")
+    with _committing_first(lambda: members.remove_member(alice, org_id, "carol")):
+        assert world.code_of(lambda: members.update_member(alice, org_id, "carol", UpdateMember(role="admin"))) \
+            == "member_not_found"
+    assert [e["action"] for e in org_events(org_id)][-1] == "member.removed"
+    assert [e["sequence"] for e in org_events(org_id)] == [1, 2, 3]  # created, owner added, removed

@@ -272,9 +272,28 @@ class Transaction:
         return order
 
     def commit(self) -> None:
+        """Seal and write. When the only conditions that failed are event counters (another change of the
+        org numbered its events first), every other guard held: the decision stands, so the events are
+        numbered again after the counter the cancellation handed back and the same writes go again, without
+        reading anything (up to :data:`_MAX_RENUMBERS` times; then :class:`SequenceMoved` for
+        :func:`retrying`, which reads and decides again)."""
         sealers, self._sealers = self._sealers, {}
-        for sealer in sealers.values():
-            sealer(self)
+        unsealed = list(self._ops)
+        renumbered = 0
+        while True:
+            self._ops = list(unsealed)
+            for sealer in sealers.values():
+                sealer(self)
+            try:
+                self._write()
+                return
+            except _Renumber as moved:
+                renumbered += 1
+                if renumbered > _MAX_RENUMBERS:
+                    raise SequenceMoved() from moved.__cause__
+                _sequence_pause(renumbered)
+
+    def _write(self) -> None:
         merged = self._merged()
         if not merged:
             return
@@ -313,6 +332,8 @@ class Transaction:
                     if outcome == "refused":  # retrying cannot help: an internal error, logged with its reasons
                         raise
                     _tell_old_items(reasons, merged)
+                    if isinstance(outcome, SequenceMoved) and _only_counters_failed(reasons, outcomes):
+                        raise _Renumber() from error
                     if isinstance(outcome, DomainError) and _tentative.get():
                         raise Stale() from error
                     raise outcome from error
@@ -333,6 +354,25 @@ class Transaction:
         except Stale:
             return False
         return True
+
+
+class _Renumber(Exception):
+    """Only event counters failed: number the events again and write the same changes."""
+
+
+#: Renumbering writes within one commit before :func:`retrying` reads and decides again.
+_MAX_RENUMBERS = 20
+
+
+def _sequence_pause(turn: int) -> None:
+    """A short, growing, jittered pause between turns at a busy org's event counter."""
+    time.sleep(random.uniform(0.0, min(0.1, 0.005 * 2 ** min(turn, 5))))
+
+
+def _only_counters_failed(reasons: list[Any], outcomes: list[Outcome]) -> bool:
+    failed = [index for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+    return bool(failed) and all(index < len(outcomes) and isinstance(outcomes[index], SequenceMoved)
+                                for index in failed)
 
 
 def _tell_old_items(reasons: list[Any], ops: list[_Op]) -> None:
@@ -389,7 +429,7 @@ def retrying(decide_and_write: Callable[[], T]) -> T:
             return decide_and_write()
         except SequenceMoved:
             moved += 1
-            time.sleep(random.uniform(0.0, min(0.1, 0.005 * 2 ** min(moved, 5))))
+            _sequence_pause(moved)
         except Stale:
             stale += 1
             time.sleep(random.uniform(0.0, 0.02))
