@@ -4,7 +4,7 @@ from orgplane import http
 from orgplane.caller import Caller
 from orgplane.models.audit import AppAuditQuery, AuditEvent
 from orgplane.models.common import Page
-from orgplane.services import audit
+from orgplane.services import audit_queries
 
 app = http.new_app()
 
@@ -12,7 +12,7 @@ app = http.new_app()
 @http.route(app, "GET", "/admin/audit")
 def admin_list_audit(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
     """App-wide activity, ?org_id=, ?actor=, ?action= (support only)."""
-    return audit.list_for_app(caller, query)
+    return audit_queries.list_for_app(caller, query)
 
 
 lambda_handler = http.entrypoint(app)

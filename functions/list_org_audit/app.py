@@ -4,7 +4,7 @@ from orgplane import http
 from orgplane.caller import Caller
 from orgplane.models.audit import AuditEvent, OrgAuditQuery
 from orgplane.models.common import Page
-from orgplane.services import audit
+from orgplane.services import audit_queries
 
 app = http.new_app()
 
@@ -12,7 +12,7 @@ app = http.new_app()
 @http.route(app, "GET", "/orgs/{org_id}/audit")
 def list_org_audit(caller: Caller, org_id: str, query: OrgAuditQuery) -> Page[AuditEvent]:
     """The organization's activity (audit:read)."""
-    return audit.list_for_org(caller, org_id, query)
+    return audit_queries.list_for_org(caller, org_id, query)
 
 
 lambda_handler = http.entrypoint(app)

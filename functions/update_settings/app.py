@@ -3,7 +3,7 @@
 from orgplane import http
 from orgplane.caller import Caller
 from orgplane.models.settings import AppSettings, UpdateSettings
-from orgplane.services import settings
+from orgplane.services import settings_admin
 
 app = http.new_app()
 
@@ -11,7 +11,7 @@ app = http.new_app()
 @http.route(app, "PATCH", "/admin/settings")
 def update_settings(caller: Caller, body: UpdateSettings) -> AppSettings:
     """Change the settings given (limits, custom roles, invitation email); audited (support only)."""
-    return settings.patch(caller, body)
+    return settings_admin.patch(caller, body)
 
 
 lambda_handler = http.entrypoint(app)

@@ -12,8 +12,7 @@ from orgplane.models.audit import AppAuditQuery, OrgAuditQuery
 from orgplane.models.members import UpdateMember
 from orgplane.models.orgs import CreateOrg, UpdateOrg
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import admin, audit, members, orgs
-from orgplane.services import settings as app_settings
+from orgplane.services import admin, audit_queries, members, orgs, settings_admin
 from orgplane.store import table
 from tests.support import world
 from tests.support.pages import walk
@@ -50,8 +49,8 @@ def test_every_admin_route_is_for_support_staff_only() -> None:
         lambda: admin.list_orgs(alice, AdminOrgsQuery()),
         lambda: admin.get_user(alice, "alice"),
         lambda: admin.find_users(alice, FindUsersQuery(email="alice")),
-        lambda: audit.list_for_app(alice, AppAuditQuery()),
-        lambda: app_settings.get(alice),
+        lambda: audit_queries.list_for_app(alice, AppAuditQuery()),
+        lambda: settings_admin.get(alice),
     ]
     create("Acme", "acme")
     assert [code_of(call) for call in calls] == ["forbidden"] * len(calls)
@@ -236,24 +235,24 @@ def test_org_audit_is_newest_first_and_needs_audit_read() -> None:
     world.add_member(org_id, "bob")
     orgs.update(alice, org_id, UpdateOrg(name="Acme 2"))
     members.update_member(alice, org_id, "bob", UpdateMember(role="admin"))
-    actions = [e.action for e in audit.list_for_org(alice, org_id, OrgAuditQuery()).data]
+    actions = [e.action for e in audit_queries.list_for_org(alice, org_id, OrgAuditQuery()).data]
     assert actions == ["member.role_changed", "org.updated", "member.added", "org.created"]
     world.add_member(org_id, "carol")
-    assert code_of(lambda: audit.list_for_org(world.caller("carol"), org_id, OrgAuditQuery())) == "forbidden"
-    assert code_of(lambda: audit.list_for_org(world.caller("dave"), org_id, OrgAuditQuery())) == "org_not_found"
+    assert code_of(lambda: audit_queries.list_for_org(world.caller("carol"), org_id, OrgAuditQuery())) == "forbidden"
+    assert code_of(lambda: audit_queries.list_for_org(world.caller("dave"), org_id, OrgAuditQuery())) == "org_not_found"
 
 
 def test_a_custom_role_with_audit_read_reads_the_org_audit() -> None:
-    app_settings.patch(sam, UpdateSettings.model_validate(
+    settings_admin.patch(sam, UpdateSettings.model_validate(
         {"roles": {"auditor": {"permissions": ["org:read", "audit:read"]}}}))
     org_id = create("Acme", "acme")
     world.add_member(org_id, "bob", role="auditor")
-    assert [e.action for e in audit.list_for_org(bob, org_id, OrgAuditQuery()).data] == ["member.added", "org.created"]
+    assert [e.action for e in audit_queries.list_for_org(bob, org_id, OrgAuditQuery()).data] == ["member.added", "org.created"]
 
 
 def test_audit_events_carry_the_full_event_object() -> None:
     org_id = create("Acme", "acme")
-    event = audit.list_for_org(alice, org_id, OrgAuditQuery()).data[1]
+    event = audit_queries.list_for_org(alice, org_id, OrgAuditQuery()).data[1]
     assert event.id.startswith("evt_") and event.org_id == org_id and event.action == "org.created"
     assert event.actor.model_dump() == {"type": "user", "user_id": "alice", "client_id": None,
                                         "email": "alice@example.com", "support": False}
@@ -268,9 +267,9 @@ def test_org_audit_filters_by_action_and_action_family() -> None:
         world.add_member(org_id, f"user{n}")
         members.update_member(alice, org_id, f"user{n}", UpdateMember(role="admin"))
     members.remove_member(alice, org_id, "user0")
-    exact = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data
+    exact = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data
     assert [e.target.id for e in exact] == ["user0"]
-    family = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.*")).data
+    family = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="member.*")).data
     assert [e.action for e in family] == ["member.removed"] + ["member.role_changed"] * 3 + ["member.added"]
 
 
@@ -280,7 +279,7 @@ def test_filtered_audit_pages_are_full_and_never_skip_or_repeat() -> None:
         world.add_member(org_id, f"user{n}")
         members.update_member(alice, org_id, f"user{n}", UpdateMember(role="admin"))
         orgs.update(alice, org_id, UpdateOrg(name=f"Acme {n}"))
-    walked = walk(lambda cursor: audit.list_for_org(
+    walked = walk(lambda cursor: audit_queries.list_for_org(
         alice, org_id, OrgAuditQuery(action="member.role_changed", limit=3, cursor=cursor)))
     assert all(len(page) == 3 for page in walked[:-1])
     assert [e.target.id for page in walked for e in page] == [f"user{n}" for n in reversed(range(7))]
@@ -288,9 +287,9 @@ def test_filtered_audit_pages_are_full_and_never_skip_or_repeat() -> None:
 
 def test_app_audit_lists_every_org_and_app_level_event_newest_first() -> None:
     first = create("Acme", "acme")
-    app_settings.patch(sam, UpdateSettings(max_orgs_per_user=9))
+    settings_admin.patch(sam, UpdateSettings(max_orgs_per_user=9))
     second = create("Globex", "globex", owner="bob")
-    events = audit.list_for_app(sam, AppAuditQuery()).data
+    events = audit_queries.list_for_app(sam, AppAuditQuery()).data
     assert [(e.action, e.org_id) for e in events] == [
         ("member.added", second), ("org.created", second), ("settings.updated", None),
         ("member.added", first), ("org.created", first)]
@@ -302,24 +301,24 @@ def test_app_audit_filters_by_org_actor_and_action() -> None:
     world.add_member(first, "bob")
     members.update_member(sam, first, "bob", UpdateMember(role="admin"))
     members.remove_member(bob, first, "me")
-    by_org = audit.list_for_app(sam, AppAuditQuery(org_id=second)).data
+    by_org = audit_queries.list_for_app(sam, AppAuditQuery(org_id=second)).data
     assert [e.action for e in by_org] == ["member.added", "org.created"]
-    by_actor = audit.list_for_app(sam, AppAuditQuery(actor="bob")).data
+    by_actor = audit_queries.list_for_app(sam, AppAuditQuery(actor="bob")).data
     assert [(e.action, e.org_id) for e in by_actor] == [
         ("member.left", first), ("member.added", second), ("org.created", second)]
-    by_support = audit.list_for_app(sam, AppAuditQuery(actor="me")).data
+    by_support = audit_queries.list_for_app(sam, AppAuditQuery(actor="me")).data
     assert [(e.action, e.actor.support) for e in by_support] == [("member.role_changed", True)]
-    both = audit.list_for_app(sam, AppAuditQuery(org_id=first, actor="bob", action="member.*")).data
+    both = audit_queries.list_for_app(sam, AppAuditQuery(org_id=first, actor="bob", action="member.*")).data
     assert [e.action for e in both] == ["member.left"]
 
 
 def test_an_audit_cursor_is_bound_to_its_filters() -> None:
     for n in range(3):
         create(f"Org {n}", f"org-{n}")
-    cursor = audit.list_for_app(sam, AppAuditQuery(limit=1)).next_cursor
+    cursor = audit_queries.list_for_app(sam, AppAuditQuery(limit=1)).next_cursor
     assert cursor
-    assert len(audit.list_for_app(sam, AppAuditQuery(limit=1, cursor=cursor)).data) == 1
-    assert code_of(lambda: audit.list_for_app(sam, AppAuditQuery(action="org.created", cursor=cursor))) == \
+    assert len(audit_queries.list_for_app(sam, AppAuditQuery(limit=1, cursor=cursor)).data) == 1
+    assert code_of(lambda: audit_queries.list_for_app(sam, AppAuditQuery(action="org.created", cursor=cursor))) == \
         "validation_error"
 
 
@@ -327,16 +326,16 @@ def test_support_changes_are_audited_as_support() -> None:
     org_id = create("Acme", "acme")
     world.add_member(org_id, "bob")
     members.remove_member(sam, org_id, "bob")
-    event = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data[0]
+    event = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data[0]
     assert event.actor.user_id == "sam" and event.actor.support is True
 
 
 def test_the_audit_of_a_deleted_org_stays_readable_to_support() -> None:
     org_id = create("Acme", "acme")
     orgs.delete(alice, org_id)
-    assert [e.action for e in audit.list_for_app(sam, AppAuditQuery(org_id=org_id)).data] == [
+    assert [e.action for e in audit_queries.list_for_app(sam, AppAuditQuery(org_id=org_id)).data] == [
         "org.deleted", "member.added", "org.created"]
-    assert code_of(lambda: audit.list_for_org(alice, org_id, OrgAuditQuery())) == "org_not_found"
+    assert code_of(lambda: audit_queries.list_for_org(alice, org_id, OrgAuditQuery())) == "org_not_found"
 
 
 def test_audit_reads_use_no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -349,7 +348,7 @@ def test_audit_reads_use_no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(operation, **kwargs)
 
     monkeypatch.setattr(table, "_call", spy)
-    audit.list_for_app(sam, AppAuditQuery())
+    audit_queries.list_for_app(sam, AppAuditQuery())
     admin.list_orgs(sam, AdminOrgsQuery(q="ac"))
     admin.find_users(sam, FindUsersQuery(email="a"))
     admin.get_user(sam, "alice")

@@ -17,8 +17,7 @@ from orgplane.models.members import UpdateMember
 from orgplane.models.orgs import CreateOrg, UpdateOrg
 from orgplane.models.provisioning import PutMember
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import members, orgs, provisioning
-from orgplane.services import settings as app_settings
+from orgplane.services import members, orgs, provisioning, settings_admin
 from tests.support import onboarding_walk, world
 
 SERVICES = Path(__file__).resolve().parents[2] / "layers" / "orgplane" / "orgplane" / "services"
@@ -99,7 +98,7 @@ def walk() -> set[str]:
           lambda: provisioning.put_member(sam, org_id, "dave", PutMember()))
     # settings (app level)
     check(keys.app_audit_pk("demo"), sam, "settings.updated", ("settings", "demo"),
-          lambda: app_settings.patch(sam, UpdateSettings(max_teams_per_org=5)))
+          lambda: settings_admin.patch(sam, UpdateSettings(max_teams_per_org=5)))
     # teams, where they exist
     if HAS_TEAMS:
         from orgplane.models.teams import CreateTeam, PutTeamMember, UpdateTeam

@@ -13,7 +13,7 @@ from orgplane.models.common import ListQuery
 from orgplane.models.invitations import CreateInvitation, InvitationToken, ListInvitationsQuery, Status
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam
-from orgplane.services import audit, invitation_links, invitations, members, orgs, teams
+from orgplane.services import audit_queries, invitation_links, invitations, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.pages import walk
@@ -365,7 +365,7 @@ def test_inviting_the_address_of_an_invitation_past_its_expiry_expires_it_first(
     assert invitations.get(alice, org_id, old).status == "expired"
     assert [i.id for i in invitations.list_for_org(alice, org_id, ListInvitationsQuery(status="pending")).data] == [new]
     assert org_counts(org_id) == (1, 1, 2)
-    expired = audit.list_for_org(alice, org_id, OrgAuditQuery(action="invitation.expired")).data
+    expired = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="invitation.expired")).data
     assert [(e.target.id, e.actor.user_id) for e in expired] == [(old, invitations.EXPIRY_ACTOR)]
 
 
@@ -424,11 +424,11 @@ def test_another_orgs_admin_and_another_app_see_404(org_id: str) -> None:
 
 def test_support_of_the_app_revokes_and_it_is_audited_as_support(org_id: str) -> None:
     from orgplane.models.audit import OrgAuditQuery
-    from orgplane.services import audit
+    from orgplane.services import audit_queries
 
     invitation_id = invite(org_id)
     invitations.revoke(world.caller("sam", support=True), org_id, invitation_id)
-    events = audit.list_for_org(alice, org_id, OrgAuditQuery(action="invitation.revoked")).data
+    events = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="invitation.revoked")).data
     assert [e.actor.support for e in events] == [True]
 
 

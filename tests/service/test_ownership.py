@@ -9,7 +9,7 @@ from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.members import ListMembersQuery, UpdateMember
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.ownership import CreateOwnershipTransfer, ListOwnershipTransfersQuery, OwnershipTransfer
-from orgplane.services import audit, expiry, members, orgs, ownership
+from orgplane.services import audit_queries, expiry, members, orgs, ownership
 from orgplane.store import table
 from tests.support import world
 from tests.support.world import code_of as codes
@@ -44,7 +44,7 @@ def owner_count(org_id: str) -> int:
 
 
 def actions(org_id: str) -> list[str]:
-    return [e.action for e in audit.list_for_org(support, org_id, OrgAuditQuery()).data
+    return [e.action for e in audit_queries.list_for_org(support, org_id, OrgAuditQuery()).data
             if e.action.startswith("ownership.")]
 
 
@@ -177,7 +177,7 @@ def test_a_dead_pending_transfer_gives_way_to_a_new_request(org_id: str) -> None
     fresh = offer(org_id, to="carol", by=dave)
     listed = {t.id: t.status for t in ownership.list_for_org(dave, org_id, ListOwnershipTransfersQuery()).data}
     assert listed == {stale.id: "cancelled", fresh.id: "pending"}
-    cancelled = [e for e in audit.list_for_org(support, org_id, OrgAuditQuery()).data
+    cancelled = [e for e in audit_queries.list_for_org(support, org_id, OrgAuditQuery()).data
                  if e.action == "ownership.transfer_cancelled"]
     assert cancelled[0].details["reason"] == "target_not_member"
     assert cancelled[0].actor.user_id == ownership.SYSTEM_ACTOR

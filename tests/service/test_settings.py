@@ -13,7 +13,7 @@ from orgplane.models.invitations import CreateInvitation, ListInvitationsQuery
 from orgplane.models.members import ListMembersQuery, UpdateMember
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import audit, cleanup, invitations, members, orgs, role_usage
+from orgplane.services import audit_queries, cleanup, invitations, members, orgs, role_usage, settings_admin
 from orgplane.services import settings as app_settings
 from orgplane.store import records, table
 from tests.support import world
@@ -27,7 +27,7 @@ AUDITOR = {"auditor": {"permissions": ["org:read", "member:read", "audit:read"]}
 
 
 def patch(**values: Any) -> Any:
-    return app_settings.patch(sam, UpdateSettings.model_validate(values))
+    return settings_admin.patch(sam, UpdateSettings.model_validate(values))
 
 
 def invalid_fields(values: dict[str, Any]) -> list[str]:
@@ -42,35 +42,35 @@ def org_id() -> str:
 
 
 def test_settings_of_an_unconfigured_app_are_the_defaults() -> None:
-    current = app_settings.get(sam)
+    current = settings_admin.get(sam)
     assert current.invitation_ttl_seconds == 7 * 24 * 3600 and current.audit_retention_days == 365
     assert current.max_members_per_org is None and current.max_orgs_per_user is None
     assert current.max_teams_per_org is None and current.roles == {}
 
 
 def test_only_support_staff_read_or_change_settings() -> None:
-    assert code_of(lambda: app_settings.get(alice)) == "forbidden"
-    assert code_of(lambda: app_settings.patch(alice, UpdateSettings(max_orgs_per_user=1))) == "forbidden"
-    assert app_settings.get(sam).max_orgs_per_user is None
+    assert code_of(lambda: settings_admin.get(alice)) == "forbidden"
+    assert code_of(lambda: settings_admin.patch(alice, UpdateSettings(max_orgs_per_user=1))) == "forbidden"
+    assert settings_admin.get(sam).max_orgs_per_user is None
 
 
 def test_patch_changes_only_the_fields_given() -> None:
     patch(max_members_per_org=10, invitation_ttl_seconds=3600)
     patch(max_orgs_per_user=3)
-    current = app_settings.get(sam)
+    current = settings_admin.get(sam)
     assert (current.max_members_per_org, current.max_orgs_per_user, current.invitation_ttl_seconds) == (10, 3, 3600)
 
 
 def test_a_null_limit_means_unlimited_again() -> None:
     patch(max_members_per_org=10)
     patch(max_members_per_org=None)
-    assert app_settings.get(sam).max_members_per_org is None
+    assert settings_admin.get(sam).max_members_per_org is None
 
 
 def test_invitation_email_fields_merge_and_null_restores_the_default() -> None:
     patch(invitation_email={"from": "Acme <no-reply@acme.test>", "subject": "Join us"})
     patch(invitation_email={"accept_url": "https://app.acme.test/accept?token={token}", "subject": None})
-    email = app_settings.get(sam).invitation_email
+    email = settings_admin.get(sam).invitation_email
     assert email.from_ == "Acme <no-reply@acme.test>" and email.subject is None
     assert email.accept_url == "https://app.acme.test/accept?token={token}"
 
@@ -115,7 +115,7 @@ def test_accept_url_is_https_or_local_http_with_a_token_slot(url: str) -> None:
 
 def test_a_settings_change_is_audited_at_app_level_with_what_changed() -> None:
     patch(max_orgs_per_user=5, roles=AUDITOR)
-    events = audit.list_for_app(sam, AppAuditQuery(action="settings.updated")).data
+    events = audit_queries.list_for_app(sam, AppAuditQuery(action="settings.updated")).data
     assert len(events) == 1
     event = events[0]
     assert event.org_id is None and event.target.type == "settings" and event.target.id == "demo"
@@ -127,7 +127,7 @@ def test_a_settings_change_is_audited_at_app_level_with_what_changed() -> None:
 def test_a_patch_that_changes_nothing_writes_nothing() -> None:
     patch(max_orgs_per_user=5)
     patch(max_orgs_per_user=5)
-    assert len(audit.list_for_app(sam, AppAuditQuery()).data) == 1
+    assert len(audit_queries.list_for_app(sam, AppAuditQuery()).data) == 1
 
 
 def test_audit_events_expire_after_the_retention_setting() -> None:
@@ -153,8 +153,8 @@ def test_functions_read_settings_through_the_cache_and_a_patch_refreshes_it(monk
 def test_settings_of_one_app_are_not_another_apps() -> None:
     patch(max_orgs_per_user=1, roles=AUDITOR)
     other_support = world.caller("olga", app_id="other", support=True)
-    assert app_settings.get(other_support).max_orgs_per_user is None
-    assert app_settings.get(other_support).roles == {}
+    assert settings_admin.get(other_support).max_orgs_per_user is None
+    assert settings_admin.get(other_support).roles == {}
 
 
 # --- custom roles -------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_a_role_in_use_cannot_be_deleted(org_id: str) -> None:
     patch(roles=AUDITOR)
     world.add_member(org_id, "bob", role="auditor")
     assert code_of(lambda: patch(roles={}, max_orgs_per_user=3)) == "role_in_use"
-    current = app_settings.get(sam)
+    current = settings_admin.get(sam)
     assert "auditor" in current.roles and current.max_orgs_per_user is None
 
 

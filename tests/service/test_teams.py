@@ -11,7 +11,7 @@ from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.members import ListMembersQuery
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, ListTeamMembersQuery, ListTeamsQuery, PutTeamMember, UpdateTeam
-from orgplane.services import audit, cleanup, members, orgs, teams
+from orgplane.services import audit_queries, cleanup, members, orgs, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.pages import walk
@@ -313,7 +313,7 @@ def test_a_removed_org_member_vanishes_from_every_team_at_once(org_id: str) -> N
         assert roster(org_id, team_id) == {"carol": "member"} and count(org_id, team_id) == 1
     assert {i["user_id"] for i in team_member_items(org_id)} == {"carol"}
     assert codes(lambda: put(org_id, first, "bob")) == "not_org_member"
-    removal = audit.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data[0]
+    removal = audit_queries.list_for_org(alice, org_id, OrgAuditQuery(action="member.removed")).data[0]
     assert removal.details == {"role": "member", "team_ids": sorted([first, second])}
 
 

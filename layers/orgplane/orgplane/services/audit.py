@@ -1,18 +1,17 @@
-"""The activity log: every mutation adds its audit event to its own transaction."""
+"""The activity log, write half: every mutation adds its audit event to its own transaction.
+
+Reading it (the routes) is :mod:`orgplane.services.audit_queries`; this half imports nothing that
+reads settings or opens an org, so the settings cache and tenancy may depend on it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from orgplane import access, clock, ids, keys
+from orgplane import clock, ids, keys
 from orgplane.caller import Caller
-from orgplane.models.common import Page
 from orgplane.services import events
-from orgplane.store import cursors, pages, table
 from orgplane.store.transaction import Transaction
-
-if TYPE_CHECKING:  # read side only (to_event): every mutation imports this module just for record()
-    from orgplane.models.audit import AppAuditQuery, AuditEvent, OrgAuditQuery
 
 _DAY = 86400
 
@@ -59,65 +58,3 @@ def member_added(tx: Transaction, caller: Caller, org_id: str, user_id: str, rol
     path; ``refs`` the object it came through, e.g. ``invitation_id``), so one event type counts seats."""
     return record(tx, caller, org_id, "member.added", "member", user_id,
                   {"user_id": user_id, "role": role, "via": via, **refs}, retention_days)
-
-
-# --- reading the activity log -------------------------------------------------------------------
-
-
-def to_event(item: dict[str, Any]) -> AuditEvent:
-    from orgplane.models.audit import AuditEvent
-
-    return AuditEvent.model_validate(item)
-
-
-def list_for_org(caller: Caller, org_id: str, query: OrgAuditQuery) -> Page[AuditEvent]:
-    """An org's activity, newest first (``audit:read``)."""
-    from orgplane.services.tenancy import open_org  # tenancy → settings → audit: bound at call time
-
-    view = open_org(caller, org_id)
-    view.require("audit:read")
-    spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, org_id), forward=False)
-    _filter(spec, query.action, None)
-    return _page(spec, query.limit, query.cursor, f"audit:{caller.app_id}:{org_id}:{query.action or ''}")
-
-
-def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
-    """The app's activity, newest first (support): one org's partition, one actor's view, or all."""
-    access.require_support(caller)
-    actor = caller.resolve_user(query.actor) if query.actor else None
-    if query.org_id:
-        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False)
-        _filter(spec, query.action, keys.actor_pk(caller.app_id, actor) if actor else None)
-    elif actor:
-        spec = table.QuerySpec("GSI1PK", keys.actor_pk(caller.app_id, actor), index=keys.GSI1,
-                               sort_name="GSI1SK", forward=False)
-        _filter(spec, query.action, None)
-    else:
-        spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(caller.app_id), index=keys.GSI2,
-                               sort_name="GSI2SK", forward=False)
-        _filter(spec, query.action, None)
-    scope = f"admin-audit:{caller.app_id}:{query.org_id or ''}:{actor or ''}:{query.action or ''}"
-    return _page(spec, query.limit, query.cursor, scope)
-
-
-def _filter(spec: table.QuerySpec, action: str | None, actor_key: str | None) -> None:
-    clauses: list[str] = []
-    if action and action.endswith(".*"):
-        clauses.append("begins_with(#action, :action)")
-        spec.filter_values[":action"] = action[:-1]
-    elif action:
-        clauses.append("#action = :action")
-        spec.filter_values[":action"] = action
-    if action:
-        spec.filter_names["#action"] = "action"
-    if actor_key:  # the actor's index key: a user's id, or ``service:<client_id>`` for a service
-        clauses.append("#actor_key = :actor")
-        spec.filter_names["#actor_key"] = "GSI1PK"
-        spec.filter_values[":actor"] = actor_key
-    if clauses:
-        spec.filter_expression = " AND ".join(clauses)
-
-
-def _page(spec: table.QuerySpec, limit: int, cursor: str | None, scope: str) -> Page[AuditEvent]:
-    page = pages.fill(spec, limit, cursors.decode(cursor, scope))
-    return Page(data=[to_event(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))

@@ -1,17 +1,19 @@
-"""App settings: read from the table with defaults, cached briefly in memory."""
+"""App settings: read from the table with defaults, cached briefly in memory.
+
+The routes that read and change them (``GET`` / ``PATCH /admin/settings``) are
+:mod:`orgplane.services.settings_admin`; this cache half imports no audit or role counters, so
+tenancy and every service may depend on it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from orgplane import access, clock, keys
+from orgplane import clock, keys
 from orgplane.access import RoleBook
-from orgplane.caller import Caller
 from orgplane.config import settings as deployment
-from orgplane.models.settings import AppSettings, UpdateSettings
-from orgplane.services import audit, events, role_usage
+from orgplane.models.settings import AppSettings
 from orgplane.store import table
-from orgplane.store.transaction import STALE, Transaction, retrying
 
 _cache: dict[str, tuple[float, AppSettings]] = {}
 
@@ -22,7 +24,7 @@ def load(app_id: str) -> AppSettings:
     if hit and hit[0] > now:
         return hit[1]
     item = table.get(keys.settings(app_id), consistent=False)
-    value = _with_defaults(item)
+    value = with_defaults(item)
     _cache[app_id] = (now + deployment().settings_cache_seconds, value)
     return value
 
@@ -39,82 +41,7 @@ def forget(app_id: str | None = None) -> None:
         _cache.pop(app_id, None)
 
 
-# --- GET / PATCH /admin/settings (support only) -------------------------------------------------
-
-
-def get(caller: Caller) -> AppSettings:
-    """The stored settings with their defaults, read consistently (not from the cache)."""
-    access.require_support(caller)
-    return _read(caller.app_id)[1]
-
-
-def patch(caller: Caller, body: UpdateSettings) -> AppSettings:
-    """Change the fields given, in one transaction with the role counters and the audit event."""
-    access.require_support(caller)
-    try:
-        with events.guessing():  # number the app's events from the container's last known counter
-            return retrying(lambda: _patch(caller, body))
-    finally:
-        forget(caller.app_id)
-
-
-def _read(app_id: str) -> tuple[dict[str, Any] | None, AppSettings]:
-    item = table.get(keys.settings(app_id))
-    return item, _with_defaults(item)
-
-
-def _with_defaults(item: dict[str, Any] | None) -> AppSettings:
+def with_defaults(item: dict[str, Any] | None) -> AppSettings:
     """Stored settings over the defaults; the stack's ``AuditRetentionDays`` is the default retention."""
     defaults = {"audit_retention_days": deployment().audit_retention_days}
     return AppSettings.model_validate({**defaults, **(keys.strip(item) if item else {})})
-
-
-def _patch(caller: Caller, body: UpdateSettings) -> AppSettings:
-    app_id = caller.app_id
-    item, current = _read(app_id)
-    stored = current.model_dump(mode="json", by_alias=True)
-    given = body.model_dump(mode="json", by_alias=True, include=body.model_fields_set)
-    if body.invitation_email is not None:  # merged: only the email fields given change
-        email = body.invitation_email
-        given["invitation_email"] = {**stored["invitation_email"],
-                                     **email.model_dump(mode="json", by_alias=True, include=email.model_fields_set)}
-    updated = AppSettings.model_validate({**stored, **given})
-    details = _changes(current, updated)
-    if not details:
-        return current
-    tx = Transaction()
-    seen = item.get("version") if item else None
-    tx.put(
-        {**keys.settings(app_id), "entity": "SETTINGS", "app_id": app_id,
-         **updated.model_dump(mode="json", by_alias=True),
-         "version": int(seen or 0) + 1, "updated_at": clock.iso(), "updated_by": caller.user_id},
-        condition="attribute_not_exists(#version)" if seen is None else "#version = :seen",
-        names={"#version": "version"}, values=None if seen is None else {":seen": seen}, on_fail=STALE,
-    )
-    if "roles" in details:
-        for role in sorted(set(current.roles) - set(updated.roles)):
-            role_usage.undefine(tx, app_id, role)
-        for role in sorted(updated.roles):
-            role_usage.define(tx, app_id, role)
-    audit.record(tx, caller, None, "settings.updated", "settings", app_id, details,
-                 updated.audit_retention_days)
-    tx.commit()
-    return updated
-
-
-def _changes(before: AppSettings, after: AppSettings) -> dict[str, Any]:
-    """The audit details of a change: old and new values; for roles, which were added, removed, changed."""
-    old, new = before.model_dump(mode="json", by_alias=True), after.model_dump(mode="json", by_alias=True)
-    details: dict[str, Any] = {}
-    for name, value in new.items():
-        if value == old.get(name):
-            continue
-        if name == "roles":
-            details["roles"] = {
-                "added": sorted(set(value) - set(old["roles"])),
-                "removed": sorted(set(old["roles"]) - set(value)),
-                "changed": sorted(r for r in set(value) & set(old["roles"]) if value[r] != old["roles"][r]),
-            }
-        else:
-            details[name] = {"from": old.get(name), "to": value}
-    return details
