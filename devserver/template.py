@@ -134,7 +134,8 @@ def authorizer_function(path: Path = TEMPLATE) -> Function:
             continue
         auth = resource["Properties"]["Auth"]
         arn = auth["Authorizers"][auth["DefaultAuthorizer"]]["FunctionArn"]
-        logical_id = arn["Fn::GetAtt"][0]
+        # ``!Ref Fn.Alias`` (its SnapStart alias) or ``!GetAtt Fn.Arn``
+        logical_id = arn["Ref"].split(".")[0] if "Ref" in arn else arn["Fn::GetAtt"][0]
         return next(f for f in functions(path) if f.logical_id == logical_id)
     raise LookupError("no API with a default authorizer in template.yaml")
 
