@@ -37,6 +37,7 @@ LAMBDA_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "orgplane",
     "POWERTOOLS_LOG_LEVEL": "INFO",
     "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
     "DEFAULT_ACCEPT_URL": "https://example.com/accept?token={token}",
 }
 

@@ -16,11 +16,11 @@ T = TypeVar("T")
 class Request(BaseModel):
     """A request body: strict types, unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False, defer_build=True)
 
 
 class Response(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Page(Response, Generic[T]):
@@ -31,7 +31,7 @@ class Page(Response, Generic[T]):
 class ListQuery(BaseModel):
     """``?limit=`` (1–100, default 50) and ``?cursor=``; undefined parameters are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     limit: int = Field(default=50, ge=1, le=100)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None

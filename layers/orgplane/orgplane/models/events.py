@@ -30,7 +30,7 @@ class Event(Response):
 class EventsQuery(BaseModel):
     """``GET /events?after=&types=a,b&org_id=&limit=``: oldest first, from a cursor."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     limit: int = Field(default=50, ge=1, le=100)
     after: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None

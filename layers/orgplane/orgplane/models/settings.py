@@ -20,12 +20,12 @@ DEFAULT_SENDS_PER_ADDRESS_PER_HOUR = 3
 
 
 class RoleDefinition(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     permissions: list[str]
 
 
 class InvitationEmail(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     from_: Annotated[str, StringConstraints(min_length=3, max_length=254)] | None = Field(
         default=None, alias="from"
     )
@@ -36,7 +36,7 @@ class InvitationEmail(BaseModel):
 class AppSettings(BaseModel):
     """The stored settings of one app, with the defaults of an app nobody configured yet."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     invitation_ttl_seconds: int = 7 * 24 * 3600
     max_members_per_org: int | None = None
@@ -107,7 +107,7 @@ def _custom_roles(value: dict[str, RoleDefinition]) -> dict[str, RoleDefinition]
 class InvitationEmailPatch(BaseModel):
     """Fields given replace the stored ones; ``null`` puts a field back to the deployment default."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, defer_build=True)
     from_: Annotated[str, StringConstraints(min_length=3, max_length=254), AfterValidator(_sender)] | None = Field(
         default=None, alias="from"
     )
