@@ -8,7 +8,7 @@ A route is a function of a :class:`LocalRequest` returning ``(status, json value
         return 200, {"data": [...]}
 
 Paths may hold ``{name}`` segments (``/_local/jobs/{job}``), found in ``request.params``. Routes that
-need the running server (streams, jobs) are registered by :mod:`devserver.server` at start-up and
+need the running server (streams, jobs) are registered by :mod:`devserver.controls` at start-up and
 reach it through ``request.server``.
 """
 

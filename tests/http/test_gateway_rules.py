@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from devserver import template
-from devserver.server import ApiRoute, _authorizer_context, _policy_decision, _proxy_reply
+from devserver.gateway_rules import ApiRoute, authorizer_context, policy_decision, proxy_reply
 
 ARN = "arn:aws:execute-api:us-east-1:000000000000:local/local/GET/orgs/o1"
 FUNCTION = template.Function(logical_id="F", code_uri=template.ROOT / "functions" / "f", handler="app.h",
@@ -37,32 +37,32 @@ def test_literal_segments_win_over_parameters() -> None:
 def test_allow_covering_the_method_arn_allows() -> None:
     allow = {"Effect": "Allow", "Action": "execute-api:Invoke",
              "Resource": "arn:aws:execute-api:us-east-1:000000000000:local/local/*/*"}
-    assert _policy_decision(policy(allow), ARN) is True
+    assert policy_decision(policy(allow), ARN) is True
 
 
 def test_explicit_deny_wins_and_no_matching_allow_denies() -> None:
     allow = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}
     deny = {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": ARN}
-    assert _policy_decision(policy(allow, deny), ARN) is False
+    assert policy_decision(policy(allow, deny), ARN) is False
     other = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": ARN.replace("GET", "POST")}
-    assert _policy_decision(policy(other), ARN) is False
+    assert policy_decision(policy(other), ARN) is False
 
 
 def test_a_result_without_principal_or_policy_is_invalid() -> None:
-    assert _policy_decision({"policyDocument": {"Statement": []}}, ARN) is None
-    assert _policy_decision({"principalId": "x"}, ARN) is None
+    assert policy_decision({"policyDocument": {"Statement": []}}, ARN) is None
+    assert policy_decision({"principalId": "x"}, ARN) is None
 
 
 def test_authorizer_context_is_passed_as_strings() -> None:
     result = {**policy(), "context": {"app_id": "demo", "n": 3, "support": False}}
-    assert _authorizer_context(result) == {"principalId": "demo|alice", "app_id": "demo", "n": "3",
+    assert authorizer_context(result) == {"principalId": "demo|alice", "app_id": "demo", "n": "3",
                                            "support": "false"}
-    assert _authorizer_context({**policy(), "context": {"nested": {"a": 1}}}) is None
+    assert authorizer_context({**policy(), "context": {"nested": {"a": 1}}}) is None
 
 
 def test_proxy_responses_merge_single_and_multi_value_headers() -> None:
-    reply = _proxy_reply({"statusCode": 201, "headers": {"X-A": "1"},
+    reply = proxy_reply({"statusCode": 201, "headers": {"X-A": "1"},
                           "multiValueHeaders": {"Content-Type": ["application/json"]}, "body": "{}"})
     assert reply is not None
     assert reply.status == 201 and reply.headers == {"X-A": "1", "Content-Type": "application/json"}
-    assert _proxy_reply({"body": "no status"}) is None
+    assert proxy_reply({"body": "no status"}) is None

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from devserver import server
+from devserver.gateway_rules import Reply
 
 
 class _Gateway:
     access_log = False
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> server.Reply:
-        return server.Reply(200, {"Content-Type": "application/json"}, b"[" + b"0," * 500_000 + b"0]")
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        return Reply(200, {"Content-Type": "application/json"}, b"[" + b"0," * 500_000 + b"0]")
 
 
 def test_a_client_gone_before_the_answer_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
