@@ -13,7 +13,7 @@ from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.invitations import CreateInvitation
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
-from orgplane.services import audit, events, invitations, members, orgs, teams
+from orgplane.services import audit_queries, events, invitations, members, orgs, teams
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from tests.support import world
@@ -117,7 +117,7 @@ def test_removing_a_plain_team_member_is_one_request_and_a_maintainer_takes_the_
     with requests() as sent:
         teams.remove_member(alice, org_id, team, "carol")
     assert sent == ["TransactWriteItems", "BatchGetItem", "TransactWriteItems"]  # the guess was wrong
-    removed = [e.details for e in audit.list_for_org(alice, org_id, OrgAuditQuery()).data
+    removed = [e.details for e in audit_queries.list_for_org(alice, org_id, OrgAuditQuery()).data
                if e.action == "team.member_removed"]
     assert sorted(str(d["role"]) for d in removed) == ["maintainer", "member"]  # what each really held
     assert code_of(lambda: teams.remove_member(mallory, org_id, team, "alice")) == "org_not_found"
