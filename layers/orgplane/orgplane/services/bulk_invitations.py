@@ -46,7 +46,7 @@ def operations_per_transaction() -> int:
     one kept for the Idempotency-Key's claim."""
     return deployment().max_transaction_items - 1
 
-#: Rounds of read, plan and write before the rows still open answer ``conflict``.
+#: Rounds in a row that settle no row (read, plan, write) before the rows still open answer ``conflict``.
 MAX_ROUNDS = 8
 
 
@@ -77,10 +77,12 @@ class _Row:
 
 def create_many(caller: Caller, org_id: str, body: BulkInvitations) -> BulkInvitationResults:
     rows = [_parse(index, raw) for index, raw in enumerate(body.invitations)]
-    for _ in range(MAX_ROUNDS):
+    fruitless = 0
+    while fruitless < MAX_ROUNDS:
         waiting = [row for row in rows if row.open]
         if not waiting:
             break
+        fruitless += 1  # a round that settles rows is free: rounds are bounded by the rows, then by MAX_ROUNDS
         try:
             view = _open(caller, org_id, waiting)
         except Stale:
@@ -93,6 +95,8 @@ def create_many(caller: Caller, org_id: str, body: BulkInvitations) -> BulkInvit
             break
         if _write(view, rows, _plan(view, waiting)):
             break
+        if any(not row.open for row in waiting):
+            fruitless = 0
     else:
         for row in rows:
             if row.open and row.planned is None:
