@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from collections import Counter
@@ -560,31 +561,30 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
         if op.kind == "accept" and reads + writes > 2:
             over.append(f"{op.name} ({stats.describe(sig)})")
     if over:
-        text = ("**Above the floor of one request per mutation** (two per accept): " + "; ".join(over) + ". "
-                "At the floor: " + ("; ".join(single) or "none") + ". Every mutation makes exactly one write "
-                "request; the request above the floor is the strongly consistent read before it "
-                "(`services/tenancy.py` `open_org`). That read decides what a single conditional write cannot "
-                "tell apart: 404 for a non-member before 403 for a missing permission, the role book's "
-                "permissions and the no-escalation rules, an invitation's state and link before its email; a "
-                "cancelled transaction names only which condition failed. The write re-asserts every decision "
-                "(the caller's role, the target's state) so nothing is decided on stale data. Reaching the "
-                "floor would mean conditions on the caller's role inside each transaction and mapping "
-                "cancellation reasons back to the same error order: possible, at the cost of clear errors "
-                "for some cases, and not done.")
-        if any(entry.startswith("accept invitation by id") for entry in over):
-            text += (" Accept by id pays a Query of the email view first (the id does not name the org; "
-                     "`services/invitations.py` `_by_id`); an id that embedded the org id, as the link token "
-                     "does, would make it two requests.")
+        counts = sorted(reads + writes for reads, writes in
+                        (stats.reads_writes(stats.mode(stats.signature(c.ddb) for c in op.calls)[0])
+                         for op in run.results if op.kind in {"write", "accept"}))
+        spread = ", ".join(f"{sum(c == n for c in counts)} at {n}" for n in sorted(set(counts)))
+        text = (f"**Median {statistics.median(counts):g} DynamoDB requests per mutation** ({len(counts)} "
+                f"mutations: {spread}; the goal is a median of 1). At the floor, one optimistic "
+                "`TransactWriteItems` carrying every guard (`services/optimistic.py`: the caller's role as a "
+                "condition against the roles of the cached role book that hold the permission; a cancellation "
+                "falls back to the read path for the exact error): " + ("; ".join(single) or "none") + ". "
+                "Above it: " + "; ".join(over) + ". Every mutation makes exactly one write request; what is "
+                "above the floor is the strongly consistent read before it (`services/tenancy.py` `open_org`), "
+                "kept where the write needs a value no condition can supply: the full object the response "
+                "shows, an old role to move counters, a claim key taken from an email, an id that does not "
+                "name its org (each operation's reason: *Why these requests*, from `bench/write_reasons.py`).")
         out.append(text)
     else:
         out.append("**Floor met**: every mutation makes one request; accepting an invitation makes two.")
-    out.append("**Extra reads, flat**: removing a member who is on teams adds a BatchGetItem of those teams "
-               "(`services/teams.py` `remove_memberships_of`), as does `GET .../permissions` for a member on "
-               "teams (`live_teams`) and accepting an invitation with `team_ids` (`_joinable_teams`); listing a "
-               "team's members adds a BatchGetItem of the page's memberships (`services/teams.py` "
-               "`list_members`, to hide orphans). Each is one request whatever the size; the team reads "
-               "exist to skip teams deleted while their cleanup runs, which a `ConditionCheck`/conditional "
-               "delete in the same transaction could do without the read.")
+    out.append("**Extra reads, flat**: `GET .../permissions` for a member on teams adds a BatchGetItem of "
+               "those teams (`live_teams`), as does accepting an invitation with `team_ids` (`_joinable_teams`); "
+               "listing a team's members adds a BatchGetItem of the page's memberships (`services/teams.py` "
+               "`list_members`, to hide orphans). Each is one request whatever the size. Removing a member who "
+               "is on teams no longer reads them: each team's count update is conditioned on the team existing "
+               "(`remove_memberships_of(..., assume_teams_exist=True)`), and only a team deleted meanwhile "
+               "sends the removal down the read path.")
     flat_by_design = [
         ("list my invitations", "`GET /invitations`", "the email's history",
          "answered invitations move aside on the invitee's GSI1 view (`keys.answered_invitation_email_sk`)"),
