@@ -26,11 +26,14 @@ from orgplane.models.admin import (
 from orgplane.models.common import Page
 from orgplane.models.orgs import Org
 from orgplane.store import cursors, pages, records, table
+from orgplane.store import invitations as invitations_store
 
 Item = dict[str, Any]
 
 MAX_USER_ITEMS = 1000
 MAX_INVITATIONS_PER_EMAIL = 200
+#: An email view holds claims and invitations under one prefix: the invitations still pending.
+PENDING_INVITATION = invitations_store.IS_INVITATION & invitations_store.pending()
 _SLUG_PREFIX = re.compile(r"^[a-z0-9-]+$")
 
 
@@ -103,9 +106,7 @@ def get_user(caller: Caller, user_id: str) -> AdminUser:
         for email_key in dict.fromkeys(k for k in map(emails.key_or_none, addresses) if k)
         for invitation in table.query_all(
             table.QuerySpec("GSI1PK", keys.email_pk(app_id, email_key), index=keys.GSI1, sort_name="GSI1SK",
-                            begins_with=keys.EMAIL_INVITE_PREFIX, filter_expression="#e = :e AND #s = :s",
-                            filter_names={"#e": "entity", "#s": "status"},
-                            filter_values={":e": "INVITE", ":s": "pending"}),
+                            begins_with=keys.EMAIL_INVITE_PREFIX).where(PENDING_INVITATION),
             max_items=MAX_INVITATIONS_PER_EMAIL,
         )
     ]

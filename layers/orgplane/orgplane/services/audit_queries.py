@@ -12,7 +12,7 @@ from orgplane.caller import Caller
 from orgplane.models.audit import AppAuditQuery, AuditEvent, OrgAuditQuery
 from orgplane.models.common import Page
 from orgplane.services.tenancy import open_org
-from orgplane.store import cursors, pages, table
+from orgplane.store import audit_log, cursors, pages, table
 
 
 def to_event(item: dict[str, Any]) -> AuditEvent:
@@ -23,8 +23,8 @@ def list_for_org(caller: Caller, org_id: str, query: OrgAuditQuery) -> Page[Audi
     """An org's activity, newest first (``audit:read``)."""
     view = open_org(caller, org_id)
     view.require("audit:read")
-    spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, org_id), forward=False)
-    _filter(spec, query.action, None)
+    spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, org_id), forward=False).where(
+        audit_log.matching(query.action, None))
     return _page(spec, query.limit, query.cursor, f"audit:{caller.app_id}:{org_id}:{query.action or ''}")
 
 
@@ -33,36 +33,16 @@ def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
     access.require_support(caller)
     actor = caller.resolve_user(query.actor) if query.actor else None
     if query.org_id:
-        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False)
-        _filter(spec, query.action, keys.actor_pk(caller.app_id, actor) if actor else None)
+        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False).where(
+            audit_log.matching(query.action, keys.actor_pk(caller.app_id, actor) if actor else None))
     elif actor:
         spec = table.QuerySpec("GSI1PK", keys.actor_pk(caller.app_id, actor), index=keys.GSI1,
-                               sort_name="GSI1SK", forward=False)
-        _filter(spec, query.action, None)
+                               sort_name="GSI1SK", forward=False).where(audit_log.matching(query.action, None))
     else:
         spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(caller.app_id), index=keys.GSI2,
-                               sort_name="GSI2SK", forward=False)
-        _filter(spec, query.action, None)
+                               sort_name="GSI2SK", forward=False).where(audit_log.matching(query.action, None))
     scope = f"admin-audit:{caller.app_id}:{query.org_id or ''}:{actor or ''}:{query.action or ''}"
     return _page(spec, query.limit, query.cursor, scope)
-
-
-def _filter(spec: table.QuerySpec, action: str | None, actor_key: str | None) -> None:
-    clauses: list[str] = []
-    if action and action.endswith(".*"):
-        clauses.append("begins_with(#action, :action)")
-        spec.filter_values[":action"] = action[:-1]
-    elif action:
-        clauses.append("#action = :action")
-        spec.filter_values[":action"] = action
-    if action:
-        spec.filter_names["#action"] = "action"
-    if actor_key:  # the actor's index key: a user's id, or ``service:<client_id>`` for a service
-        clauses.append("#actor_key = :actor")
-        spec.filter_names["#actor_key"] = "GSI1PK"
-        spec.filter_values[":actor"] = actor_key
-    if clauses:
-        spec.filter_expression = " AND ".join(clauses)
 
 
 def _page(spec: table.QuerySpec, limit: int, cursor: str | None, scope: str) -> Page[AuditEvent]:

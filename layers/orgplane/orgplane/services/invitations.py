@@ -274,19 +274,11 @@ def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Pa
     spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_PREFIX)
     if query.status == PENDING:  # only pending ones are on this index; past their expiry until the job runs
         spec = table.QuerySpec("GSI2PK", keys.pending_invitations_pk(caller.app_id, org_id), index=keys.GSI2,
-                               sort_name="GSI2SK")
-        spec.filter_expression = "#status = :pending AND #exp > :now"
+                               sort_name="GSI2SK").where(invitations_store.open_at(now))
     elif query.status == "expired":
-        spec.filter_expression = "#status = :expired OR (#status = :pending AND #exp <= :now)"
+        spec = spec.where(invitations_store.expired_at(now))
     elif query.status:
-        spec.filter_expression = "#status = :status"
-        spec.filter_values[":status"] = query.status
-    if query.status in {PENDING, "expired"}:
-        spec.filter_values.update({":pending": PENDING, ":now": now, **(
-            {":expired": "expired"} if query.status == "expired" else {})})
-        spec.filter_names["#exp"] = "expires_epoch"
-    if query.status:
-        spec.filter_names["#status"] = "status"
+        spec = spec.where(invitations_store.in_status(query.status))
     scope = f"invitations:{caller.app_id}:{org_id}:{query.status or ''}"
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_invitation(item, now) for item in page.items],
@@ -388,10 +380,8 @@ def list_mine(caller: Caller, query: ListQuery) -> Page[MyInvitation]:
     now = _now_epoch()
     scope = f"my-invitations:{caller.app_id}:{caller.email_key}"
     spec = table.QuerySpec("GSI1PK", keys.email_pk(caller.app_id, caller.email_key),
-                           index=keys.GSI1, sort_name="GSI1SK", begins_with=keys.INVITE_PREFIX,
-                           filter_expression="#status = :pending AND #exp > :now",
-                           filter_names={"#status": "status", "#exp": "expires_epoch"},
-                           filter_values={":pending": PENDING, ":now": now})
+                           index=keys.GSI1, sort_name="GSI1SK",
+                           begins_with=keys.INVITE_PREFIX).where(invitations_store.open_at(now))
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     org_ids = list(dict.fromkeys(str(item["org_id"]) for item in page.items))
     orgs = dict(zip(org_ids, table.batch_get([keys.org(caller.app_id, o) for o in org_ids]), strict=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orgplane import keys
-from orgplane.store.conditions import Condition, all_of
+from orgplane.store.conditions import Condition, all_of, any_of
 from orgplane.store.transaction import STALE, Outcome, Transaction
 
 Item = dict[str, Any]
@@ -24,8 +24,29 @@ def pending_with_nonce(nonce: str) -> Condition:
 
 def live(nonce: str, now: int) -> Condition:
     """Pending, unexpired at ``now``, and its link still the one read: an invitee may answer it."""
-    return all_of(pending_with_nonce(nonce),
-                  Condition("#i_exp > :i_now", {"#i_exp": "expires_epoch"}, {":i_now": now}))
+    return all_of(pending_with_nonce(nonce), unexpired(now))
+
+
+def unexpired(now: int) -> Condition:
+    return Condition("#i_exp > :i_now", {"#i_exp": "expires_epoch"}, {":i_now": now})
+
+
+def open_at(now: int) -> Condition:
+    """Pending and not past its expiry at ``now``: what an invitee still sees and may answer."""
+    return all_of(pending(), unexpired(now))
+
+
+def expired_at(now: int) -> Condition:
+    """Marked expired, or pending past its expiry at ``now`` and not yet marked by the expiry job."""
+    return any_of(Condition("#i_status = :i_expired", {"#i_status": "status"}, {":i_expired": "expired"}), due(now))
+
+
+def in_status(status: str) -> Condition:
+    return Condition("#i_status = :i_status", {"#i_status": "status"}, {":i_status": status})
+
+
+#: An invitation item among the other items of an email's view (its claims share the key prefix).
+IS_INVITATION = Condition("#i_entity = :i_entity", {"#i_entity": "entity"}, {":i_entity": "INVITE"})
 
 
 def due(now: int) -> Condition:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from orgplane.config import settings
 from orgplane.errors import DomainError
+from orgplane.store.conditions import Condition, all_of
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -158,6 +159,15 @@ class QuerySpec:
     filter_expression: str | None = None
     filter_names: dict[str, str] = field(default_factory=dict)
     filter_values: dict[str, Any] = field(default_factory=dict)
+
+    def where(self, condition: Condition | None) -> QuerySpec:
+        """This query keeping only the items that meet ``condition`` (a filter: the rest still cost read units)."""
+        if condition is None:
+            return self
+        if self.filter_expression is not None:
+            condition = all_of(Condition(self.filter_expression, self.filter_names, self.filter_values), condition)
+        return replace(self, filter_expression=condition.expression, filter_names=dict(condition.names),
+                       filter_values=dict(condition.values))
 
 
 def query(spec: QuerySpec, limit: int, start_key: dict[str, Any] | None = None) -> Page:

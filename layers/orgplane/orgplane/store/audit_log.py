@@ -1,0 +1,23 @@
+"""The activity log's reads: filters on audit records (an org's partition, an actor's view, the app's index)."""
+
+from __future__ import annotations
+
+from orgplane.store.conditions import Condition, all_of
+
+
+def action_is(action: str) -> Condition:
+    """Records of ``action``; ``member.*`` means every action of that family."""
+    if action.endswith(".*"):
+        return Condition("begins_with(#a_action, :a_action)", {"#a_action": "action"}, {":a_action": action[:-1]})
+    return Condition("#a_action = :a_action", {"#a_action": "action"}, {":a_action": action})
+
+
+def by_actor(actor_key: str) -> Condition:
+    """Records of one actor, by the actor's index key (a user's id, or ``service:<client_id>``)."""
+    return Condition("#a_actor = :a_actor", {"#a_actor": "GSI1PK"}, {":a_actor": actor_key})
+
+
+def matching(action: str | None, actor_key: str | None) -> Condition | None:
+    """The filter for an optional action and an optional actor; ``None`` when there is nothing to filter."""
+    conditions = [c for c in (action_is(action) if action else None, by_actor(actor_key) if actor_key else None) if c]
+    return all_of(*conditions) if conditions else None
