@@ -39,12 +39,12 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                 "already returns the whole invitation (GSI1 projects ALL); the second "
                                 "read is for strong consistency and the org and membership."),
     "remove member on 1 team": ("2 BatchGetItem + 1 TransactWriteItems",
-                                "One read above the plain removal: `services/teams.py` "
+                                "One read above the plain removal: `services/team_members.py` "
                                 "`remove_memberships_of` reads the member's teams (to skip deleted ones) "
                                 "after the membership read that names them: a dependent read. One request "
                                 "for up to 30 teams (`IN_TRANSACTION_LIMIT`); beyond, a cleanup job."),
     "list team members (first page)": ("2 BatchGetItem + 1 Query",
-                                       "`services/teams.py` `list_members` reads the page's org memberships "
+                                       "`services/team_members.py` `list_members` reads the page's org memberships "
                                        "(second BatchGetItem) to hide team memberships orphaned by members "
                                        "who left; one request per page, flat."),
     "list my orgs (first page)": ("1 BatchGetItem + 1 Query",
@@ -56,7 +56,7 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                             "filter makes it grow with the email's answered invitations."),
     "get my permissions": ("1 BatchGetItem",
                            "One BatchGetItem; a member who is on teams costs one more "
-                           "(`services/teams.py` `live_teams` reads the teams to drop deleted ones)."),
+                           "(`services/team_members.py` `live_teams` reads the teams to drop deleted ones)."),
     "admin: list orgs (first page)": ("1 BatchGetItem + 1 Query",
                                       "One Query on GSI5 (the app's org listing; it projects only the name, so "
                                       "the org counters change on most mutations without rewriting an index "
@@ -580,7 +580,7 @@ def findings(run: Run, imports: ImportResult, scale_result: ScaleResult) -> list
         out.append("**Floor met**: every mutation makes one request; accepting an invitation makes two.")
     out.append("**Extra reads, flat**: `GET .../permissions` for a member on teams adds a BatchGetItem of "
                "those teams (`live_teams`), as does accepting an invitation with `team_ids` (`_joinable_teams`); "
-               "listing a team's members adds a BatchGetItem of the page's memberships (`services/teams.py` "
+               "listing a team's members adds a BatchGetItem of the page's memberships (`services/team_members.py` "
                "`list_members`, to hide orphans). Each is one request whatever the size. Removing a member who "
                "is on teams no longer reads them: each team's count update is conditioned on the team existing "
                "(`remove_memberships_of(..., assume_teams_exist=True)`), and only a team deleted meanwhile "

@@ -4,7 +4,7 @@ from orgplane import http
 from orgplane.caller import Caller
 from orgplane.models.common import Page
 from orgplane.models.teams import ListTeamMembersQuery, TeamMember
-from orgplane.services import teams
+from orgplane.services import team_members
 
 app = http.new_app()
 
@@ -12,7 +12,7 @@ app = http.new_app()
 @http.route(app, "GET", "/orgs/{org_id}/teams/{team_id}/members")
 def list_team_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembersQuery) -> Page[TeamMember]:
     """List a team's members (org:read)."""
-    return teams.list_members(caller, org_id, team_id, query)
+    return team_members.list_members(caller, org_id, team_id, query)
 
 
 lambda_handler = http.entrypoint(app)

@@ -2,7 +2,7 @@
 
 from orgplane import http
 from orgplane.caller import Caller
-from orgplane.services import teams
+from orgplane.services import team_members
 
 app = http.new_app()
 
@@ -10,7 +10,7 @@ app = http.new_app()
 @http.route(app, "DELETE", "/orgs/{org_id}/teams/{team_id}/members/{user_id}", status=204)
 def remove_team_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
     """Remove a team member (team:member:manage, or maintainer), or leave the team (own id or ``me``)."""
-    teams.remove_member(caller, org_id, team_id, user_id)
+    team_members.remove_member(caller, org_id, team_id, user_id)
 
 
 lambda_handler = http.entrypoint(app)

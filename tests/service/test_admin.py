@@ -12,7 +12,7 @@ from orgplane.models.audit import AppAuditQuery, OrgAuditQuery
 from orgplane.models.members import UpdateMember
 from orgplane.models.orgs import CreateOrg, UpdateOrg
 from orgplane.models.settings import UpdateSettings
-from orgplane.services import admin, audit_queries, members, orgs, settings_admin
+from orgplane.services import admin, audit_queries, members, orgs, settings_admin, team_members
 from orgplane.store import table
 from tests.support import world
 from tests.support.pages import walk
@@ -161,8 +161,8 @@ def test_user_lookup_shows_team_memberships_of_live_teams_with_their_roles() -> 
     world.add_member(org_id, "bob")
     alice = world.caller("alice")
     kept, gone = (teams.create(alice, org_id, CreateTeam(name=name)).id for name in ("Platform", "Gone"))
-    teams.put_member(alice, org_id, kept, "bob", PutTeamMember(role="maintainer"))
-    teams.put_member(alice, org_id, gone, "bob", PutTeamMember())
+    team_members.put_member(alice, org_id, kept, "bob", PutTeamMember(role="maintainer"))
+    team_members.put_member(alice, org_id, gone, "bob", PutTeamMember())
     teams.delete(alice, org_id, gone)
     [membership] = admin.get_user(sam, "bob").team_memberships
     assert (membership.org_id, membership.team_id, membership.role) == (org_id, kept, "maintainer")

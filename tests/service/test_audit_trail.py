@@ -102,7 +102,7 @@ def walk() -> set[str]:
     # teams, where they exist
     if HAS_TEAMS:
         from orgplane.models.teams import CreateTeam, PutTeamMember, UpdateTeam
-        from orgplane.services import teams
+        from orgplane.services import team_members, teams
 
         team_id = teams.create(alice, org_id, CreateTeam(name="Core")).id
         seen.add("team.created")
@@ -111,14 +111,14 @@ def walk() -> set[str]:
         check(org_partition, alice, "team.updated", ("team", team_id),
               lambda: teams.update(alice, org_id, team_id, UpdateTeam(name="Core 2")))
         check(org_partition, alice, "team.member_added", ("team", team_id),
-              lambda: teams.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="member")))
+              lambda: team_members.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="member")))
         check(org_partition, alice, "team.member_role_changed", ("team", team_id),
-              lambda: teams.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="maintainer")))
+              lambda: team_members.put_member(alice, org_id, team_id, "bob", PutTeamMember(role="maintainer")))
         check(org_partition, bob, "team.member_left", ("team", team_id),
-              lambda: teams.remove_member(bob, org_id, team_id, "me"))
-        teams.put_member(alice, org_id, team_id, "bob", PutTeamMember())
+              lambda: team_members.remove_member(bob, org_id, team_id, "me"))
+        team_members.put_member(alice, org_id, team_id, "bob", PutTeamMember())
         check(org_partition, alice, "team.member_removed", ("team", team_id),
-              lambda: teams.remove_member(alice, org_id, team_id, "bob"))
+              lambda: team_members.remove_member(alice, org_id, team_id, "bob"))
         check(org_partition, alice, "team.deleted", ("team", team_id),
               lambda: teams.delete(alice, org_id, team_id))
     seen |= _walk_invitations(check, org_partition, org_id)

@@ -11,7 +11,7 @@ from orgplane.models.authz import CheckRequest
 from orgplane.models.members import UpdateMember
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
-from orgplane.services import authz, members, orgs, teams
+from orgplane.services import authz, members, orgs, team_members, teams
 from orgplane.store import table
 from tests.service.test_handlers import call
 from tests.service.test_provisioning import BACKEND, OTHER_BACKEND, SERVICE
@@ -56,8 +56,8 @@ def test_strangers_unknown_orgs_and_malformed_ids_are_false_never_errors(org: st
 def test_a_team_maintainer_may_manage_and_update_that_team_only(org: str) -> None:
     core = teams.create(alice, org, CreateTeam(name="Core")).id
     web = teams.create(alice, org, CreateTeam(name="Web")).id
-    teams.put_member(alice, org, core, "bob", PutTeamMember(role="maintainer"))
-    teams.put_member(alice, org, web, "bob", PutTeamMember(role="member"))
+    team_members.put_member(alice, org, core, "bob", PutTeamMember(role="maintainer"))
+    team_members.put_member(alice, org, web, "bob", PutTeamMember(role="member"))
     assert answers(BACKEND, ("bob", org, "team:member:manage", core), ("bob", org, "team:update", core),
                    ("bob", org, "team:delete", core), ("bob", org, "team:member:manage", web),
                    ("bob", org, "team:member:manage")) == [

@@ -15,7 +15,7 @@ from orgplane.models.invitations import CreateInvitation, ListInvitationsQuery
 from orgplane.models.members import ListMembersQuery
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, RestoreOrg
 from orgplane.models.teams import CreateTeam, ListTeamsQuery, PutTeamMember
-from orgplane.services import cleanup, expiry, invitations, lifecycle, members, orgs, teams
+from orgplane.services import cleanup, expiry, invitations, lifecycle, members, orgs, team_members, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.race import race
@@ -55,7 +55,7 @@ def org_id() -> str:
         world.add_member(org, f"user{n}")
     world.add_member(org, "bob", role="admin")
     team = teams.create(alice, org, CreateTeam(name="Core")).id
-    teams.put_member(alice, org, team, "bob", PutTeamMember())
+    team_members.put_member(alice, org, team, "bob", PutTeamMember())
     for n in range(2):
         invitations.create(alice, org, CreateInvitation(email=f"guest{n}@example.com"))
     return org

@@ -13,7 +13,7 @@ from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.invitations import CreateInvitation
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
-from orgplane.services import audit_queries, events, invitations, members, orgs, teams
+from orgplane.services import audit_queries, events, invitations, members, orgs, team_members, teams
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 from tests.support import world
@@ -62,7 +62,7 @@ def test_a_mutation_that_can_say_everything_as_conditions_is_one_request(org_id:
     team = teams.create(alice, org_id, CreateTeam(name="Warm")).id  # the container now knows the counter
     calls: dict[str, Callable[[], object]] = {
         "create team": lambda: teams.create(alice, org_id, CreateTeam(name="Platform")),
-        "add to team": lambda: teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="member")),
+        "add to team": lambda: team_members.put_member(alice, org_id, team, "bob", PutTeamMember(role="member")),
         "create invitation": lambda: invitations.create(alice, org_id, CreateInvitation(email="new@example.com")),
     }
     with requests() as sent:
@@ -89,10 +89,10 @@ def test_a_refused_optimistic_write_answers_with_the_read_paths_exact_code(org_i
 
 def test_a_maintainer_adds_to_their_own_team_without_a_read(org_id: str) -> None:
     team = teams.create(alice, org_id, CreateTeam(name="Platform")).id
-    teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="maintainer"))
+    team_members.put_member(alice, org_id, team, "bob", PutTeamMember(role="maintainer"))
     world.add_member(org_id, "carol")
     with requests() as sent:
-        teams.put_member(bob, org_id, team, "carol", PutTeamMember(role="member"))
+        team_members.put_member(bob, org_id, team, "carol", PutTeamMember(role="member"))
     assert sent == ["TransactWriteItems"]
 
 
@@ -109,27 +109,27 @@ def test_a_counter_moved_by_another_container_is_learnt_from_the_cancellation(or
 def test_removing_a_plain_team_member_is_one_request_and_a_maintainer_takes_the_read_path(org_id: str) -> None:
     team = teams.create(alice, org_id, CreateTeam(name="Platform")).id
     world.add_member(org_id, "carol")
-    teams.put_member(alice, org_id, team, "bob", PutTeamMember(role="member"))
-    teams.put_member(alice, org_id, team, "carol", PutTeamMember(role="maintainer"))
+    team_members.put_member(alice, org_id, team, "bob", PutTeamMember(role="member"))
+    team_members.put_member(alice, org_id, team, "carol", PutTeamMember(role="maintainer"))
     with requests() as sent:
-        teams.remove_member(alice, org_id, team, "bob")
+        team_members.remove_member(alice, org_id, team, "bob")
     assert sent == ["TransactWriteItems"]
     with requests() as sent:
-        teams.remove_member(alice, org_id, team, "carol")
+        team_members.remove_member(alice, org_id, team, "carol")
     assert sent == ["TransactWriteItems", "BatchGetItem", "TransactWriteItems"]  # the guess was wrong
     removed = [e.details for e in audit_queries.list_for_org(alice, org_id, OrgAuditQuery()).data
                if e.action == "team.member_removed"]
     assert sorted(str(d["role"]) for d in removed) == ["maintainer", "member"]  # what each really held
-    assert code_of(lambda: teams.remove_member(mallory, org_id, team, "alice")) == "org_not_found"
+    assert code_of(lambda: team_members.remove_member(mallory, org_id, team, "alice")) == "org_not_found"
 
 
 def test_a_member_on_a_team_leaves_the_org_in_two_requests_and_a_deleted_team_still_lets_them_go(
         org_id: str) -> None:
     kept, doomed = (teams.create(alice, org_id, CreateTeam(name=n)).id for n in ("Kept", "Doomed"))
     world.add_member(org_id, "carol")
-    teams.put_member(alice, org_id, kept, "bob", PutTeamMember(role="member"))
+    team_members.put_member(alice, org_id, kept, "bob", PutTeamMember(role="member"))
     for team in (kept, doomed):
-        teams.put_member(alice, org_id, team, "carol", PutTeamMember(role="member"))
+        team_members.put_member(alice, org_id, team, "carol", PutTeamMember(role="member"))
     with requests() as sent:
         members.remove_member(alice, org_id, "bob")
     assert sent == ["BatchGetItem", "TransactWriteItems"]  # the team is assumed to exist, as it does

@@ -16,7 +16,7 @@ from orgplane import clock, config
 from orgplane.identity import signing
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
-from orgplane.services import org_tokens, orgs, teams
+from orgplane.services import org_tokens, orgs, team_members, teams
 from tests.service.test_handlers import call
 from tests.service.test_provisioning import SERVICE
 from tests.support import world
@@ -70,7 +70,7 @@ def test_a_member_gets_a_token_whose_every_claim_verifies_against_the_served_key
     web = teams.create(alice, org.id, CreateTeam(name="Web")).id
     gone = teams.create(alice, org.id, CreateTeam(name="Gone")).id
     for team_id in (web, core, gone):
-        teams.put_member(alice, org.id, team_id, "bob", PutTeamMember(role="member"))
+        team_members.put_member(alice, org.id, team_id, "bob", PutTeamMember(role="member"))
     teams.delete(alice, org.id, gone)
     status, body = token_for(BOB, org.id)
     assert status == 200 and body and set(body) == {"access_token", "token_type", "expires_in"}

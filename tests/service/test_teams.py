@@ -11,7 +11,7 @@ from orgplane.models.audit import OrgAuditQuery
 from orgplane.models.members import ListMembersQuery
 from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, ListTeamMembersQuery, ListTeamsQuery, PutTeamMember, UpdateTeam
-from orgplane.services import audit_queries, cleanup, members, orgs, teams
+from orgplane.services import audit_queries, cleanup, members, orgs, team_members, teams
 from orgplane.store import table
 from tests.support import world
 from tests.support.pages import walk
@@ -39,11 +39,11 @@ def new_team(org_id: str, name: str = "Platform", caller: Any = alice) -> str:
 
 
 def put(org_id: str, team_id: str, user_id: str, role: str = "member", caller: Any = alice) -> Any:
-    return teams.put_member(caller, org_id, team_id, user_id, PutTeamMember(role=role))  # type: ignore[arg-type]
+    return team_members.put_member(caller, org_id, team_id, user_id, PutTeamMember(role=role))  # type: ignore[arg-type]
 
 
 def roster(org_id: str, team_id: str, caller: Any = alice) -> dict[str, str]:
-    return {m.user_id: m.role for m in teams.list_members(caller, org_id, team_id, ListTeamMembersQuery()).data}
+    return {m.user_id: m.role for m in team_members.list_members(caller, org_id, team_id, ListTeamMembersQuery()).data}
 
 
 def count(org_id: str, team_id: str) -> int:
@@ -156,7 +156,7 @@ def test_a_deleted_team_is_gone_with_its_memberships_and_its_name(org_id: str) -
     put(org_id, team_id, "carol")
     teams.delete(alice, org_id, team_id)
     assert codes(lambda: teams.get(alice, org_id, team_id)) == "team_not_found"
-    assert codes(lambda: teams.list_members(alice, org_id, team_id, ListTeamMembersQuery())) == "team_not_found"
+    assert codes(lambda: team_members.list_members(alice, org_id, team_id, ListTeamMembersQuery())) == "team_not_found"
     assert team_member_items(org_id) == [] and name_claims(org_id) == []
     assert team_map(org_id, "bob") == {} and team_map(org_id, "carol") == {}
     assert members.permissions(bob, org_id).teams == []
@@ -230,7 +230,7 @@ def test_the_member_count_is_exact(org_id: str) -> None:
     put(org_id, team_id, "carol")  # again, same role: no change
     put(org_id, team_id, "carol", "maintainer")
     assert count(org_id, team_id) == 3 == len(roster(org_id, team_id))
-    teams.remove_member(alice, org_id, team_id, "dave")
+    team_members.remove_member(alice, org_id, team_id, "dave")
     assert count(org_id, team_id) == 2 == len(roster(org_id, team_id))
     members.remove_member(alice, org_id, "bob")
     assert count(org_id, team_id) == 1 and roster(org_id, team_id) == {"carol": "maintainer"}
@@ -244,9 +244,9 @@ def test_a_maintainer_manages_their_team_and_no_other(org_id: str) -> None:
     assert put(org_id, mine, "carol", caller=bob).role == "member"
     assert put(org_id, mine, "carol", "maintainer", caller=bob).role == "maintainer"
     assert teams.update(bob, org_id, mine, UpdateTeam(name="Ours")).name == "Ours"
-    teams.remove_member(bob, org_id, mine, "carol")
+    team_members.remove_member(bob, org_id, mine, "carol")
     assert codes(lambda: put(org_id, other, "carol", caller=bob)) == "forbidden"
-    assert codes(lambda: teams.remove_member(bob, org_id, other, "dave")) == "forbidden"
+    assert codes(lambda: team_members.remove_member(bob, org_id, other, "dave")) == "forbidden"
     assert codes(lambda: teams.update(bob, org_id, other, UpdateTeam(name="Taken over"))) == "forbidden"
     assert codes(lambda: new_team(org_id, "New", caller=bob)) == "forbidden"
     assert roster(org_id, other) == {"dave": "member"} and teams.get(alice, org_id, other).name == "Other"
@@ -272,8 +272,8 @@ def test_anyone_on_a_team_can_leave_it(org_id: str) -> None:
     team_id = new_team(org_id)
     put(org_id, team_id, "bob")
     put(org_id, team_id, "carol")
-    assert codes(lambda: teams.remove_member(bob, org_id, team_id, "carol")) == "forbidden"
-    teams.remove_member(bob, org_id, team_id, "me")
+    assert codes(lambda: team_members.remove_member(bob, org_id, team_id, "carol")) == "forbidden"
+    team_members.remove_member(bob, org_id, team_id, "me")
     assert roster(org_id, team_id) == {"carol": "member"} and count(org_id, team_id) == 1
     assert team_map(org_id, "bob") == {}
     assert actions(org_id)[-1] == "team.member_left"
@@ -281,15 +281,15 @@ def test_anyone_on_a_team_can_leave_it(org_id: str) -> None:
 
 def test_removing_someone_who_is_not_on_the_team_is_member_not_found(org_id: str) -> None:
     team_id = new_team(org_id)
-    assert codes(lambda: teams.remove_member(alice, org_id, team_id, "bob")) == "member_not_found"
-    assert codes(lambda: teams.remove_member(bob, org_id, team_id, "me")) == "member_not_found"
+    assert codes(lambda: team_members.remove_member(alice, org_id, team_id, "bob")) == "member_not_found"
+    assert codes(lambda: team_members.remove_member(bob, org_id, team_id, "me")) == "member_not_found"
 
 
 def test_an_admin_adds_themselves_in_one_guarded_write(org_id: str) -> None:
     team_id = new_team(org_id)
     assert put(org_id, team_id, "me", "maintainer").user_id == "alice"
     assert members.permissions(alice, org_id).teams[0].team_id == team_id
-    teams.remove_member(alice, org_id, team_id, "me")
+    team_members.remove_member(alice, org_id, team_id, "me")
     assert roster(org_id, team_id) == {}
 
 
@@ -379,7 +379,7 @@ def test_a_team_joined_between_the_removals_read_and_write_goes_too(
     needs_transaction_of(11)
     first, second = new_team(org_id, "First"), new_team(org_id, "Second")
     put(org_id, first, "bob")
-    real = teams.remove_memberships_of
+    real = team_members.remove_memberships_of
     joined: list[bool] = []
 
     def join_meanwhile(*args: Any) -> None:
@@ -388,7 +388,7 @@ def test_a_team_joined_between_the_removals_read_and_write_goes_too(
             put(org_id, second, "bob")
         real(*args)
 
-    monkeypatch.setattr(teams, "remove_memberships_of", join_meanwhile)
+    monkeypatch.setattr(team_members, "remove_memberships_of", join_meanwhile)
     members.remove_member(alice, org_id, "bob")
     assert joined and team_member_items(org_id) == []
     assert count(org_id, first) == 0 and count(org_id, second) == 0
@@ -439,12 +439,12 @@ def test_team_member_lists_paginate_and_cursors_stay_in_their_team(org_id: str) 
     for user in ("bob", "carol", "dave"):
         put(org_id, first, user)
         put(org_id, second, user)
-    walked = walk(lambda cursor: teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=2, cursor=cursor)))
+    walked = walk(lambda cursor: team_members.list_members(alice, org_id, first, ListTeamMembersQuery(limit=2, cursor=cursor)))
     assert [m.user_id for page in walked for m in page] == ["bob", "carol", "dave"]
-    exact = walk(lambda cursor: teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=3, cursor=cursor)))
+    exact = walk(lambda cursor: team_members.list_members(alice, org_id, first, ListTeamMembersQuery(limit=3, cursor=cursor)))
     assert [len(page) for page in exact] == [3]  # no cursor to an empty page
-    cursor = teams.list_members(alice, org_id, first, ListTeamMembersQuery(limit=1)).next_cursor
-    assert codes(lambda: teams.list_members(alice, org_id, second, ListTeamMembersQuery(cursor=cursor))) == \
+    cursor = team_members.list_members(alice, org_id, first, ListTeamMembersQuery(limit=1)).next_cursor
+    assert codes(lambda: team_members.list_members(alice, org_id, second, ListTeamMembersQuery(cursor=cursor))) == \
         "validation_error"
 
 
@@ -465,7 +465,7 @@ def test_a_team_of_another_org_is_not_found_under_this_org(org_id: str) -> None:
     assert codes(lambda: teams.update(alice, org_id, foreign, UpdateTeam(name="Mine"))) == "team_not_found"
     assert codes(lambda: teams.delete(alice, org_id, foreign)) == "team_not_found"
     assert codes(lambda: put(org_id, foreign, "carol")) == "team_not_found"
-    assert codes(lambda: teams.list_members(alice, org_id, foreign, ListTeamMembersQuery())) == "team_not_found"
+    assert codes(lambda: team_members.list_members(alice, org_id, foreign, ListTeamMembersQuery())) == "team_not_found"
     assert teams.get(bob, other, foreign).name == "Theirs"
 
 
@@ -481,14 +481,14 @@ def test_a_caller_of_another_app_sees_org_not_found(org_id: str) -> None:
     assert codes(lambda: teams.get(stranger, org_id, team_id)) == "org_not_found"
     assert codes(lambda: teams.list_teams(stranger, org_id, ListTeamsQuery())) == "org_not_found"
     assert codes(lambda: teams.create(stranger, org_id, CreateTeam(name="X"))) == "org_not_found"
-    assert codes(lambda: teams.put_member(stranger, org_id, team_id, "bob", PutTeamMember())) == "org_not_found"
+    assert codes(lambda: team_members.put_member(stranger, org_id, team_id, "bob", PutTeamMember())) == "org_not_found"
 
 
 def test_a_non_member_sees_org_not_found(org_id: str) -> None:
     team_id = new_team(org_id)
     mallory = world.caller("mallory")
     assert codes(lambda: teams.get(mallory, org_id, team_id)) == "org_not_found"
-    assert codes(lambda: teams.remove_member(mallory, org_id, team_id, "me")) == "org_not_found"
+    assert codes(lambda: team_members.remove_member(mallory, org_id, team_id, "me")) == "org_not_found"
 
 
 def test_support_staff_manage_teams_and_are_audited_as_support(org_id: str) -> None:
@@ -517,7 +517,7 @@ def test_every_team_change_writes_its_audit_event(org_id: str) -> None:
     teams.update(alice, org_id, team_id, UpdateTeam(name="Core"))
     put(org_id, team_id, "bob")
     put(org_id, team_id, "bob", "maintainer")
-    teams.remove_member(alice, org_id, team_id, "bob")
+    team_members.remove_member(alice, org_id, team_id, "bob")
     teams.delete(alice, org_id, team_id)
     team_events = [e for e in world.items_of(keys.audit_pk("demo", org_id)) if e["action"].startswith("team.")]
     assert [e["action"] for e in team_events] == [

@@ -116,7 +116,7 @@ def _remove_counted(app_id: str, items: list[Item]) -> None:
                 _remove_counted(app_id, [item])
 
 
-# --- team cascades too big for one transaction (services/teams.py starts them) ------------------
+# --- team cascades too big for one transaction (services/teams.py and team_members.py start them) ------------------
 
 
 def run_team_cleanup(job: Item) -> int:

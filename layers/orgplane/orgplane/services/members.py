@@ -7,7 +7,7 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, not_found
 from orgplane.models.common import Page
 from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamRoleView, UpdateMember
-from orgplane.services import audit, optimistic, role_usage, teams
+from orgplane.services import audit, optimistic, role_usage, team_members
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import cursors, email_claims, memberships, pages, records, table
@@ -23,7 +23,7 @@ def permissions(caller: Caller, org_id: str) -> Permissions:
         role=view.role,
         permissions=access.effective_permissions(view.book, caller, view.role),
         teams=[TeamRoleView(team_id=team_id, role=team_role)
-               for team_id, team_role in teams.live_teams(caller.app_id, org_id, view.membership)],
+               for team_id, team_role in team_members.live_teams(caller.app_id, org_id, view.membership)],
     )
 
 
@@ -121,7 +121,7 @@ def _remove_member(caller: Caller, org_id: str, user_id: str, *, assume_teams_ex
     role_usage.hold(tx, caller.app_id, role, -1)
     add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
     release_email_claim(tx, caller.app_id, org_id, target)
-    teams.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist)
+    team_members.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,
                  {"role": role, "team_ids": sorted(records.member_teams(target))},  # they left these too
                  view.settings.audit_retention_days)

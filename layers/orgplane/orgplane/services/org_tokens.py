@@ -15,7 +15,7 @@ from orgplane.caller import Caller
 from orgplane.errors import forbidden
 from orgplane.identity import signing
 from orgplane.models.org_tokens import Jwk, Jwks, OrgToken
-from orgplane.services.teams import live_teams
+from orgplane.services.team_members import live_teams
 from orgplane.services.tenancy import open_org
 
 

@@ -1,4 +1,10 @@
-"""Teams inside an org: create, list, read, change, delete; team memberships and their cascades.
+"""Teams inside an org: create, list, read, rename, delete, and what their memberships share.
+
+The team memberships themselves (adding, changing, removing, listing, and the cascade when a member
+leaves the org) are :mod:`orgplane.services.team_members`; the cleanup jobs of cascades too big for
+one transaction are :mod:`orgplane.services.cleanup`. This module holds what both halves need: the
+team read with the org, the caller's authority over a team (org role or maintainership), and the
+transaction limits of a cascade.
 
 How a team membership is kept exact
 -----------------------------------
@@ -27,7 +33,6 @@ the one being written, the guard on the caller's authority is folded into that w
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from orgplane import access, clock, ids, keys
@@ -37,16 +42,13 @@ from orgplane.errors import DomainError, forbidden, not_found
 from orgplane.models.common import Page
 from orgplane.models.teams import (
     CreateTeam,
-    ListTeamMembersQuery,
     ListTeamsQuery,
-    PutTeamMember,
     Team,
-    TeamMember,
     UpdateTeam,
 )
 from orgplane.services import audit, optimistic
 from orgplane.services.tenancy import OrgView, assume_org, open_org
-from orgplane.store import conditions, cursors, memberships, pages, records, table
+from orgplane.store import cursors, memberships, pages, records, table
 from orgplane.store import orgs as orgs_store
 from orgplane.store import teams as teams_store
 from orgplane.store.conditions import Condition
@@ -61,17 +63,17 @@ IN_TRANSACTION_LIMIT = 30
 _TEAM_DELETE_OPERATIONS = 6
 #: What joins a transaction after its team memberships: the audit event and the event counter (and the
 #: claim).
-_ADDED_AT_COMMIT = 2
+ADDED_AT_COMMIT = 2
 
 
 def in_transaction_limit(other_operations: int) -> int:
     """Team memberships (two operations each) a transaction of ``other_operations`` more can change:
     :data:`IN_TRANSACTION_LIMIT` on DynamoDB (100 operations), fewer, down to none (a cleanup job takes
     them all), where the engine allows fewer (``MAX_TRANSACTION_ITEMS``: DynamoDB Local 1.11 takes 10)."""
-    return max(0, min(IN_TRANSACTION_LIMIT, _room(other_operations) // 2))
+    return max(0, min(IN_TRANSACTION_LIMIT, operations_left(other_operations) // 2))
 
 
-def _room(other_operations: int) -> int:
+def operations_left(other_operations: int) -> int:
     """Operations one transaction has left beside ``other_operations`` (and a pending claim's)."""
     return deployment().max_transaction_items - other_operations - claim_operations()
 
@@ -89,7 +91,7 @@ JOB_MEMBER_TEAMS = "member_teams"
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _open_team(caller: Caller, org_id: str, team_id: str,
+def open_team(caller: Caller, org_id: str, team_id: str,
                *more_keys: dict[str, str]) -> tuple[OrgView, Item | None, list[Item | None]]:
     """The org, the caller's membership, the team and ``more_keys``: one ``BatchGetItem``.
 
@@ -101,7 +103,7 @@ def _open_team(caller: Caller, org_id: str, team_id: str,
     return view, view.extra[0], view.extra[1:]
 
 
-def _existing(team: Item | None) -> Item:
+def existing_team(team: Item | None) -> Item:
     if team is None:
         raise not_found("team")
     return team
@@ -117,35 +119,9 @@ def list_teams(caller: Caller, org_id: str, query: ListTeamsQuery) -> Page[Team]
 
 
 def get(caller: Caller, org_id: str, team_id: str) -> Team:
-    view, team, _ = _open_team(caller, org_id, team_id)
+    view, team, _ = open_team(caller, org_id, team_id)
     view.require("org:read")
-    return records.to_team(_existing(team))
-
-
-def list_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembersQuery) -> Page[TeamMember]:
-    """A page of the team's members; each is checked against its org membership's map, so a user who
-    has left the org never shows, even while a cleanup job still holds their team membership item."""
-    view, team, _ = _open_team(caller, org_id, team_id)
-    view.require("org:read")
-    _existing(team)
-    scope = f"team-members:{caller.app_id}:{org_id}:{team_id}"
-    page = pages.fill(
-        table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.team_member_prefix(team_id)),
-        query.limit, cursors.decode(query.cursor, scope),
-    )
-    memberships = table.batch_get([keys.member(caller.app_id, org_id, i["user_id"]) for i in page.items])
-    data = [records.to_team_member(item) for item, membership in zip(page.items, memberships, strict=True)
-            if team_id in records.member_teams(membership)]
-    return Page(data=data, next_cursor=cursors.encode(page.last_key, scope))
-
-
-def live_teams(app_id: str, org_id: str, membership: Item | None) -> list[tuple[str, str]]:
-    """(team_id, team role) of a membership's map, without teams deleted while their cleanup runs."""
-    entries = sorted(records.member_teams(membership).items())
-    if not entries:
-        return []
-    found = table.batch_get([keys.team(app_id, org_id, team_id) for team_id, _ in entries])
-    return [entry for entry, team in zip(entries, found, strict=True) if team is not None]
+    return records.to_team(existing_team(team))
 
 
 # --- authority and the transaction ---------------------------------------------------------------
@@ -157,7 +133,7 @@ def _org_authority(view: OrgView, permission: str) -> Condition | None:
     return view.authority(permission)
 
 
-def _authority(view: OrgView, team_id: str, permission: str) -> Condition | None:
+def team_authority(view: OrgView, team_id: str, permission: str) -> Condition | None:
     """The org ``permission``, or else the maintainer role on this very team."""
     if view.has(permission):
         return _org_authority(view, permission)
@@ -167,7 +143,7 @@ def _authority(view: OrgView, team_id: str, permission: str) -> Condition | None
     raise forbidden(f"This needs the {permission} permission or the team's maintainer role.")
 
 
-def _commit(view: OrgView, tx: Transaction, authority: Condition | None) -> None:
+def commit_guarded(view: OrgView, tx: Transaction, authority: Condition | None) -> None:
     """The org exists and the caller's ``authority`` holds (merged into writes of those items), then commit."""
     view.guard(tx, authority=authority, caller=authority is not None)
     tx.commit()
@@ -220,9 +196,9 @@ def update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team:
 
 
 def _update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team:
-    view, found, _ = _open_team(caller, org_id, team_id)
-    team = _existing(found)
-    guard = _authority(view, team_id, "team:update")
+    view, found, _ = open_team(caller, org_id, team_id)
+    team = existing_team(found)
+    guard = team_authority(view, team_id, "team:update")
     changes: dict[str, Any] = {}
     details: dict[str, Any] = {}
     if body.name is not None and body.name != team["name"]:
@@ -242,7 +218,7 @@ def _update(caller: Caller, org_id: str, team_id: str, body: UpdateTeam) -> Team
         teams_store.claim_name(tx, caller.app_id, org_id, body.name or "", team_id, TEAM_NAME_TAKEN)
     audit.record(tx, caller, org_id, "team.updated", "team", team_id, details,
                  view.settings.audit_retention_days)
-    _commit(view, tx, guard)
+    commit_guarded(view, tx, guard)
     return records.to_team({**team, **changes})
 
 
@@ -252,8 +228,8 @@ def delete(caller: Caller, org_id: str, team_id: str) -> None:
 
 def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     """Gone from every read at once; its memberships go in the same transaction when few, else by a job."""
-    view, found, _ = _open_team(caller, org_id, team_id)
-    team = _existing(found)
+    view, found, _ = open_team(caller, org_id, team_id)
+    team = existing_team(found)
     guard = _org_authority(view, "team:delete")
     app_id = caller.app_id
     spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
@@ -281,155 +257,4 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     audit.record(tx, caller, org_id, "team.deleted", "team", team_id,
                  {"name": team["name"], "member_count": int(team.get("member_count", 0))},
                  view.settings.audit_retention_days)
-    _commit(view, tx, guard)
-
-
-# --- team members -----------------------------------------------------------------------------
-
-
-def put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
-    user_id = caller.resolve_user(user_id)
-    return optimistic.write(lambda: _add_member_unread(caller, org_id, team_id, user_id, body),
-                            lambda: _put_member(caller, org_id, team_id, user_id, body))
-
-
-def _add_member_unread(caller: Caller, org_id: str, team_id: str, user_id: str,
-                       body: PutTeamMember) -> TeamMember | None:
-    """The common case in one request: a member of the org joins a team they are not on. Guards: the
-    team member item is new, the team exists, the user's membership exists with a team map lacking the
-    team, and the caller holds ``team:member:manage`` by org role or maintains this team. Anything else
-    (a role change, an orphan to take over, a stranger) fails a guard and takes the read path."""
-    view = assume_org(caller, org_id)
-    if view is None or not ids.is_valid("team", team_id):
-        return None
-    app_id = caller.app_id
-    result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, clock.iso())
-    tx = Transaction()
-    teams_store.put_new_member(tx, result)
-    teams_store.count_members(tx, app_id, org_id, team_id, +1)
-    memberships.add_team_to_map(tx, app_id, org_id, user_id, team_id, body.role)
-    authority = None if caller.support else conditions.any_of(
-        view.authority("team:member:manage"), memberships.team_role_is(team_id, MAINTAINER))
-    view.guard(tx, authority=authority, caller=authority is not None)
-    audit.record(tx, caller, org_id, "team.member_added", "team", team_id, {"user_id": user_id, "role": body.role},
-                 view.settings.audit_retention_days)
-    tx.commit()
-    return records.to_team_member(result)
-
-
-def _put_member(caller: Caller, org_id: str, team_id: str, user_id: str, body: PutTeamMember) -> TeamMember:
-    app_id = caller.app_id
-    member_key = keys.team_member(app_id, org_id, team_id, user_id)
-    view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
-                                                    member_key)
-    _existing(found)
-    guard = _authority(view, team_id, "team:member:manage")
-    tx = Transaction()
-    if membership is None:
-        raise NOT_ORG_MEMBER
-    old_role = records.member_teams(membership).get(team_id)
-    now = clock.iso()
-    if old_role is not None and current is not None:
-        if old_role == body.role:
-            return records.to_team_member(current)
-        teams_store.change_member_role(tx, member_key, old_role, body.role, now)
-        memberships.change_team_role(tx, app_id, org_id, user_id, team_id, old_role, body.role)
-        teams_store.check_exists(tx, app_id, org_id, team_id)
-        action, details, result = "team.member_role_changed", {"from": old_role, "to": body.role}, {
-            **current, "role": body.role}
-    else:
-        result = records.team_member_item(app_id, org_id, team_id, user_id, body.role, now)
-        if current is None:
-            teams_store.put_new_member(tx, result)
-            teams_store.count_members(tx, app_id, org_id, team_id, +1)
-        else:  # an orphan of the user's earlier membership, still counted: take its place
-            teams_store.replace_orphan(tx, result)
-            teams_store.check_exists(tx, app_id, org_id, team_id)
-        memberships.add_team(tx, app_id, org_id, membership, team_id, body.role)
-        action, details = "team.member_added", {"role": body.role}
-    audit.record(tx, caller, org_id, action, "team", team_id, {"user_id": user_id, **details},
-                 view.settings.audit_retention_days)
-    _commit(view, tx, guard)
-    return records.to_team_member(result)
-
-
-def remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
-    user_id = caller.resolve_user(user_id)
-    optimistic.write(lambda: _remove_member_unread(caller, org_id, team_id, user_id),
-                     lambda: _remove_member(caller, org_id, team_id, user_id))
-
-
-def _remove_member_unread(caller: Caller, org_id: str, team_id: str, user_id: str) -> bool | None:
-    """The common case in one request: the user is on the team as a plain ``member``. The audit event
-    records the team role removed, so the role is a guess the user's team map must confirm (a
-    maintainer, a user not on the team or any refusal takes the read path)."""
-    view = assume_org(caller, org_id)
-    if view is None or not ids.is_valid("team", team_id):
-        return None
-    guard = None
-    if not caller.is_self(user_id) and not caller.support:
-        guard = conditions.any_of(view.authority("team:member:manage"), memberships.team_role_is(team_id, MAINTAINER))
-    _write_removal(view, team_id, user_id, "member", guard)
-    return True
-
-
-def _remove_member(caller: Caller, org_id: str, team_id: str, user_id: str) -> None:
-    app_id = caller.app_id
-    member_key = keys.team_member(app_id, org_id, team_id, user_id)
-    view, found, (membership, current) = _open_team(caller, org_id, team_id, keys.member(app_id, org_id, user_id),
-                                                    member_key)
-    _existing(found)
-    guard = None if caller.is_self(user_id) else _authority(view, team_id, "team:member:manage")
-    role = records.member_teams(membership).get(team_id)
-    if role is None or current is None:
-        raise not_found("member")
-    _write_removal(view, team_id, user_id, role, guard)
-
-
-def _write_removal(view: OrgView, team_id: str, user_id: str, role: str, guard: Condition | None) -> None:
-    """The team membership, its map entry (which must still give ``role``) and the team's count go."""
-    caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
-    tx = Transaction()
-    teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
-    memberships.remove_team(tx, app_id, org_id, user_id, team_id, role)
-    teams_store.count_members(tx, app_id, org_id, team_id, -1)
-    audit.record(tx, caller, org_id, "team.member_left" if caller.is_self(user_id) else "team.member_removed",
-                 "team", team_id, {"user_id": user_id, "role": role}, view.settings.audit_retention_days)
-    _commit(view, tx, guard)
-
-
-# --- cascades of org membership removal ---------------------------------------------------------
-
-
-def remove_memberships_of(tx: Transaction, app_id: str, org_id: str, membership: Item,
-                          assume_teams_exist: bool = False) -> None:
-    """Inside an org membership's removal: exactly the teams of its map go with it.
-
-    The caller conditions the membership's delete on :func:`memberships.teams_as_read`, so the map read is the map
-    removed. Beyond :data:`IN_TRANSACTION_LIMIT` teams, or what the engine's transaction has room for, a
-    cleanup job (carrying the map) removes them.
-    The teams are read to skip deleted ones (their count goes with them), unless ``assume_teams_exist``:
-    then each count update is conditioned on its team existing, and a deleted team fails the write.
-    """
-    entries = records.member_teams(membership)
-    if not entries:
-        return
-    user_id = membership["user_id"]
-    team_ids = sorted(entries)
-    room = _room(len(tx) + _ADDED_AT_COMMIT)
-    if len(entries) <= min(IN_TRANSACTION_LIMIT, room):  # one operation a team at least; two if it still exists
-        existing: list[Item | None] = (
-            [{} for _ in team_ids] if assume_teams_exist
-            else table.batch_get([keys.team(app_id, org_id, team_id) for team_id in team_ids]))
-        operations = len(team_ids) + sum(team is not None for team in existing)  # a deleted team: no count
-        if operations <= room or assume_teams_exist:  # too big on an assumption: the optimistic attempt
-            # gives way to the read path, which knows the deleted teams (store.transaction)
-            for team_id, team in zip(team_ids, existing, strict=True):
-                teams_store.delete_member(tx, keys.team_member(app_id, org_id, team_id, user_id))
-                if team is not None:  # else deleted, its own cleanup job pending: no count to keep
-                    teams_store.count_members(tx, app_id, org_id, team_id, -1)
-            return
-    job_id = secrets.token_hex(8)
-    tx.put({**keys.member_teams_cleanup(app_id, org_id, user_id, job_id), "entity": "CLEANUP",
-            "kind": JOB_MEMBER_TEAMS, "app_id": app_id, "org_id": org_id, "user_id": user_id,
-            "teams": entries, "batches": 0, "removed": 0, "requested_at": clock.iso()})
+    commit_guarded(view, tx, guard)
