@@ -71,4 +71,11 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                "(counted with the settings reads in the notes). The app's event counter is not "
                                "read: its events are numbered from the container's last known counter, and a "
                                "moved counter comes back with the cancellation (`ALL_OLD`)."),
+    "service: put member (add)": ("1 TransactWriteItems",
+                                  "Optimistic: no read. The new membership (condition: none yet), the email "
+                                  "claim, the seat limit on the org's counters (which also pins the org), the "
+                                  "user's org limit, a custom role's usage counter (condition: still defined) and "
+                                  "the audit event in one transaction; the app's backend and support hold no "
+                                  "membership to guard. A user who is already a member fails the first guard and "
+                                  "takes the read path, a role change (`services/provisioning.py` `_add_unread`)."),
 }

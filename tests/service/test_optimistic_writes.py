@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -138,3 +139,27 @@ def test_a_member_on_a_team_leaves_the_org_in_two_requests_and_a_deleted_team_st
     assert table.get(keys.member("demo", org_id, "carol")) is None
     assert (table.get(keys.team("demo", org_id, kept)) or {})["member_count"] == 0
     assert table.get(keys.team("demo", org_id, doomed)) is None  # no count resurrects it
+
+
+def test_the_backend_adding_a_new_member_is_one_request_and_a_member_again_is_a_role_change(org_id: str) -> None:
+    from orgplane.models.provisioning import PutMember
+    from orgplane.services import provisioning
+    from tests.service.test_provisioning import BACKEND, OTHER_BACKEND
+
+    provisioning.put_member(BACKEND, org_id, "warm", PutMember())  # the container now knows the counter
+    with requests() as sent:
+        member, created = provisioning.put_member(BACKEND, org_id, "dave", PutMember(email="dave@example.com"))
+    assert sent == ["TransactWriteItems"]
+    assert created and (member.user_id, member.role, member.email) == ("dave", "member", "dave@example.com")
+    with requests() as sent:
+        member, created = provisioning.put_member(BACKEND, org_id, "dave", PutMember(role="admin"))
+    assert sent[:2] == ["TransactWriteItems", "BatchGetItem"]  # the membership exists: the read path's change
+    assert not created and member.role == "admin"
+    stranger = dataclasses.replace(OTHER_BACKEND, request_id="req-other")  # as every request has one
+    assert code_of(lambda: provisioning.put_member(stranger, org_id, "erin", PutMember())) == "org_not_found"
+    assert code_of(lambda: provisioning.put_member(bob, org_id, "erin", PutMember())) == "forbidden"
+    assert code_of(lambda: provisioning.put_member(mallory, org_id, "erin", PutMember())) == "org_not_found"
+    assert code_of(lambda: provisioning.put_member(BACKEND, org_id, "erin", PutMember(role="ghost"))) == \
+        "validation_error"
+    assert table.get(keys.member("demo", org_id, "erin")) is None
+    assert (table.get(keys.org("demo", org_id)) or {})["member_count"] == 4  # alice, bob, warm, dave

@@ -7,6 +7,10 @@ direct add is one transaction with the same guards as an accepted invitation
 (:func:`orgplane.services.members.add_membership`: seat limit, the user's org limit, the email claim,
 a custom role still defined) and its audit event. Two racing adds of one user give one membership: the
 second finds it and becomes a role change.
+
+An add is optimistic (:mod:`orgplane.services.optimistic`): it writes without reading, every rule being a
+guard of its transaction, and only a cancellation reads. Putting a user who already is a member costs that
+cancelled attempt before the read path's role change (a backend re-syncing its members pays it each time).
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from orgplane.models.common import Page
 from orgplane.models.members import Member, UpdateMember
 from orgplane.models.orgs import ListOrgsQuery, OrgWithRole
 from orgplane.models.provisioning import PutMember
-from orgplane.services import audit, members, orgs
-from orgplane.services.tenancy import open_org
+from orgplane.services import audit, members, optimistic, orgs
+from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import records
 from orgplane.store.transaction import Transaction, retrying
 
@@ -29,15 +33,25 @@ _ATTEMPTS = 3
 def put_member(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool]:
     """The member, and whether this request created the membership."""
     user_id = caller.resolve_user(user_id)
+    return optimistic.write(lambda: _add_unread(caller, org_id, user_id, body),
+                            lambda: _put_member(caller, org_id, user_id, body))
+
+
+def _add_unread(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool] | None:
+    """The common case in one request: a user who is not a member yet joins. The membership being new, the
+    org existing with a free seat, the user's org limit and the email claim are the guards (as for the read
+    path's add); an existing member (a role change), a role the cached book does not know, a caller who is
+    not the app's backend or support, or any refusal takes the read path."""
+    view = assume_org(caller, org_id)
+    if view is None or not caller.support or not view.book.exists(body.role):
+        return None
+    return _write_add(view, user_id, body), True
+
+
+def _put_member(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool]:
     for _ in range(_ATTEMPTS):
-        view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
-        if not caller.support:
-            raise forbidden("Adding members directly is for the app's backend and support staff; invite instead.")
-        view.book.require_known(body.role)
-        if view.extra[0] is not None:
-            return members.update_member(caller, org_id, user_id, UpdateMember(role=body.role)), False
         try:
-            return retrying(lambda: _add(caller, org_id, user_id, body)), True
+            return retrying(lambda: _read_and_put(caller, org_id, user_id, body))
         except DomainError as error:
             if error.code != "already_member" or not _is_member(caller, org_id, user_id):
                 raise
@@ -45,16 +59,24 @@ def put_member(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tu
     raise DomainError("conflict", "The membership kept changing; retry.")
 
 
+def _read_and_put(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool]:
+    """One read of the org and the user's membership decides: a role change of a member, or an add."""
+    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
+    if not caller.support:
+        raise forbidden("Adding members directly is for the app's backend and support staff; invite instead.")
+    view.book.require_known(body.role)
+    if view.extra[0] is not None:
+        return members.update_member(caller, org_id, user_id, UpdateMember(role=body.role)), False
+    return _write_add(view, user_id, body), True
+
+
 def _is_member(caller: Caller, org_id: str, user_id: str) -> bool:
     view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
     return view.extra[0] is not None
 
 
-def _add(caller: Caller, org_id: str, user_id: str, body: PutMember) -> Member:
-    view = open_org(caller, org_id, keys.member(caller.app_id, org_id, user_id))
-    if view.extra[0] is not None:
-        raise DomainError("already_member", "The user is already a member.")
-    settings = view.settings
+def _write_add(view: OrgView, user_id: str, body: PutMember) -> Member:
+    caller, org_id, settings = view.caller, view.org_id, view.settings
     tx = Transaction()  # support staff and services hold no membership to guard; the org's update guards it
     item = members.add_membership(tx, caller.app_id, org_id, user_id, body.email, body.role,
                                   settings.max_members_per_org, settings.max_orgs_per_user)
