@@ -162,6 +162,24 @@ def _handler(name: str, importtime: bool = False) -> subprocess.CompletedProcess
                 importtime=importtime)
 
 
+#: The start of a child script that imports ``functions/<name>/app.py`` as module ``app`` the way Lambda does
+#: (argv: the function's folder, the layer); what follows it reports on that import.
+IMPORT_AS_LAMBDA = """
+import importlib.util, json, sys
+function_dir, layer = sys.argv[1], sys.argv[2]
+sys.path[:0] = [function_dir, layer]
+spec = importlib.util.spec_from_file_location("app", function_dir + "/app.py")
+module = importlib.util.module_from_spec(spec)
+sys.modules["app"] = module
+spec.loader.exec_module(module)
+"""
+
+
+def report_after_import(name: str, report: str) -> str:
+    """Import handler ``name`` in a fresh interpreter as Lambda does, then run ``report``: its output."""
+    return _run(IMPORT_AS_LAMBDA + report, str(FUNCTIONS / name), str(LAYER)).stdout
+
+
 def _baseline(result: ImportResult) -> None:
     boto3_only, total, cpu = (float(v) for v in _run(_BASELINE_CHILD).stdout.split())
     result.boto3_only.append(boto3_only)

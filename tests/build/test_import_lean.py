@@ -6,8 +6,6 @@ path, the template's environment: ``bench.imports``), which reports every module
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from bench import imports
@@ -26,24 +24,14 @@ HEAVY = (
     "devserver", "moto", "schemathesis", "hypothesis", "pytest", "bench", "yaml",
 )
 
-_CHILD = """
-import importlib.util, json, sys
-function_dir, layer = sys.argv[1], sys.argv[2]
-sys.path[:0] = [function_dir, layer]
-spec = importlib.util.spec_from_file_location("app", function_dir + "/app.py")
-module = importlib.util.module_from_spec(spec)
-sys.modules["app"] = module
-spec.loader.exec_module(module)
+_REPORT = """
 assert callable(module.lambda_handler)
 print(json.dumps(sorted(sys.modules)))
 """
 
 
 def _loaded(name: str) -> tuple[str, list[str]]:
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(imports.FUNCTIONS / name), str(imports.LAYER)],
-                          cwd=imports.ROOT, env=imports._env(), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{name}: {done.stderr[-3000:]}"
-    return name, json.loads(done.stdout)
+    return name, json.loads(imports.report_after_import(name, _REPORT))
 
 
 def test_no_handler_imports_heavy_or_local_only_modules() -> None:

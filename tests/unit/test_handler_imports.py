@@ -6,22 +6,13 @@ environment) and reports what got loaded and which models got built."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from bench import imports
 
-_CHILD = """
-import importlib.util, json, sys
-function_dir, layer = sys.argv[1], sys.argv[2]
-sys.path[:0] = [function_dir, layer]
-spec = importlib.util.spec_from_file_location("app", function_dir + "/app.py")
-module = importlib.util.module_from_spec(spec)
-sys.modules["app"] = module
-spec.loader.exec_module(module)
+_REPORT = """
 from pydantic import BaseModel
 models = {f"{name}.{attr}": value.__pydantic_complete__ for name, mod in list(sys.modules.items())
           if name.startswith("orgplane.models.") for attr, value in vars(mod).items()
@@ -42,10 +33,7 @@ print(json.dumps({"loaded": loaded, "models": models,
 
 
 def _import(name: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(imports.FUNCTIONS / name), str(imports.LAYER)],
-                          cwd=imports.ROOT, env=imports._env(), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(imports.report_after_import(name, _REPORT))
     return result
 
 
