@@ -22,13 +22,21 @@ def verifier() -> TokenVerifier:
     return TokenVerifier(AppRegistry.from_json(settings().app_registry))
 
 
+class SigningKeysUnavailable(Exception):
+    """The issuer's JWKS could not be fetched: not the token's fault, so not a 401. Any error but
+    ``Unauthorized`` is API Gateway's AUTHORIZER_FAILURE, which the template answers with a 503
+    ``unavailable`` the client may retry (never cached, unlike a Deny)."""
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return authorize(event, verifier())
+    except JwksUnavailable as exc:
+        logger.error("signing keys unavailable", extra={"reason": exc.reason})
+        raise SigningKeysUnavailable(exc.reason) from None
     except TokenRejected as exc:  # the reason only, never the token
-        rejection = None if isinstance(exc, JwksUnavailable) else classify(exc.reason)
-        log = logger.error if isinstance(exc, JwksUnavailable) else logger.info
-        log("token rejected", extra={"reason": exc.reason, "class": rejection.reason if rejection else None})
+        rejection = classify(exc.reason)
+        logger.info("token rejected", extra={"reason": exc.reason, "class": rejection.reason if rejection else None})
     if rejection is not None:
         try:  # a 401 that says why (the ACCESS_DENIED gateway response renders the Deny's context)
             return deny_response(rejection, event.get("methodArn", ""))

@@ -526,11 +526,14 @@ def test_rotated_key_is_accepted_after_one_refetch(server: JwksServer, keys: dic
     assert server.fetches("demo") == 2  # both keys now come from the cache
 
 
-def test_unreachable_jwks_is_unauthorized(server: JwksServer, keys: dict[str, SigningKey]) -> None:
+def test_unreachable_jwks_fails_the_authorizer_instead_of_refusing_the_token(
+        server: JwksServer, keys: dict[str, SigningKey]) -> None:
     with server.lock:
         server.key_sets.clear()  # the JWKS endpoint now answers 404
     token = sign(id_claims(server), keys["demo-1"])
-    assert refused(event(token)) is None  # not the token's fault: no Deny for API Gateway to cache
+    with pytest.raises(authorizer_app.SigningKeysUnavailable) as raised:  # API Gateway's AUTHORIZER_FAILURE:
+        authorizer_app.lambda_handler(event(token), None)  # the template's 503, no Deny to cache, no 401
+    assert str(raised.value) != "Unauthorized" and token not in str(raised.value)
     assert rejection(token).startswith("signing keys unavailable")
 
 
