@@ -78,4 +78,16 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                   "the audit event in one transaction; the app's backend and support hold no "
                                   "membership to guard. A user who is already a member fails the first guard and "
                                   "takes the read path, a role change (`services/provisioning.py` `_add_unread`)."),
+    "service: create org with owner": ("1 TransactWriteItems",
+                                       "As create org: no read. The org, its slug claim, the owner's membership "
+                                       "and email claim, the owner's org counter and the audit events in one "
+                                       "conditional transaction; the limits come from the cached app settings."),
+    "bulk invitations (10 rows)": ("1 BatchGetItem + 5 TransactWriteItems",
+                                   "A dependent read, and writes sized by the engine: one BatchGetItem of the org, the "
+                                   "caller's membership, the org's mail window and every row's address claim and "
+                                   "team (which rows are new, which are refused), then the rows in transactions "
+                                   "as full as the engine allows (`services/bulk_invitations.py` `_chunks`: three "
+                                   "or four operations a row, plus the org's counters, the inviter's guard and the "
+                                   "event counter once). DynamoDB Local takes 10 operations a transaction, so 10 "
+                                   "rows need 5; DynamoDB's 100 take them in 1: 2 requests in all."),
 }
