@@ -25,8 +25,9 @@ from orgplane.models.admin import (
 )
 from orgplane.models.common import Page
 from orgplane.models.orgs import Org
-from orgplane.store import cursors, pages, records, table
+from orgplane.store import cursors, memberships, pages, records, table
 from orgplane.store import invitations as invitations_store
+from orgplane.store import orgs as orgs_store
 
 Item = dict[str, Any]
 
@@ -66,8 +67,7 @@ def list_orgs(caller: Caller, query: AdminOrgsQuery) -> Page[Org]:
     data: list[Org] = []
     phase, start = state.get("phase"), state.get("key")
     if phase == "name":
-        spec = table.QuerySpec("GSI5PK", keys.org_listing_pk(caller.app_id), index=keys.GSI5,
-                               sort_name="GSI5SK", begins_with=prefix or None)
+        spec = orgs_store.listed_by_name(caller.app_id, prefix)
         page = pages.fill(spec, query.limit, start, keep=lambda item: item.get("entity") == "ORG" and by_name(item))
         # the index projects only the name: the page's orgs are read from the table, in index order
         listed = table.batch_get([{"PK": item["PK"], "SK": item["SK"]} for item in page.items], consistent=False)
@@ -81,8 +81,7 @@ def list_orgs(caller: Caller, query: AdminOrgsQuery) -> Page[Org]:
             return Page(data=data, next_cursor=cursors.encode({"phase": "slug", "key": None}, scope))
     elif phase != "slug" or not slug_phase:
         return Page(data=[], next_cursor=None)
-    spec = table.QuerySpec("GSI2PK", keys.slug_listing_pk(caller.app_id), index=keys.GSI2,
-                           sort_name="GSI2SK", begins_with=slug)
+    spec = orgs_store.slugs(caller.app_id, slug)
     page = pages.fill(spec, query.limit - len(data), start, keep=lambda item: item.get("entity") == "SLUG")
     orgs = table.batch_get([keys.org(caller.app_id, str(item["org_id"])) for item in page.items],
                            consistent=False)
@@ -105,8 +104,7 @@ def get_user(caller: Caller, user_id: str) -> AdminUser:
         invitation
         for email_key in dict.fromkeys(k for k in map(emails.key_or_none, addresses) if k)
         for invitation in table.query_all(
-            table.QuerySpec("GSI1PK", keys.email_pk(app_id, email_key), index=keys.GSI1, sort_name="GSI1SK",
-                            begins_with=keys.EMAIL_INVITE_PREFIX).where(PENDING_INVITATION),
+            invitations_store.of_email(app_id, email_key).where(PENDING_INVITATION),
             max_items=MAX_INVITATIONS_PER_EMAIL,
         )
     ]
@@ -149,11 +147,7 @@ def _team_memberships(app_id: str, memberships: list[Item], team_items: list[Ite
 
 
 def _user_view(app_id: str, user_id: str, prefix: str) -> list[Item]:
-    return table.query_all(
-        table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1, sort_name="GSI1SK",
-                        begins_with=prefix),
-        max_items=MAX_USER_ITEMS,
-    )
+    return table.query_all(memberships.user_view(app_id, user_id, prefix), max_items=MAX_USER_ITEMS)
 
 
 def _live_orgs(app_id: str, org_ids: Iterable[str]) -> dict[str, Item]:
@@ -175,8 +169,7 @@ def find_users(caller: Caller, query: FindUsersQuery) -> Page[UserMatch]:
     access.require_support(caller)
     prefix = emails.search_prefix(query.email or "")
     scope = f"admin-users:{caller.app_id}:{prefix}"
-    spec = table.QuerySpec("GSI5PK", keys.member_email_pk(caller.app_id), index=keys.GSI5, sort_name="GSI5SK",
-                           begins_with=prefix or None)
+    spec = memberships.by_email(caller.app_id, prefix)
     groups: dict[tuple[str, str], list[Item]] = {}
     start = cursors.decode(query.cursor, scope)
     next_key: dict[str, Any] | None = start

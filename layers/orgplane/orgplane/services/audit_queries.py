@@ -23,8 +23,7 @@ def list_for_org(caller: Caller, org_id: str, query: OrgAuditQuery) -> Page[Audi
     """An org's activity, newest first (``audit:read``)."""
     view = open_org(caller, org_id)
     view.require("audit:read")
-    spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, org_id), forward=False).where(
-        audit_log.matching(query.action, None))
+    spec = audit_log.of_org(caller.app_id, org_id).where(audit_log.matching(query.action, None))
     return _page(spec, query.limit, query.cursor, f"audit:{caller.app_id}:{org_id}:{query.action or ''}")
 
 
@@ -33,14 +32,12 @@ def list_for_app(caller: Caller, query: AppAuditQuery) -> Page[AuditEvent]:
     access.require_support(caller)
     actor = caller.resolve_user(query.actor) if query.actor else None
     if query.org_id:
-        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), forward=False).where(
+        spec = audit_log.of_org(caller.app_id, query.org_id).where(
             audit_log.matching(query.action, keys.actor_pk(caller.app_id, actor) if actor else None))
     elif actor:
-        spec = table.QuerySpec("GSI1PK", keys.actor_pk(caller.app_id, actor), index=keys.GSI1,
-                               sort_name="GSI1SK", forward=False).where(audit_log.matching(query.action, None))
+        spec = audit_log.of_actor(caller.app_id, actor).where(audit_log.matching(query.action, None))
     else:
-        spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(caller.app_id), index=keys.GSI2,
-                               sort_name="GSI2SK", forward=False).where(audit_log.matching(query.action, None))
+        spec = audit_log.of_app(caller.app_id).where(audit_log.matching(query.action, None))
     scope = f"admin-audit:{caller.app_id}:{query.org_id or ''}:{actor or ''}:{query.action or ''}"
     return _page(spec, query.limit, query.cursor, scope)
 

@@ -19,6 +19,7 @@ from orgplane import clock, keys
 from orgplane.config import settings
 from orgplane.services import lifecycle, role_usage, teams
 from orgplane.store import cleanup_jobs, memberships, records, table, users
+from orgplane.store import orgs as orgs_store
 from orgplane.store import teams as teams_store
 from orgplane.store.transaction import Stale, Transaction
 
@@ -46,7 +47,7 @@ def run_batch(app_id: str, org_id: str) -> int:
     if table.get(keys.org(app_id, org_id)) is not None:
         table.delete_many([job_key])  # the org exists again (never expected): do not touch it
         return 0
-    page = table.query(table.QuerySpec("PK", keys.org_pk(app_id, org_id)), settings().cleanup_batch_size)
+    page = table.query(orgs_store.partition(app_id, org_id), settings().cleanup_batch_size)
     if not page.items:
         table.delete_many([job_key])
         return 0
@@ -123,8 +124,7 @@ def run_team_cleanup(job: Item) -> int:
     """One batch of a deleted team's memberships, each with its map entry; 0 when the job is done."""
     app_id, org_id, team_id = job["app_id"], job["org_id"], job["team_id"]
     job_key = keys.team_cleanup(app_id, org_id, team_id)
-    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
-    page = table.query(spec, settings().cleanup_batch_size)
+    page = table.query(teams_store.members_of(app_id, org_id, team_id), settings().cleanup_batch_size)
     if not page.items:
         table.delete_many([job_key])
         return 0

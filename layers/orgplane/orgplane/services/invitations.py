@@ -271,10 +271,9 @@ def list_for_org(caller: Caller, org_id: str, query: ListInvitationsQuery) -> Pa
     view = open_org(caller, org_id)
     view.require("invitation:read")
     now = _now_epoch()
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_PREFIX)
-    if query.status == PENDING:  # only pending ones are on this index; past their expiry until the job runs
-        spec = table.QuerySpec("GSI2PK", keys.pending_invitations_pk(caller.app_id, org_id), index=keys.GSI2,
-                               sort_name="GSI2SK").where(invitations_store.open_at(now))
+    spec = invitations_store.of_org(caller.app_id, org_id)
+    if query.status == PENDING:
+        spec = invitations_store.pending_of_org(caller.app_id, org_id).where(invitations_store.open_at(now))
     elif query.status == "expired":
         spec = spec.where(invitations_store.expired_at(now))
     elif query.status:
@@ -379,9 +378,7 @@ def list_mine(caller: Caller, query: ListQuery) -> Page[MyInvitation]:
         return Page(data=[], next_cursor=None)
     now = _now_epoch()
     scope = f"my-invitations:{caller.app_id}:{caller.email_key}"
-    spec = table.QuerySpec("GSI1PK", keys.email_pk(caller.app_id, caller.email_key),
-                           index=keys.GSI1, sort_name="GSI1SK",
-                           begins_with=keys.INVITE_PREFIX).where(invitations_store.open_at(now))
+    spec = invitations_store.of_email(caller.app_id, caller.email_key).where(invitations_store.open_at(now))
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     org_ids = list(dict.fromkeys(str(item["org_id"]) for item in page.items))
     orgs = dict(zip(org_ids, table.batch_get([keys.org(caller.app_id, o) for o in org_ids]), strict=True))
@@ -426,10 +423,8 @@ def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]
     """The same, from the caller's own list: the invitation is found through the caller's email."""
     if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
         raise not_found("invitation")
-    email_pk = keys.email_pk(caller.app_id, caller.email_key)
     for sort_key in (keys.invitation_email_sk(invitation_id), keys.answered_invitation_email_sk(invitation_id)):
-        found = table.query(table.QuerySpec("GSI1PK", email_pk, index=keys.GSI1, sort_name="GSI1SK",
-                                            begins_with=sort_key), 1)
+        found = table.query(invitations_store.of_email(caller.app_id, caller.email_key, sort_key), 1)
         if found.items:  # pending first; an answered one only costs a second read on the way to its 409
             return _read(caller, str(found.items[0]["org_id"]), invitation_id)
     raise not_found("invitation")

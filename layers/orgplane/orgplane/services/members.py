@@ -10,7 +10,7 @@ from orgplane.models.members import ListMembersQuery, Member, Permissions, TeamR
 from orgplane.services import audit, optimistic, role_usage, team_members
 from orgplane.services.orgs import add_user_org_count
 from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, email_claims, memberships, pages, records, table
+from orgplane.store import cursors, email_claims, memberships, pages, records
 from orgplane.store import orgs as orgs_store
 from orgplane.store.transaction import Transaction, retrying
 
@@ -31,10 +31,9 @@ def list_members(caller: Caller, org_id: str, query: ListMembersQuery) -> Page[M
     view = open_org(caller, org_id)
     view.require("member:read")
     scope = f"members:{caller.app_id}:{org_id}:{query.role or ''}"
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.MEMBER_PREFIX)
-    if query.role:  # only that role's members are read, however many others the org has
-        spec = table.QuerySpec("GSI4PK", keys.members_with_role_pk(caller.app_id, org_id, query.role),
-                               index=keys.GSI4, sort_name="GSI4SK")
+    spec = memberships.of_org(caller.app_id, org_id)
+    if query.role:
+        spec = memberships.with_role(caller.app_id, org_id, query.role)
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_member(i) for i in page.items],
                 next_cursor=cursors.encode(page.last_key, scope))

@@ -15,7 +15,7 @@ from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, Upd
 from orgplane.services import audit, events, lifecycle
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org, remember_name
-from orgplane.store import cursors, pages, records, table, users
+from orgplane.store import cursors, memberships, pages, records, table, users
 from orgplane.store import orgs as orgs_store
 from orgplane.store.transaction import Transaction, retrying
 
@@ -89,8 +89,7 @@ def list_for_user(app_id: str, user_id: str, query: ListOrgsQuery) -> Page[OrgWi
     """A user's orgs with their role (the caller's right to see them is judged before)."""
     scope = f"orgs:{app_id}:{user_id}"
     page = pages.fill(
-        table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1,
-                        sort_name="GSI1SK", begins_with=keys.USER_ORG_PREFIX),
+        memberships.user_view(app_id, user_id),
         query.limit,
         cursors.decode(query.cursor, scope),
     )

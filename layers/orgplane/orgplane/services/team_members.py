@@ -43,7 +43,7 @@ def list_members(caller: Caller, org_id: str, team_id: str, query: ListTeamMembe
     existing_team(team)
     scope = f"team-members:{caller.app_id}:{org_id}:{team_id}"
     page = pages.fill(
-        table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.team_member_prefix(team_id)),
+        teams_store.members_of(caller.app_id, org_id, team_id),
         query.limit, cursors.decode(query.cursor, scope),
     )
     memberships = table.batch_get([keys.member(caller.app_id, org_id, i["user_id"]) for i in page.items])

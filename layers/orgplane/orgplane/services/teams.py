@@ -113,8 +113,7 @@ def list_teams(caller: Caller, org_id: str, query: ListTeamsQuery) -> Page[Team]
     view = open_org(caller, org_id)
     view.require("org:read")
     scope = f"teams:{caller.app_id}:{org_id}"
-    page = pages.fill(table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TEAM_PREFIX),
-                     query.limit, cursors.decode(query.cursor, scope))
+    page = pages.fill(teams_store.of_org(caller.app_id, org_id), query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[records.to_team(i) for i in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
 
@@ -232,9 +231,8 @@ def _delete(caller: Caller, org_id: str, team_id: str) -> None:
     team = existing_team(found)
     guard = _org_authority(view, "team:delete")
     app_id = caller.app_id
-    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
     limit = in_transaction_limit(_TEAM_DELETE_OPERATIONS)
-    team_members = table.query(spec, limit + 1).items
+    team_members = table.query(teams_store.members_of(app_id, org_id, team_id), limit + 1).items
     cascade = len(team_members) <= limit
     tx = Transaction()
     if cascade:  # exactly these: the count pins them (every membership write changes it)

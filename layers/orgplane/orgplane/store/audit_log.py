@@ -1,8 +1,10 @@
-"""The activity log's reads: filters on audit records (an org's partition, an actor's view, the app's index)."""
+"""The activity log's reads: an org's partition, an actor's view, the app's index, newest first, and their filters."""
 
 from __future__ import annotations
 
+from orgplane import keys
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 
 
 def action_is(action: str) -> Condition:
@@ -21,3 +23,16 @@ def matching(action: str | None, actor_key: str | None) -> Condition | None:
     """The filter for an optional action and an optional actor; ``None`` when there is nothing to filter."""
     conditions = [c for c in (action_is(action) if action else None, by_actor(actor_key) if actor_key else None) if c]
     return all_of(*conditions) if conditions else None
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    return QuerySpec("PK", keys.audit_pk(app_id, org_id), forward=False)
+
+
+def of_actor(app_id: str, actor: str) -> QuerySpec:
+    """What one actor (a user id, or ``service:<client_id>``) did across the app."""
+    return QuerySpec("GSI1PK", keys.actor_pk(app_id, actor), index=keys.GSI1, sort_name="GSI1SK", forward=False)
+
+
+def of_app(app_id: str) -> QuerySpec:
+    return QuerySpec("GSI2PK", keys.app_audit_pk(app_id), index=keys.GSI2, sort_name="GSI2SK", forward=False)

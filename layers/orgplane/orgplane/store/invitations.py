@@ -6,6 +6,7 @@ from typing import Any
 
 from orgplane import keys
 from orgplane.store.conditions import Condition, all_of, any_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Outcome, Transaction
 
 Item = dict[str, Any]
@@ -63,3 +64,22 @@ def move(tx: Transaction, app_id: str, org_id: str, invitation_id: str, changes:
     """Set ``changes`` (and drop ``remove``) on an invitation in the state ``when`` says, else STALE."""
     tx.update(keys.invitation(app_id, org_id, invitation_id), set_=changes, remove=remove, condition=when,
               on_fail=STALE)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's invitations in any state."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.INVITE_PREFIX)
+
+
+def pending_of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's pending invitations (only they are on this index; past their expiry until the job runs)."""
+    return QuerySpec("GSI2PK", keys.pending_invitations_pk(app_id, org_id), index=keys.GSI2, sort_name="GSI2SK")
+
+
+def of_email(app_id: str, email_key: str, sort_prefix: str = keys.INVITE_PREFIX) -> QuerySpec:
+    """The invitations addressed to an email across the app's orgs (``sort_prefix``: one of them)."""
+    return QuerySpec("GSI1PK", keys.email_pk(app_id, email_key), index=keys.GSI1, sort_name="GSI1SK",
+                     begins_with=sort_prefix)

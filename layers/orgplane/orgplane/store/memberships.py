@@ -8,6 +8,7 @@ from typing import Any
 from orgplane import keys
 from orgplane.errors import DomainError
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -115,3 +116,28 @@ def check_not_on_team(tx: Transaction, app_id: str, org_id: str, user_id: str, t
              Condition("attribute_not_exists(PK) OR attribute_not_exists(#teams.#t)", {"#teams": "teams",
                                                                                        "#t": team_id}),
              on_fail=STALE)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's members, by user id."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.MEMBER_PREFIX)
+
+
+def with_role(app_id: str, org_id: str, role: str) -> QuerySpec:
+    """An org's members holding ``role``, by user id (only those are read, however many others there are)."""
+    return QuerySpec("GSI4PK", keys.members_with_role_pk(app_id, org_id, role), index=keys.GSI4, sort_name="GSI4SK")
+
+
+def user_view(app_id: str, user_id: str, sort_prefix: str = keys.USER_ORG_PREFIX) -> QuerySpec:
+    """A user's memberships (or, with ``keys.user_team_prefix()``, team memberships) across the app's orgs."""
+    return QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1, sort_name="GSI1SK",
+                     begins_with=sort_prefix)
+
+
+def by_email(app_id: str, email_prefix: str | None) -> QuerySpec:
+    """The app's memberships in member-email order (support's search by email)."""
+    return QuerySpec("GSI5PK", keys.member_email_pk(app_id), index=keys.GSI5, sort_name="GSI5SK",
+                     begins_with=email_prefix or None)

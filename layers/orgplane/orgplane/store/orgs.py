@@ -8,6 +8,7 @@ from orgplane import keys
 from orgplane.errors import DomainError
 from orgplane.store import records
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Outcome, Stale, Transaction
 
 Item = dict[str, Any]
@@ -69,3 +70,23 @@ def release_slug(tx: Transaction, app_id: str, slug: str, org_id: str) -> None:
     """The slug's claim goes, STALE unless it is still this org's."""
     tx.delete(keys.slug(app_id, slug), condition=Condition("#s_org = :s_org", {"#s_org": "org_id"},
                                                            {":s_org": org_id}), on_fail=STALE)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def listed_by_name(app_id: str, name_prefix: str | None) -> QuerySpec:
+    """The app's orgs in name order (support's search; the index projects only the name)."""
+    return QuerySpec("GSI5PK", keys.org_listing_pk(app_id), index=keys.GSI5, sort_name="GSI5SK",
+                     begins_with=name_prefix or None)
+
+
+def slugs(app_id: str, slug_prefix: str) -> QuerySpec:
+    """The app's slug claims in slug order (support's search by slug)."""
+    return QuerySpec("GSI2PK", keys.slug_listing_pk(app_id), index=keys.GSI2, sort_name="GSI2SK",
+                     begins_with=slug_prefix)
+
+
+def partition(app_id: str, org_id: str) -> QuerySpec:
+    """Every item of an org's partition (what a purge removes)."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id))

@@ -8,6 +8,7 @@ from orgplane import keys
 from orgplane.errors import DomainError
 from orgplane.store import records
 from orgplane.store.conditions import Condition
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -73,3 +74,16 @@ def delete_member(tx: Transaction, key: Key) -> None:
 def change_member_role(tx: Transaction, key: Key, old: str, new: str, now: str) -> None:
     tx.update(key, set_={"role": new, "updated_at": now},
               condition=Condition("#tm_role = :tm_old", {"#tm_role": "role"}, {":tm_old": old}), on_fail=STALE)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's teams."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.TEAM_PREFIX)
+
+
+def members_of(app_id: str, org_id: str, team_id: str) -> QuerySpec:
+    """A team's membership items (orphans of departed members included: the caller drops them)."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.team_member_prefix(team_id))
