@@ -32,12 +32,13 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                    "strongly consistent BatchGetItem, then one transaction. An invitation "
                                    "with `team_ids` adds one BatchGetItem (`services/invitations.py` "
                                    "`_joinable_teams`: the teams and any orphan team memberships)."),
-    "accept invitation by id": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
-                                "One above the floor: an invitation id does not name its org, so "
-                                "`services/invitations.py` `_by_id` first queries the caller's email view "
-                                "(GSI1), then `_read` reads org, invitation and membership. The Query "
-                                "already returns the whole invitation (GSI1 projects ALL); the second "
-                                "read is for strong consistency and the org and membership."),
+    "accept invitation by id": ("1 Query + 1 TransactWriteItems",
+                                "One above the floor, and no read between: an invitation id does not name its "
+                                "org, so `services/invitations.py` `_answer_as_listed` queries the caller's "
+                                "email view (GSI1 projects the whole invitation), then writes, conditioned on "
+                                "the invitation still pending with the link nonce listed, the caller not yet a "
+                                "member and the org there, so an eventually consistent listing is enough; a "
+                                "failed guard takes the read path (the Query, a BatchGetItem, the write)."),
     "remove member on 1 team": ("2 BatchGetItem + 1 TransactWriteItems",
                                 "One read above the plain removal: `services/team_members.py` "
                                 "`remove_memberships_of` reads the member's teams (to skip deleted ones) "

@@ -59,9 +59,10 @@ EXPLAINED: dict[str, tuple[str, str]] = {
     "delete team": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
                     "A dependent read: the team's name claim is keyed by its name, and its memberships "
                     "(the Query) go in the same transaction."),
-    "decline invitation by id": ("1 BatchGetItem + 1 Query + 1 TransactWriteItems",
-                                 "As accept by id: an invitation id does not name its org, so the caller's "
-                                 "email view is queried first, then the invitation read as for decline."),
+    "decline invitation by id": ("1 Query + 1 TransactWriteItems",
+                                 "As accept by id: the caller's email view lists the whole invitation, and the "
+                                 "decline is written conditioned on what was listed (pending, the same link "
+                                 "nonce); only a failed guard reads."),
     "remove member on 1 team": (_READ_WRITE,
                                 "As a member on no team: the member's teams are assumed to exist (each count "
                                 "update is conditioned on its team), so the teams are read only when one was "

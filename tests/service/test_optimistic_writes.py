@@ -16,6 +16,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.models.teams import CreateTeam, PutTeamMember
 from orgplane.services import audit_queries, events, invitations, members, orgs, team_members, teams
 from orgplane.services import settings as app_settings
+from orgplane.store import invitations as invitations_store
 from orgplane.store import table
 from tests.support import world
 from tests.support.world import code_of
@@ -163,3 +164,39 @@ def test_the_backend_adding_a_new_member_is_one_request_and_a_member_again_is_a_
         "validation_error"
     assert table.get(keys.member("demo", org_id, "erin")) is None
     assert (table.get(keys.org("demo", org_id)) or {})["member_count"] == 4  # alice, bob, warm, dave
+
+
+def test_answering_an_invitation_from_ones_own_list_is_two_requests_and_a_stale_listing_takes_the_read_path(
+        org_id: str) -> None:
+    dan, erin = world.caller("dan", email="dan@example.com"), world.caller("erin", email="erin@example.com")
+    invitations.create(alice, org_id, CreateInvitation(email="warm@example.com"))  # the counter is known
+    to_dan = invitations.create(alice, org_id, CreateInvitation(email="dan@example.com")).id
+    to_erin = invitations.create(alice, org_id, CreateInvitation(email="erin@example.com")).id
+    with requests() as sent:
+        assert invitations.accept_by_id(dan, to_dan).user_id == "dan"
+    assert sent == ["Query", "TransactWriteItems"]  # the listing, then the guarded answer: no read between
+    with requests() as sent:
+        invitations.decline_by_id(erin, to_erin)
+    assert sent == ["Query", "TransactWriteItems"]
+    assert code_of(lambda: invitations.accept_by_id(erin, to_erin)) == "invitation_not_pending"
+    assert code_of(lambda: invitations.accept_by_id(dan, to_dan)) == "invitation_not_pending"
+    assert code_of(lambda: invitations.accept_by_id(mallory, to_dan)) == "invitation_not_found"
+    resent = invitations.create(alice, org_id, CreateInvitation(email="frank@example.com")).id
+    frank = world.caller("frank", email="frank@example.com")
+    invitations.resend(alice, org_id, resent)  # a new link nonce: a listing from before it is stale
+    listed = table.query(invitations_store.of_email("demo", frank.email_key or "",
+                                                    keys.invitation_email_sk(resent)), 1).items[0]
+    stale = {**listed, "nonce": "an-older-nonce"}
+    real_query = table.query
+
+    def stale_listing(spec: Any, limit: int, start: Any = None) -> Any:
+        page = real_query(spec, limit, start)
+        return table.Page([stale], page.last_key) if spec.partition_name == "GSI1PK" and page.items else page
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(table, "query", stale_listing)
+        with requests() as sent:
+            assert invitations.accept_by_id(frank, resent).user_id == "frank"
+    assert sent[:2] == ["Query", "TransactWriteItems"] and "BatchGetItem" in sent  # cancelled, then the read path
+    members_now = (table.get(keys.org("demo", org_id)) or {})["member_count"]
+    assert members_now == 4  # alice, bob, dan, frank: each accept counted once

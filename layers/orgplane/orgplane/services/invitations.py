@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from orgplane import access, clock, ids, keys
 from orgplane.caller import Caller
@@ -44,6 +44,7 @@ from orgplane.store import teams as teams_store
 from orgplane.store.transaction import STALE, Stale, Transaction, retrying
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 PENDING = "pending"
 EXPIRY_ACTOR = "system:invitation-expiry"
@@ -395,7 +396,8 @@ def accept_by_token(caller: Caller, body: InvitationToken) -> Member:
 
 
 def accept_by_id(caller: Caller, invitation_id: str) -> Member:
-    return retrying(lambda: _accept(caller, *_by_id(caller, invitation_id)))
+    return optimistic.write(lambda: _answer_as_listed(caller, invitation_id, _accept),
+                            lambda: _accept(caller, *_by_id(caller, invitation_id)))
 
 
 def decline_by_token(caller: Caller, body: InvitationToken) -> None:
@@ -403,7 +405,8 @@ def decline_by_token(caller: Caller, body: InvitationToken) -> None:
 
 
 def decline_by_id(caller: Caller, invitation_id: str) -> None:
-    retrying(lambda: _decline(caller, *_by_id(caller, invitation_id)))
+    optimistic.write(lambda: _answer_as_listed(caller, invitation_id, _declined),
+                     lambda: _decline(caller, *_by_id(caller, invitation_id)))
 
 
 def _by_token(caller: Caller, token: str) -> tuple[Item, Item, Item | None]:
@@ -428,6 +431,27 @@ def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]
         if found.items:  # pending first; an answered one only costs a second read on the way to its 409
             return _read(caller, str(found.items[0]["org_id"]), invitation_id)
     raise not_found("invitation")
+
+
+def _answer_as_listed(caller: Caller, invitation_id: str,
+                      answer: Callable[[Caller, Item, Item, Item | None], T]) -> T | None:
+    """Accept or decline in two requests: the caller's email view lists the whole pending invitation
+    (GSI1 projects every attribute), and the answer's transaction is conditioned on the invitation still
+    being pending with the link nonce listed (:func:`invitations_store.live`), the caller not being a
+    member yet and the org existing, so an eventually consistent listing is enough. Not listed as pending,
+    or any failed guard: the read path (strongly consistent reads) answers exactly."""
+    if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
+        return None
+    found = table.query(invitations_store.of_email(caller.app_id, caller.email_key,
+                                                   keys.invitation_email_sk(invitation_id)), 1).items
+    if not found or found[0].get("id") != invitation_id:
+        return None
+    listed = found[0]
+    try:
+        _check_answerable(caller, listed)
+    except DomainError:
+        return None  # perhaps stale: the read path decides on fresh reads
+    return answer(caller, {"id": str(listed["org_id"])}, listed, None)
 
 
 def _read(caller: Caller, org_id: str, invitation_id: str) -> tuple[Item, Item, Item | None]:
@@ -511,6 +535,11 @@ def _joinable_teams(app_id: str, org_id: str, user_id: str, team_ids: list[str])
     teams, memberships = found[: len(team_ids)], found[len(team_ids):]
     return [(team_id, existing is not None)
             for team_id, team, existing in zip(team_ids, teams, memberships, strict=True) if team is not None]
+
+
+def _declined(caller: Caller, org: Item, invitation: Item, membership: Item | None) -> bool:
+    _decline(caller, org, invitation, membership)
+    return True
 
 
 def _decline(caller: Caller, org: Item, invitation: Item, membership: Item | None) -> None:
