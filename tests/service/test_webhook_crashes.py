@@ -20,6 +20,7 @@ from orgplane.models.common import ListQuery
 from orgplane.models.orgs import CreateOrg, UpdateOrg
 from orgplane.models.webhooks import CreateWebhook, DeliveriesQuery
 from orgplane.services import orgs, webhooks
+from orgplane.store import deliveries as delivery_store
 from tests.service.test_org_cleanup_stream import stream_record
 from tests.support import world
 from tests.support.receiver import Receiver
@@ -96,7 +97,7 @@ def test_a_crash_mid_batch_loses_nothing_and_repeats_only_the_delivery_the_recei
     assert fan_out(records[2:]) == {"batchItemFailures": []}  # Lambda retries from the failed record
 
     # 2. the sender dies after the receiver got the second event, before recording the attempt
-    second_delivery, record_attempt = "dlv_" + str(events[1]["id"]).split("_", 1)[1], webhooks._record
+    second_delivery, record_attempt = "dlv_" + str(events[1]["id"]).split("_", 1)[1], delivery_store.record_attempt
     died: list[str] = []
 
     def dying_once(item: dict[str, Any], changes: dict[str, Any]) -> bool:
@@ -105,7 +106,7 @@ def test_a_crash_mid_batch_loses_nothing_and_repeats_only_the_delivery_the_recei
             raise RuntimeError("the sender's process died")
         return record_attempt(item, changes)
 
-    monkeypatch.setattr(webhooks, "_record", dying_once)
+    monkeypatch.setattr(delivery_store, "record_attempt", dying_once)
     assert drain(queue) == 1
 
     got = [(headers, body) for headers, body in receiver.received]

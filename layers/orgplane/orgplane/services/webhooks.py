@@ -31,8 +31,10 @@ from orgplane.models.webhooks import (
     WebhookWithSecret,
 )
 from orgplane.services import audit, event_log
-from orgplane.store import cursors, pages, table
-from orgplane.store.transaction import STALE, Stale, Transaction, retrying
+from orgplane.store import cursors, deliveries, pages, table
+from orgplane.store import webhooks as endpoints
+from orgplane.store.conditions import all_of
+from orgplane.store.transaction import Stale, Transaction, retrying
 from orgplane.webhooks import schedule, sealed, signing, transport, url_guard
 
 Item = dict[str, Any]
@@ -84,7 +86,7 @@ def _view(item: Item) -> Webhook:
 def _existing(caller: Caller, webhook_id: str) -> Item:
     if not ids.is_valid("wh", webhook_id):
         raise not_found("webhook")
-    item = table.get(keys.webhook(caller.app_id, webhook_id))
+    item = endpoints.read(caller.app_id, webhook_id)
     if item is None:
         raise not_found("webhook")
     return item
@@ -102,10 +104,8 @@ def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
         "created_at": now, "updated_at": now,
     }
     tx = Transaction()
-    tx.put(item, condition="attribute_not_exists(PK)")
-    tx.update(keys.webhook_count(caller.app_id), add={"count": 1}, set_={"entity": "WEBHOOK_COUNT"},
-              condition="attribute_not_exists(#count) OR #count < :max", names={"#count": "count"},
-              values={":max": MAX_WEBHOOKS}, on_fail=LIMIT_REACHED)
+    endpoints.put_new(tx, item)
+    endpoints.count(tx, caller.app_id, MAX_WEBHOOKS, on_full=LIMIT_REACHED)
     audit.record(tx, caller, None, "webhook.created", "webhook", webhook_id, {"url": body.url, "types": item["types"]})
     tx.commit()
     return WebhookWithSecret(**_view(item).model_dump(), secret=secret)
@@ -114,8 +114,7 @@ def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
 def list_all(caller: Caller, query: ListQuery) -> Page[Webhook]:
     require_manager(caller)
     scope = f"webhooks:{caller.app_id}"
-    spec = table.QuerySpec("GSI2PK", keys.webhooks_pk(caller.app_id), index=keys.GSI2, sort_name="GSI2SK")
-    page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
+    page = pages.fill(endpoints.of_app(caller.app_id), query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[_view(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
 
@@ -147,8 +146,8 @@ def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
     changes["updated_at"] = clock.iso()
     remove = ["failing_since", "disabled_reason"] if changes.get("enabled") else []
     tx = Transaction()
-    tx.update(keys.webhook(caller.app_id, webhook_id), set_=changes, remove=remove or None,
-              condition="updated_at = :seen", values={":seen": item["updated_at"]}, on_fail=STALE)
+    endpoints.change(tx, caller.app_id, webhook_id, changes, remove=remove,
+                     when=endpoints.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.updated", "webhook", webhook_id, details)
     tx.commit()
     return _view({**item, **changes, **dict.fromkeys(remove)})
@@ -158,9 +157,8 @@ def delete(caller: Caller, webhook_id: str) -> None:
     require_manager(caller)
     item = _existing(caller, webhook_id)
     tx = Transaction()
-    tx.delete(keys.webhook(caller.app_id, webhook_id), condition="attribute_exists(PK)",
-              on_fail=not_found("webhook"))
-    tx.update(keys.webhook_count(caller.app_id), add={"count": -1})
+    endpoints.delete(tx, caller.app_id, webhook_id, on_missing=not_found("webhook"))
+    endpoints.uncount(tx, caller.app_id)
     audit.record(tx, caller, None, "webhook.deleted", "webhook", webhook_id, {"url": item["url"]})
     tx.commit()
 
@@ -177,8 +175,8 @@ def _rotate(caller: Caller, webhook_id: str) -> WebhookWithSecret:
     secrets_ = [{"sealed": sealed.seal(caller.app_id, webhook_id, secret), "expires_epoch": None},
                 {"sealed": current["sealed"], "expires_epoch": int(clock.timestamp()) + ROTATION_OVERLAP_SECONDS}]
     tx = Transaction()
-    tx.update(keys.webhook(caller.app_id, webhook_id), set_={"secrets": secrets_, "updated_at": now},
-              condition="updated_at = :seen", values={":seen": item["updated_at"]}, on_fail=STALE)
+    endpoints.change(tx, caller.app_id, webhook_id, {"secrets": secrets_, "updated_at": now},
+                     when=endpoints.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.secret_rotated", "webhook", webhook_id,
                  {"previous_valid_until": clock.iso_at(secrets_[1]["expires_epoch"])})
     tx.commit()
@@ -219,18 +217,6 @@ def _delivery_item(app_id: str, webhook_id: str, event: dict[str, Any]) -> Item:
     }
 
 
-def _put_new(item: Item) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        table.put(item, condition="attribute_not_exists(PK)")
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def dispatch(app_id: str, webhook_id: str, org_id: str | None, delivery_id: str, generation: int = 0) -> None:
     lane = _lane(webhook_id, org_id)
     if _local_dispatcher is not None:
@@ -250,15 +236,13 @@ def fan_out(image: Item) -> int:
     """One delivery per enabled endpoint of the event's app that takes its type; returns how many."""
     event = event_log.to_event(image).model_dump(mode="json")
     app_id = event["app_id"]
-    endpoints = table.query(table.QuerySpec("GSI2PK", keys.webhooks_pk(app_id), index=keys.GSI2,
-                                            sort_name="GSI2SK"), MAX_WEBHOOKS).items
     sent = 0
-    for endpoint in endpoints:
+    for endpoint in table.query(endpoints.of_app(app_id), MAX_WEBHOOKS).items:
         if not endpoint.get("enabled") or (endpoint.get("types") and event["type"] not in endpoint["types"]):
             continue
         item = _delivery_item(app_id, str(endpoint["id"]), event)
-        if not _put_new(item):  # a repeated record: queue it again only if it was never tried
-            existing = table.get({"PK": item["PK"], "SK": item["SK"]}) or {}
+        if not deliveries.put_new(item):  # a repeated record: queue it again only if it was never tried
+            existing = deliveries.read(app_id, str(endpoint["id"]), str(item["id"])) or {}
             if existing.get("status") != "pending" or int(existing.get("attempts", 0)) > 0:
                 continue
         dispatch(app_id, str(endpoint["id"]), event.get("org_id"), str(item["id"]))
@@ -275,7 +259,7 @@ def send_test(caller: Caller, webhook_id: str) -> Delivery:
                                                    "support": caller.support},
              "target": {"type": "webhook", "id": webhook_id}, "data": {}}
     item = _delivery_item(caller.app_id, webhook_id, event)
-    _put_new(item)
+    deliveries.put_new(item)
     dispatch(caller.app_id, webhook_id, None, str(item["id"]))
     return _delivery_view(item)
 
@@ -284,9 +268,8 @@ def list_deliveries(caller: Caller, webhook_id: str, query: DeliveriesQuery) -> 
     require_manager(caller)
     _existing(caller, webhook_id)
     scope = f"deliveries:{caller.app_id}:{webhook_id}"
-    spec = table.QuerySpec("PK", keys.webhook_delivery(caller.app_id, webhook_id, "")["PK"],
-                           begins_with=keys.DELIVERY_PREFIX, forward=False)
-    page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
+    page = pages.fill(deliveries.of_webhook(caller.app_id, webhook_id), query.limit,
+                      cursors.decode(query.cursor, scope))
     return Page(data=[_delivery_view(i) for i in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
 
@@ -296,20 +279,15 @@ def retry(caller: Caller, webhook_id: str, delivery_id: str) -> Delivery:
     _existing(caller, webhook_id)
     if not ids.is_valid("dlv", delivery_id):
         raise not_found("delivery")
-    key = keys.webhook_delivery(caller.app_id, webhook_id, delivery_id)
-    item = table.get(key)
+    item = deliveries.read(caller.app_id, webhook_id, delivery_id)
     if item is None:
         raise not_found("delivery")
     if item["status"] == "pending":
         return _delivery_view(item)
-    generation = int(item.get("generation", 0)) + 1
-    changes = {"status": "pending", "attempts": 0, "generation": generation,
-               "next_attempt_epoch": int(clock.timestamp())}
+    generation, next_attempt = int(item.get("generation", 0)) + 1, int(clock.timestamp())
+    changes = {"status": "pending", "attempts": 0, "generation": generation, "next_attempt_epoch": next_attempt}
     try:
-        table.update(key, "SET #s = :s, attempts = :a, generation = :g, next_attempt_epoch = :n",
-                     condition="#s = :old", names={"#s": "status"},
-                     values={":s": "pending", ":a": 0, ":g": generation, ":n": changes["next_attempt_epoch"],
-                             ":old": item["status"]})
+        deliveries.restart(deliveries.key_of(item), generation, next_attempt, was=item["status"])
     except table.ConditionFailed as raced:
         raise DomainError("conflict", "The delivery changed meanwhile; retry.") from raced
     dispatch(caller.app_id, webhook_id, item.get("org_id"), delivery_id, generation)
@@ -324,7 +302,7 @@ def attempt(app_id: str, webhook_id: str, delivery_id: str) -> float | None:
         return None
     now = clock.timestamp()
     if endpoint is None or not endpoint.get("enabled"):
-        _record(item, {"status": "failed"})
+        deliveries.record_attempt(item, {"status": "failed"})
         return None
     if float(item.get("next_attempt_epoch", 0)) > now + 1:  # queued again early (a duplicate message)
         return float(item["next_attempt_epoch"]) - now
@@ -347,49 +325,32 @@ def attempt(app_id: str, webhook_id: str, delivery_id: str) -> float | None:
         else:
             changes["next_attempt_epoch"] = now + delay
             wait = float(delay)
-    if not _record(item, changes):
+    if not deliveries.record_attempt(item, changes):
         return None  # another attempt of the same delivery recorded first: it carries on
     _endpoint_health(endpoint, answer.delivered, now)
     return wait
 
 
-def _record(item: Item, changes: Item) -> bool:
-    names = {f"#c{i}": name for i, name in enumerate(changes)}
-    values: dict[str, Any] = {f":c{i}": value for i, value in enumerate(changes.values())}
-    values[":attempts"] = int(item.get("attempts", 0))
-    values[":generation"] = int(item.get("generation", 0))
-    assignments = ", ".join(f"#c{i} = :c{i}" for i in range(len(changes)))
-    try:
-        table.update({"PK": item["PK"], "SK": item["SK"]}, f"SET {assignments}",
-                     condition="attempts = :attempts AND generation = :generation", names=names, values=values)
-    except table.ConditionFailed:
-        return False
-    return True
-
-
 def _endpoint_health(endpoint: Item, delivered: bool, now: float) -> None:
     """A success clears ``failing_since``; failing for :data:`schedule.DISABLE_AFTER_SECONDS` disables the
     endpoint, audited (an app-level ``webhook.disabled`` event)."""
-    key = keys.webhook(str(endpoint["app_id"]), str(endpoint["id"]))
+    app_id, webhook_id = str(endpoint["app_id"]), str(endpoint["id"])
     since = endpoint.get("failing_since")
     if delivered:
         if since is not None:
-            table.update(key, "REMOVE failing_since")
+            endpoints.clear_failing(app_id, webhook_id)
         return
     if since is None:
-        with contextlib.suppress(table.ConditionFailed):
-            table.update(key, "SET failing_since = :now", condition="attribute_exists(PK) AND "
-                         "attribute_not_exists(failing_since)", values={":now": int(now)})
+        endpoints.mark_failing(app_id, webhook_id, int(now))
         return
     if now - float(since) < schedule.DISABLE_AFTER_SECONDS or not endpoint.get("enabled"):
         return
-    system = Caller(app_id=str(endpoint["app_id"]), user_id=SYSTEM_ACTOR, email=None, email_verified=False,
-                    support=False, request_id=f"webhooks-disable-{endpoint['id']}")
+    system = Caller(app_id=app_id, user_id=SYSTEM_ACTOR, email=None, email_verified=False,
+                    support=False, request_id=f"webhooks-disable-{webhook_id}")
     tx = Transaction()
-    tx.update(key, set_={"enabled": False, "disabled_reason": "failing for 5 days", "updated_at": clock.iso()},
-              condition="enabled = :on AND updated_at = :seen",
-              values={":on": True, ":seen": endpoint["updated_at"]}, on_fail=STALE)
-    audit.record(tx, system, None, "webhook.disabled", "webhook", str(endpoint["id"]),
+    endpoints.disable(tx, app_id, webhook_id, "failing for 5 days", clock.iso(),
+                      when=all_of(endpoints.enabled(), endpoints.unchanged_since(endpoint["updated_at"])))
+    audit.record(tx, system, None, "webhook.disabled", "webhook", webhook_id,
                  {"reason": "failing for 5 days", "failing_since": clock.iso_at(float(since))})
     with contextlib.suppress(Stale):
         tx.commit()
