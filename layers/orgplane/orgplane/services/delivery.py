@@ -24,7 +24,6 @@ and set ``delivered``, ``bounced`` or ``complained`` on the send they name (its 
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 from email.message import EmailMessage
@@ -39,7 +38,7 @@ from orgplane import clock, emails, keys, mail_headers
 from orgplane.config import settings as deployment
 from orgplane.services import invitation_links
 from orgplane.services import settings as app_settings
-from orgplane.store import table
+from orgplane.store import invitation_mail, table
 
 Item = dict[str, Any]
 
@@ -51,8 +50,6 @@ LEASE_SECONDS = 120
 _TRANSIENT = frozenset({"TooManyRequestsException", "LimitExceededException", "ThrottlingException",
                         "Throttling", "ServiceUnavailable", "InternalFailure", "InternalServerError",
                         "RequestTimeout"})
-_NAMES = {"#d": "delivery", "#st": "status", "#at": "attempts", "#last": "last_attempt_at",
-          "#claimed": "claimed_epoch"}
 
 
 class SendFailed(Exception):
@@ -120,33 +117,14 @@ def _refuse_if_in_flight(image: Item) -> None:
 
 def _claim(image: Item) -> Item | None:
     now = int(clock.timestamp())
-    try:
-        return table.update(
-            keys.invitation(str(image["app_id"]), str(image["org_id"]), str(image["id"])),
-            "SET #d.#st = :sending, #d.#last = :now, #d.#claimed = :epoch ADD #d.#at :one",
-            condition="#status = :pending AND send_id = :send AND "
-                      "(#d.#st IN (:queued, :retry) OR (#d.#st = :sending AND #d.#claimed < :stale))",
-            names={**_NAMES, "#status": "status"},
-            values={":sending": "sending", ":now": clock.iso(), ":epoch": now, ":one": 1, ":pending": "pending",
-                    ":send": image["send_id"], ":queued": "queued", ":retry": "retry",
-                    ":stale": now - LEASE_SECONDS})
-    except table.ConditionFailed:
-        return None  # sent, being sent, superseded by a resend, or no longer pending
+    return invitation_mail.claim_send(str(image["app_id"]), str(image["org_id"]), str(image["id"]),
+                                      str(image["send_id"]), clock.iso(), now, stale_before=now - LEASE_SECONDS)
 
 
 def _settle(invitation: Item, status: str, *, message_id: str | None = None, error: str | None = None) -> None:
     """Record the outcome of this send (a resend since then owns the item: leave it alone)."""
-    names = {"#d": "delivery", "#st": "status"}
-    values: dict[str, Any] = {":s": status, ":send": invitation["send_id"], ":sending": "sending"}
-    expression = "SET #d.#st = :s"
-    for attribute, value in (("message_id", message_id), ("error", error)):
-        if value:
-            expression += f", #d.#{attribute} = :{attribute}"
-            names[f"#{attribute}"] = attribute
-            values[f":{attribute}"] = value
-    with contextlib.suppress(table.ConditionFailed):
-        table.update(keys.invitation(str(invitation["app_id"]), str(invitation["org_id"]), str(invitation["id"])),
-                     expression, condition="send_id = :send AND #d.#st = :sending", names=names, values=values)
+    invitation_mail.settle_send(str(invitation["app_id"]), str(invitation["org_id"]), str(invitation["id"]),
+                                str(invitation["send_id"]), status, message_id=message_id, error=error)
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -239,12 +217,7 @@ def feedback(message: Item) -> str:
     app_id, org_id, invitation_id, send_id = tag("app_id"), tag("org_id"), tag("invitation_id"), tag("send_id")
     if not (app_id and org_id and invitation_id and send_id):
         return "untagged"
-    try:
-        table.update(keys.invitation(app_id, org_id, invitation_id), "SET #d.#st = :s, #d.#fb = :at",
-                     condition="send_id = :send AND attribute_exists(#d)",
-                     names={"#d": "delivery", "#st": "status", "#fb": "feedback_at"},
-                     values={":s": status, ":at": clock.iso(), ":send": send_id})
-    except table.ConditionFailed:
+    if not invitation_mail.record_feedback(app_id, org_id, invitation_id, send_id, status, clock.iso()):
         return "stale"
     return status
 
