@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from orgplane import access, clock, ids, keys
+from orgplane import access, clock, ids
 from orgplane.caller import Caller
 from orgplane.errors import invalid
 from orgplane.models.common import Page
 from orgplane.models.events import Event, EventsQuery
 from orgplane.store import cursors, pages, table
+from orgplane.store import event_log as event_log_store
 
 SETTLE_SECONDS = 5.0
 """How far behind now the list stops: longer than a transaction takes from its event ids to commit
@@ -47,16 +48,7 @@ def list_events(caller: Caller, query: EventsQuery) -> Page[Event]:
     high = ids.time_floor("evt", clock.timestamp() - SETTLE_SECONDS)
     if low > high:
         return Page(data=[], next_cursor=_cursor(position or high, scope))
-    if query.org_id:
-        spec = table.QuerySpec("PK", keys.audit_pk(caller.app_id, query.org_id), sort_between=(low, high))
-    else:
-        spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(caller.app_id), index=keys.GSI2, sort_name="GSI2SK",
-                               sort_between=(low, high))
-    if query.type_list:
-        spec.filter_names["#action"] = "action"
-        names = [f":t{i}" for i in range(len(query.type_list))]
-        spec.filter_values.update(dict(zip(names, query.type_list, strict=True)))
-        spec.filter_expression = f"#action IN ({', '.join(names)})"
+    spec = event_log_store.between(caller.app_id, query.org_id, low, high, query.type_list)
     page = pages.fill(spec, query.limit)
     data = [to_event(item) for item in page.items]
     if page.last_key:  # more to read now: resume right after what this page read

@@ -29,8 +29,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from orgplane import ids, keys
-from orgplane.store import table
-from orgplane.store.transaction import SEQUENCE_MOVED, Transaction
+from orgplane.store import event_sequence
+from orgplane.store.transaction import Transaction
 
 Item = dict[str, Any]
 
@@ -123,7 +123,7 @@ def _read_position(app_id: str, org_id: str | None) -> tuple[int, str | None]:
     known = seen.pop(partition, None) if seen is not None else None
     if known is None and _guessing.get():
         known = _recall(partition)
-    return known if known is not None else _position(table.get(sequence_key(app_id, org_id)))
+    return known if known is not None else _position(event_sequence.read(app_id, org_id))
 
 
 def _moved(app_id: str, org_id: str | None) -> Callable[[Item], None]:
@@ -153,11 +153,5 @@ def _seal(tx: Transaction) -> None:
         counter = {"entity": "EVENTSEQ", "app_id": app_id, "org_id": org_id, "sequence": sequence,
                    "last_id": last_id}
         tx.notes.setdefault(_WRITTEN, {})[(app_id, org_id)] = counter
-        if first == 0:
-            tx.put({**sequence_key(app_id, org_id), **counter}, condition="attribute_not_exists(PK)",
-                   on_fail=SEQUENCE_MOVED, on_old=_moved(app_id, org_id))
-        else:
-            tx.put({**sequence_key(app_id, org_id), **counter}, condition="#seq = :seen",
-                   names={"#seq": "sequence"}, values={":seen": first}, on_fail=SEQUENCE_MOVED,
-                   on_old=_moved(app_id, org_id))
+        event_sequence.advance(tx, app_id, org_id, counter, seen=first, on_moved=_moved(app_id, org_id))
     tx.after_commit(_WRITTEN, _written)

@@ -32,7 +32,7 @@ from orgplane.models.webhooks import (
 )
 from orgplane.services import audit, event_log
 from orgplane.store import cursors, deliveries, pages, table
-from orgplane.store import webhooks as endpoints
+from orgplane.store import webhooks as webhooks_store
 from orgplane.store.conditions import all_of
 from orgplane.store.transaction import Stale, Transaction, retrying
 from orgplane.webhooks import schedule, sealed, signing, transport, url_guard
@@ -45,7 +45,7 @@ DELIVERY_RETENTION_DAYS = 30
 TEST_TYPE = "webhook.test"
 SYSTEM_ACTOR = "system:webhooks"
 
-LIMIT_REACHED = DomainError("webhook_limit_reached", f"An app may have at most {MAX_WEBHOOKS} webhook endpoints.")
+LIMIT_REACHED = DomainError("webhook_limit_reached", f"An app may have at most {MAX_WEBHOOKS} webhook webhooks_store.")
 
 Dispatcher = Callable[[str, str, str, str], None]
 """(app_id, webhook_id, lane, delivery_id) → queue one attempt of the delivery."""
@@ -86,7 +86,7 @@ def _view(item: Item) -> Webhook:
 def _existing(caller: Caller, webhook_id: str) -> Item:
     if not ids.is_valid("wh", webhook_id):
         raise not_found("webhook")
-    item = endpoints.read(caller.app_id, webhook_id)
+    item = webhooks_store.read(caller.app_id, webhook_id)
     if item is None:
         raise not_found("webhook")
     return item
@@ -104,8 +104,8 @@ def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
         "created_at": now, "updated_at": now,
     }
     tx = Transaction()
-    endpoints.put_new(tx, item)
-    endpoints.count(tx, caller.app_id, MAX_WEBHOOKS, on_full=LIMIT_REACHED)
+    webhooks_store.put_new(tx, item)
+    webhooks_store.count(tx, caller.app_id, MAX_WEBHOOKS, on_full=LIMIT_REACHED)
     audit.record(tx, caller, None, "webhook.created", "webhook", webhook_id, {"url": body.url, "types": item["types"]})
     tx.commit()
     return WebhookWithSecret(**_view(item).model_dump(), secret=secret)
@@ -114,7 +114,7 @@ def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
 def list_all(caller: Caller, query: ListQuery) -> Page[Webhook]:
     require_manager(caller)
     scope = f"webhooks:{caller.app_id}"
-    page = pages.fill(endpoints.of_app(caller.app_id), query.limit, cursors.decode(query.cursor, scope))
+    page = pages.fill(webhooks_store.of_app(caller.app_id), query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[_view(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
 
@@ -146,8 +146,8 @@ def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
     changes["updated_at"] = clock.iso()
     remove = ["failing_since", "disabled_reason"] if changes.get("enabled") else []
     tx = Transaction()
-    endpoints.change(tx, caller.app_id, webhook_id, changes, remove=remove,
-                     when=endpoints.unchanged_since(item["updated_at"]))
+    webhooks_store.change(tx, caller.app_id, webhook_id, changes, remove=remove,
+                     when=webhooks_store.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.updated", "webhook", webhook_id, details)
     tx.commit()
     return _view({**item, **changes, **dict.fromkeys(remove)})
@@ -157,8 +157,8 @@ def delete(caller: Caller, webhook_id: str) -> None:
     require_manager(caller)
     item = _existing(caller, webhook_id)
     tx = Transaction()
-    endpoints.delete(tx, caller.app_id, webhook_id, on_missing=not_found("webhook"))
-    endpoints.uncount(tx, caller.app_id)
+    webhooks_store.delete(tx, caller.app_id, webhook_id, on_missing=not_found("webhook"))
+    webhooks_store.uncount(tx, caller.app_id)
     audit.record(tx, caller, None, "webhook.deleted", "webhook", webhook_id, {"url": item["url"]})
     tx.commit()
 
@@ -175,8 +175,8 @@ def _rotate(caller: Caller, webhook_id: str) -> WebhookWithSecret:
     secrets_ = [{"sealed": sealed.seal(caller.app_id, webhook_id, secret), "expires_epoch": None},
                 {"sealed": current["sealed"], "expires_epoch": int(clock.timestamp()) + ROTATION_OVERLAP_SECONDS}]
     tx = Transaction()
-    endpoints.change(tx, caller.app_id, webhook_id, {"secrets": secrets_, "updated_at": now},
-                     when=endpoints.unchanged_since(item["updated_at"]))
+    webhooks_store.change(tx, caller.app_id, webhook_id, {"secrets": secrets_, "updated_at": now},
+                     when=webhooks_store.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.secret_rotated", "webhook", webhook_id,
                  {"previous_valid_until": clock.iso_at(secrets_[1]["expires_epoch"])})
     tx.commit()
@@ -237,7 +237,7 @@ def fan_out(image: Item) -> int:
     event = event_log.to_event(image).model_dump(mode="json")
     app_id = event["app_id"]
     sent = 0
-    for endpoint in table.query(endpoints.of_app(app_id), MAX_WEBHOOKS).items:
+    for endpoint in table.query(webhooks_store.of_app(app_id), MAX_WEBHOOKS).items:
         if not endpoint.get("enabled") or (endpoint.get("types") and event["type"] not in endpoint["types"]):
             continue
         item = _delivery_item(app_id, str(endpoint["id"]), event)
@@ -338,18 +338,18 @@ def _endpoint_health(endpoint: Item, delivered: bool, now: float) -> None:
     since = endpoint.get("failing_since")
     if delivered:
         if since is not None:
-            endpoints.clear_failing(app_id, webhook_id)
+            webhooks_store.clear_failing(app_id, webhook_id)
         return
     if since is None:
-        endpoints.mark_failing(app_id, webhook_id, int(now))
+        webhooks_store.mark_failing(app_id, webhook_id, int(now))
         return
     if now - float(since) < schedule.DISABLE_AFTER_SECONDS or not endpoint.get("enabled"):
         return
     system = Caller(app_id=app_id, user_id=SYSTEM_ACTOR, email=None, email_verified=False,
                     support=False, request_id=f"webhooks-disable-{webhook_id}")
     tx = Transaction()
-    endpoints.disable(tx, app_id, webhook_id, "failing for 5 days", clock.iso(),
-                      when=all_of(endpoints.enabled(), endpoints.unchanged_since(endpoint["updated_at"])))
+    webhooks_store.disable(tx, app_id, webhook_id, "failing for 5 days", clock.iso(),
+                      when=all_of(webhooks_store.enabled(), webhooks_store.unchanged_since(endpoint["updated_at"])))
     audit.record(tx, system, None, "webhook.disabled", "webhook", webhook_id,
                  {"reason": "failing for 5 days", "failing_since": clock.iso_at(float(since))})
     with contextlib.suppress(Stale):
