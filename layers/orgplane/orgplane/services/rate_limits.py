@@ -20,6 +20,7 @@ from typing import Any
 from orgplane import clock, keys
 from orgplane.errors import DomainError
 from orgplane.models.settings import AppSettings
+from orgplane.store import rate_limits as rate_limits_store
 from orgplane.store.transaction import Outcome, Transaction
 
 Item = dict[str, Any]
@@ -42,10 +43,8 @@ def _window() -> tuple[int, int]:
 def _count(tx: Transaction, app_id: str, org_id: str, counter: str, limit: int, mails: int,
            refused: Outcome) -> None:
     window, _ = _window()
-    tx.update(keys.rate_window(app_id, org_id, counter, window),
-              set_={"entity": "RATE", "ttl": window + 2 * WINDOW_SECONDS}, add={"count": mails},
-              condition="attribute_not_exists(#count) OR #count <= :room", names={"#count": "count"},
-              values={":room": limit - mails}, on_fail=refused)
+    rate_limits_store.count(tx, app_id, org_id, counter, window, window + 2 * WINDOW_SECONDS, mails, limit,
+                            refused)
 
 
 def count_invitation_mail(tx: Transaction, app_id: str, org_id: str, email_key: str, settings: AppSettings) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from orgplane import access, clock, keys
+from orgplane import access, clock
 from orgplane.caller import Caller
 from orgplane.models.settings import AppSettings, UpdateSettings
 from orgplane.services import audit, events, role_usage
 from orgplane.services.settings import forget, with_defaults
-from orgplane.store import table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import app_settings
+from orgplane.store.transaction import Transaction, retrying
 
 
 def get(caller: Caller) -> AppSettings:
@@ -33,7 +33,7 @@ def patch(caller: Caller, body: UpdateSettings) -> AppSettings:
 
 
 def _read(app_id: str) -> tuple[dict[str, Any] | None, AppSettings]:
-    item = table.get(keys.settings(app_id))
+    item = app_settings.read(app_id)
     return item, with_defaults(item)
 
 
@@ -51,14 +51,8 @@ def _patch(caller: Caller, body: UpdateSettings) -> AppSettings:
     if not details:
         return current
     tx = Transaction()
-    seen = item.get("version") if item else None
-    tx.put(
-        {**keys.settings(app_id), "entity": "SETTINGS", "app_id": app_id,
-         **updated.model_dump(mode="json", by_alias=True),
-         "version": int(seen or 0) + 1, "updated_at": clock.iso(), "updated_by": caller.user_id},
-        condition="attribute_not_exists(#version)" if seen is None else "#version = :seen",
-        names={"#version": "version"}, values=None if seen is None else {":seen": seen}, on_fail=STALE,
-    )
+    app_settings.replace(tx, app_id, updated.model_dump(mode="json", by_alias=True),
+                         seen=item.get("version") if item else None, at=clock.iso(), by=caller.user_id)
     if "roles" in details:
         for role in sorted(set(current.roles) - set(updated.roles)):
             role_usage.undefine(tx, app_id, role)
