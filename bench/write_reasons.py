@@ -91,4 +91,20 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                    "or four operations a row, plus the org's counters, the inviter's guard and the "
                                    "event counter once). DynamoDB Local takes 10 operations a transaction, so 10 "
                                    "rows need 5; DynamoDB's 100 take them in 1: 2 requests in all."),
+    "webhook: create": ("1 GetItem + 1 TransactWriteItems",
+                        "The GetItem is the app's event counter: `webhook.created` is an app-level event, "
+                        "numbered from it, and create reads nothing else to carry it. The endpoint, the app's "
+                        "endpoint count (its limit as a condition) and the event go in one transaction. Guessing "
+                        "the counter from the container's last write (as the settings change does) would trade "
+                        "the read for a cancelled transaction whenever another container wrote an app-level "
+                        "event since: here every time, since each create is followed by a delete."),
+    "webhook: update": ("1 BatchGetItem + 1 TransactWriteItems",
+                        "The endpoint and the app's event counter in one strongly consistent BatchGetItem "
+                        "(`store/webhooks.py` `read_with_event_counter`; it was two GetItems): the response is "
+                        "the whole endpoint and only changed fields are written and audited, so the endpoint is "
+                        "read; the transaction is conditioned on its `updated_at`."),
+    "webhook: rotate secret": ("1 BatchGetItem + 1 TransactWriteItems",
+                               "As update: the new secret list keeps the current secret as the previous one, "
+                               "so the endpoint is read, with the app's event counter in the same BatchGetItem "
+                               "(it was two GetItems)."),
 }

@@ -16,6 +16,7 @@ import standardwebhooks
 from devserver import loader, template
 from orgplane import clock, config, keys
 from orgplane.models.orgs import CreateOrg, UpdateOrg
+from orgplane.models.webhooks import CreateWebhook, UpdateWebhook
 from orgplane.services import orgs, webhooks
 from orgplane.store import table
 from orgplane.webhooks import url_guard
@@ -154,6 +155,30 @@ def test_rotation_gives_a_new_secret_and_the_old_one_signs_for_24_hours() -> Non
     assert webhooks.live_secrets(item) == [rotated["secret"], body["secret"]]
     clock.advance(webhooks.ROTATION_OVERLAP_SECONDS + 1)
     assert webhooks.live_secrets(item) == [rotated["secret"]]
+
+
+def test_a_change_reads_the_endpoint_and_the_app_event_counter_in_one_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SETTINGS_CACHE_SECONDS", "300")  # as on Lambda: the settings come from the cache
+    config.reset()
+    sam = world.caller("sam", support=True)
+    hook = webhooks.create(sam, CreateWebhook(url="https://hooks.example.com/in")).id
+    sent: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        sent.append(event_name.rsplit(".", 1)[-1])
+
+    table.client().meta.events.register("before-call.dynamodb", count, unique_id="count-webhooks")
+    try:
+        for change in (lambda: webhooks.update(sam, hook, UpdateWebhook(description="seats")),
+                       lambda: webhooks.rotate_secret(sam, hook), lambda: webhooks.delete(sam, hook)):
+            sent.clear()
+            change()
+            assert sent == ["BatchGetItem", "TransactWriteItems"]
+    finally:
+        table.client().meta.events.unregister("before-call.dynamodb", unique_id="count-webhooks")
+    events = sorted(world.items_of(keys.app_audit_pk("demo")), key=lambda i: i["sequence"])
+    assert [(e["sequence"], e["action"]) for e in events] == [
+        (1, "webhook.created"), (2, "webhook.updated"), (3, "webhook.secret_rotated"), (4, "webhook.deleted")]
 
 
 # --- the pipeline -------------------------------------------------------------------------------

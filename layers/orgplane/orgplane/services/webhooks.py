@@ -30,7 +30,7 @@ from orgplane.models.webhooks import (
     Webhook,
     WebhookWithSecret,
 )
-from orgplane.services import audit, event_log
+from orgplane.services import audit, event_log, events
 from orgplane.store import cursors, deliveries, pages, table
 from orgplane.store import webhooks as webhooks_store
 from orgplane.store.conditions import all_of
@@ -92,6 +92,18 @@ def _existing(caller: Caller, webhook_id: str) -> Item:
     return item
 
 
+def _existing_to_change(caller: Caller, webhook_id: str) -> Item:
+    """The endpoint a change starts from, read with the app's event counter in one request (the change's
+    audit event is numbered from it: :mod:`orgplane.services.events`)."""
+    if not ids.is_valid("wh", webhook_id):
+        raise not_found("webhook")
+    item, counter = webhooks_store.read_with_event_counter(caller.app_id, webhook_id)
+    events.saw(caller.app_id, None, counter)
+    if item is None:
+        raise not_found("webhook")
+    return item
+
+
 def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
     require_manager(caller)
     _vet(body.url)
@@ -129,7 +141,7 @@ def update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
 
 
 def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
-    item = _existing(caller, webhook_id)
+    item = _existing_to_change(caller, webhook_id)
     changes: Item = {}
     if body.url is not None and body.url != item["url"]:
         _vet(body.url)
@@ -155,7 +167,7 @@ def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
 
 def delete(caller: Caller, webhook_id: str) -> None:
     require_manager(caller)
-    item = _existing(caller, webhook_id)
+    item = _existing_to_change(caller, webhook_id)
     tx = Transaction()
     webhooks_store.delete(tx, caller.app_id, webhook_id, on_missing=not_found("webhook"))
     webhooks_store.uncount(tx, caller.app_id)
@@ -169,7 +181,7 @@ def rotate_secret(caller: Caller, webhook_id: str) -> WebhookWithSecret:
 
 
 def _rotate(caller: Caller, webhook_id: str) -> WebhookWithSecret:
-    item = _existing(caller, webhook_id)
+    item = _existing_to_change(caller, webhook_id)
     secret, now = signing.new_secret(), clock.iso()
     current = item["secrets"][0]
     secrets_ = [{"sealed": sealed.seal(caller.app_id, webhook_id, secret), "expires_epoch": None},

@@ -31,6 +31,13 @@ def read(app_id: str, webhook_id: str) -> Item | None:
     return table.get(keys.webhook(app_id, webhook_id))
 
 
+def read_with_event_counter(app_id: str, webhook_id: str) -> tuple[Item | None, Item | None]:
+    """The endpoint and the app's event counter (``None`` where absent) in one ``BatchGetItem``: a change of
+    the endpoint numbers its app-level audit event from that counter without reading it again."""
+    endpoint, counter = table.batch_get([keys.webhook(app_id, webhook_id), keys.event_sequence(app_id, None)])
+    return endpoint, counter
+
+
 def of_app(app_id: str) -> table.QuerySpec:
     """The app's endpoints (its listing on GSI2)."""
     return table.QuerySpec("GSI2PK", keys.webhooks_pk(app_id), index=keys.GSI2, sort_name="GSI2SK")
