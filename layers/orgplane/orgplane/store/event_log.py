@@ -22,7 +22,4 @@ def between(app_id: str, org_id: str | None, low: str, high: str, types: list[st
     else:
         spec = table.QuerySpec("GSI2PK", keys.app_audit_pk(app_id), index=keys.GSI2, sort_name="GSI2SK",
                                sort_between=(low, high))
-    if types:
-        kept = of_types(types)
-        spec.filter_expression, spec.filter_names, spec.filter_values = kept.expression, kept.names, kept.values
-    return spec
+    return spec.where(of_types(types) if types else None)
