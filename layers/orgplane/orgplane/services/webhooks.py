@@ -45,7 +45,7 @@ DELIVERY_RETENTION_DAYS = 30
 TEST_TYPE = "webhook.test"
 SYSTEM_ACTOR = "system:webhooks"
 
-LIMIT_REACHED = DomainError("webhook_limit_reached", f"An app may have at most {MAX_WEBHOOKS} webhook webhooks_store.")
+LIMIT_REACHED = DomainError("webhook_limit_reached", f"An app may have at most {MAX_WEBHOOKS} webhook endpoints.")
 
 Dispatcher = Callable[[str, str, str, str], None]
 """(app_id, webhook_id, lane, delivery_id) → queue one attempt of the delivery."""
@@ -159,7 +159,7 @@ def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
     remove = ["failing_since", "disabled_reason"] if changes.get("enabled") else []
     tx = Transaction()
     webhooks_store.change(tx, caller.app_id, webhook_id, changes, remove=remove,
-                     when=webhooks_store.unchanged_since(item["updated_at"]))
+                          when=webhooks_store.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.updated", "webhook", webhook_id, details)
     tx.commit()
     return _view({**item, **changes, **dict.fromkeys(remove)})
@@ -188,7 +188,7 @@ def _rotate(caller: Caller, webhook_id: str) -> WebhookWithSecret:
                 {"sealed": current["sealed"], "expires_epoch": int(clock.timestamp()) + ROTATION_OVERLAP_SECONDS}]
     tx = Transaction()
     webhooks_store.change(tx, caller.app_id, webhook_id, {"secrets": secrets_, "updated_at": now},
-                     when=webhooks_store.unchanged_since(item["updated_at"]))
+                          when=webhooks_store.unchanged_since(item["updated_at"]))
     audit.record(tx, caller, None, "webhook.secret_rotated", "webhook", webhook_id,
                  {"previous_valid_until": clock.iso_at(secrets_[1]["expires_epoch"])})
     tx.commit()
@@ -360,8 +360,8 @@ def _endpoint_health(endpoint: Item, delivered: bool, now: float) -> None:
     system = Caller(app_id=app_id, user_id=SYSTEM_ACTOR, email=None, email_verified=False,
                     support=False, request_id=f"webhooks-disable-{webhook_id}")
     tx = Transaction()
-    webhooks_store.disable(tx, app_id, webhook_id, "failing for 5 days", clock.iso(),
-                      when=all_of(webhooks_store.enabled(), webhooks_store.unchanged_since(endpoint["updated_at"])))
+    as_read = all_of(webhooks_store.enabled(), webhooks_store.unchanged_since(endpoint["updated_at"]))
+    webhooks_store.disable(tx, app_id, webhook_id, "failing for 5 days", clock.iso(), when=as_read)
     audit.record(tx, system, None, "webhook.disabled", "webhook", webhook_id,
                  {"reason": "failing for 5 days", "failing_since": clock.iso_at(float(since))})
     with contextlib.suppress(Stale):
