@@ -13,7 +13,7 @@ from devserver import template
 from orgplane import clock, config
 from orgplane.caller import Caller
 from orgplane.identity import signing
-from orgplane.services import delivery
+from orgplane.services import delivery, events
 from orgplane.services import settings as app_settings
 from orgplane.store import table
 
@@ -40,6 +40,7 @@ def environment(extra: dict[str, str] | None = None) -> Iterator[None]:
     table.reset_client()
     delivery.reset_client()
     app_settings.forget()
+    events.forget()  # a counter position kept from another test (its table, its clock) is no guess for this one
     try:
         yield
     finally:

@@ -68,6 +68,14 @@ def _remember(partition: str, position: tuple[int, str | None]) -> None:
         _known[partition] = position
 
 
+def forget() -> None:
+    """Drop every counter position this container knows or this context saw (a test's fresh table and clock:
+    a position kept from another test could be ahead of it)."""
+    with _known_lock:
+        _known.clear()
+    _seen.set(None)
+
+
 def _recall(partition: str) -> tuple[int, str | None] | None:
     """The guess, taken: a concurrent request of this container reads instead of guessing the same."""
     with _known_lock:
