@@ -20,8 +20,7 @@ from orgplane.caller import Caller
 from orgplane.errors import invalid
 from orgplane.models.common import Page
 from orgplane.models.events import Event, EventsQuery
-from orgplane.store import cursors, pages, table
-from orgplane.store import event_log as event_log_store
+from orgplane.store import audit_log, cursors, pages, table
 
 SETTLE_SECONDS = 5.0
 """How far behind now the list stops: longer than a transaction takes from its event ids to commit
@@ -48,7 +47,7 @@ def list_events(caller: Caller, query: EventsQuery) -> Page[Event]:
     high = ids.time_floor("evt", clock.timestamp() - SETTLE_SECONDS)
     if low > high:
         return Page(data=[], next_cursor=_cursor(position or high, scope))
-    spec = event_log_store.between(caller.app_id, query.org_id, low, high, query.type_list)
+    spec = audit_log.events_between(caller.app_id, query.org_id, low, high, query.type_list)
     page = pages.fill(spec, query.limit)
     data = [to_event(item) for item in page.items]
     if page.last_key:  # more to read now: resume right after what this page read

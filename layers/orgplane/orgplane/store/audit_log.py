@@ -1,4 +1,5 @@
-"""The activity log's reads: an org's partition, an actor's view, the app's index, newest first, and their filters."""
+"""Reading audit records: the activity log (an org's partition, an actor's view, the app's index, newest first)
+and the event log (the same records as events, oldest first, between two event ids), with their filters."""
 
 from __future__ import annotations
 
@@ -36,3 +37,25 @@ def of_actor(app_id: str, actor: str) -> QuerySpec:
 
 def of_app(app_id: str) -> QuerySpec:
     return QuerySpec("GSI2PK", keys.app_audit_pk(app_id), index=keys.GSI2, sort_name="GSI2SK", forward=False)
+
+
+# --- the event log (GET /events): the audit records as events, oldest first ---------------------------
+
+
+def of_types(types: list[str]) -> Condition:
+    """Events whose type (the audit record's ``action``) is one of ``types``."""
+    placeholders = [f":e_t{i}" for i in range(len(types))]
+    return Condition(f"#e_action IN ({', '.join(placeholders)})", {"#e_action": "action"},
+                     dict(zip(placeholders, types, strict=True)))
+
+
+def events_between(app_id: str, org_id: str | None, low: str, high: str,
+                   types: list[str] | None = None) -> QuerySpec:
+    """The events with ids from ``low`` to ``high``: the org's audit partition with ``org_id``, else the app's
+    audit index; with ``types``, only those (a filter: what it drops still costs read units)."""
+    if org_id:
+        spec = QuerySpec("PK", keys.audit_pk(app_id, org_id), sort_between=(low, high))
+    else:
+        spec = QuerySpec("GSI2PK", keys.app_audit_pk(app_id), index=keys.GSI2, sort_name="GSI2SK",
+                         sort_between=(low, high))
+    return spec.where(of_types(types) if types else None)
