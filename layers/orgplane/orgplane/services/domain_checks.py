@@ -27,7 +27,8 @@ from orgplane import clock, dns_txt, keys
 from orgplane.caller import Caller
 from orgplane.services import audit
 from orgplane.services import settings as app_settings
-from orgplane.services.domains import PENDING, RECHECK_SECONDS, challenge_name
+from orgplane.services.domains import RECHECK_SECONDS, challenge_name
+from orgplane.store import domains as domains_store
 from orgplane.store import due, table
 from orgplane.store.transaction import Stale, Transaction
 
@@ -55,11 +56,10 @@ def check(claim: Item, now: int) -> str:
     """Look one claim's TXT record up and record the outcome: ``ok``, ``failed``, ``unverified``, or
     ``released`` when the claim's org no longer exists."""
     app_id, org_id, domain = str(claim["app_id"]), str(claim["org_id"]), str(claim["domain"])
-    unchanged = {"condition": "org_id = :org AND GSI3SK = :due",
-                 "values": {":org": org_id, ":due": claim["GSI3SK"]}, "on_fail": Stale()}
+    seen_due = str(claim["GSI3SK"])  # every write below holds only while the claim is the one read
     if table.get(keys.org(app_id, org_id)) is None:  # its org was deleted: the name is free again
         tx = Transaction()
-        tx.delete(keys.domain_claim(app_id, domain), **unchanged)  # type: ignore[arg-type]
+        domains_store.release_as_checked(tx, app_id, domain, org_id, seen_due)
         with contextlib.suppress(Stale):  # already removed, re-verified or checked by another run
             tx.commit()
         return "released"
@@ -68,14 +68,12 @@ def check(claim: Item, now: int) -> str:
     tx = Transaction()
     if found or failures < FAILURES_TO_UNVERIFY:
         due = now + (RECHECK_SECONDS if found else RETRY_SECONDS)
-        tx.update(keys.domain_claim(app_id, domain),
-                  set_={"failed_checks": failures, "checked_at": clock.iso(), **keys.domain_check_gsi3(due, app_id, domain)},
-                  **unchanged)  # type: ignore[arg-type]
+        domains_store.record_check(tx, app_id, domain, org_id, seen_due, {
+            "failed_checks": failures, "checked_at": clock.iso(), **keys.domain_check_gsi3(due, app_id, domain)})
         outcome = "ok" if found else "failed"
     else:
-        tx.delete(keys.domain_claim(app_id, domain), **unchanged)  # type: ignore[arg-type]
-        tx.update(keys.org_domain(app_id, org_id, domain), set_={"status": PENDING, "verified_at": None},
-                  condition="attribute_exists(PK)", on_fail=Stale())
+        domains_store.release_as_checked(tx, app_id, domain, org_id, seen_due)
+        domains_store.mark_unverified(tx, app_id, org_id, domain)
         system = Caller(app_id=app_id, user_id=ACTOR, email=None, email_verified=False, support=False,
                         request_id=f"domain-check-{secrets.token_hex(6)}")
         audit.record(tx, system, org_id, "domain.unverified", "domain", domain,

@@ -28,14 +28,16 @@ from orgplane.models.domains import AddDomain, Domain, Verification
 from orgplane.services import audit
 from orgplane.services.tenancy import OrgView, open_org
 from orgplane.store import cursors, pages, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import domains as domains_store
+from orgplane.store import orgs as orgs_store
+from orgplane.store.transaction import Transaction, retrying
 
 Item = dict[str, Any]
 
 MAX_DOMAINS_PER_ORG = 20
 CHALLENGE_LABEL = "_orgplane-verification"
 CHALLENGE_PREFIX = "orgplane-verification="
-PENDING, VERIFIED = "pending", "verified"
+PENDING, VERIFIED = domains_store.PENDING, domains_store.VERIFIED
 RECHECK_SECONDS = 86400
 """A verified domain's TXT record is looked up again this long after each successful check
 (:mod:`orgplane.services.domain_checks`)."""
@@ -108,10 +110,9 @@ def _add(caller: Caller, org_id: str, domain: str) -> Domain:
         "verified_at": None,
     }
     tx = Transaction()
-    tx.put(item, condition="attribute_not_exists(PK)", on_fail=STALE)
-    tx.update(keys.org(caller.app_id, org_id), add={"domain_count": 1},
-              condition="attribute_exists(PK) AND (attribute_not_exists(domain_count) OR domain_count < :max)",
-              values={":max": MAX_DOMAINS_PER_ORG}, on_fail=TOO_MANY)
+    domains_store.put_new(tx, item)
+    orgs_store.count(tx, caller.app_id, org_id, {"domain_count": 1},
+                     orgs_store.below("domain_count", MAX_DOMAINS_PER_ORG, absent_is_zero=True), TOO_MANY)
     view.guard(tx)
     audit.record(tx, caller, org_id, "domain.added", "domain", domain, {"domain": domain},
                  view.settings.audit_retention_days)
@@ -146,12 +147,10 @@ def _remove(caller: Caller, org_id: str, domain: str) -> None:
         raise not_found("domain")
     app_id = caller.app_id
     tx = Transaction()
-    tx.delete(keys.org_domain(app_id, org_id, domain), condition="#status = :status", names={"#status": "status"},
-              values={":status": item["status"]}, on_fail=STALE)
+    domains_store.delete_as_read(tx, app_id, org_id, domain, str(item["status"]))
     if claim is not None and claim.get("org_id") == org_id:
-        tx.delete(keys.domain_claim(app_id, domain), condition="org_id = :org", values={":org": org_id},
-                  on_fail=STALE)
-    tx.update(keys.org(app_id, org_id), add={"domain_count": -1}, condition="attribute_exists(PK)", on_fail=STALE)
+        domains_store.release(tx, app_id, domain, org_id)
+    orgs_store.count(tx, app_id, org_id, {"domain_count": -1})
     view.guard(tx)
     audit.record(tx, caller, org_id, "domain.removed", "domain", domain, {"domain": domain, "status": item["status"]},
                  view.settings.audit_retention_days)
@@ -175,17 +174,16 @@ def _verify(caller: Caller, org_id: str, domain: str) -> Domain:
     now = clock.iso()
     verified = {**item, "status": VERIFIED, "verified_at": item.get("verified_at") or now}
     tx = Transaction()
-    tx.update(keys.org_domain(app_id, org_id, domain),
-              set_={"status": VERIFIED, "verified_at": verified["verified_at"], "checked_at": now},
-              condition="verification_value = :value", values={":value": item["verification_value"]}, on_fail=STALE)
+    domains_store.mark_verified(tx, app_id, org_id, domain, str(item["verification_value"]),
+                                {"status": VERIFIED, "verified_at": verified["verified_at"], "checked_at": now})
     claim_item = {**keys.domain_claim(app_id, domain), "entity": "DOMAIN_CLAIM", "app_id": app_id, "org_id": org_id,
                   "domain": domain, "verified_at": verified["verified_at"],
                   "verification_value": item["verification_value"], "failed_checks": 0,
                   **keys.domain_check_gsi3(int(clock.timestamp()) + RECHECK_SECONDS, app_id, domain)}
     if claim is None:
-        tx.put(claim_item, condition="attribute_not_exists(PK)", on_fail=TAKEN)
+        domains_store.claim(tx, claim_item, TAKEN)
     else:  # this org's own, or one left by a deleted org (taken over only while it still names that org)
-        tx.put(claim_item, condition="org_id = :holder", values={":holder": claim["org_id"]}, on_fail=STALE)
+        domains_store.take_over(tx, claim_item, str(claim["org_id"]))
     view.guard(tx)
     if item["status"] != VERIFIED:
         audit.record(tx, caller, org_id, "domain.verified", "domain", domain, {"domain": domain},

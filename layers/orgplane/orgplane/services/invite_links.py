@@ -36,11 +36,12 @@ from orgplane.services import audit, delivery, members
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
 from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import invite_links as links
+from orgplane.store.invite_links import ACTIVE
+from orgplane.store.transaction import Transaction, retrying
 
 Item = dict[str, Any]
 
-ACTIVE = "active"
 NOT_FOUND = DomainError("invite_link_not_found", "Invite link not found.")
 EXPIRED = DomainError("invite_link_expired", "The invite link has expired; ask for a new one.")
 NO_VERIFIED_EMAIL = forbidden("Joining by an invite link needs a verified email address.")
@@ -128,7 +129,7 @@ def _create(caller: Caller, org_id: str, body: CreateInviteLink) -> CreatedInvit
     if body.max_uses is not None:
         item["max_uses"] = body.max_uses
     tx = Transaction()
-    tx.put(item, condition="attribute_not_exists(PK)")
+    links.put_new(tx, item)
     view.guard(tx)
     audit.record(tx, caller, org_id, "invite_link.created", "invite_link", link_id,
                  {"role": body.role, "max_uses": body.max_uses, "expires_at": item["expires_at"],
@@ -161,8 +162,7 @@ def _revoke(caller: Caller, org_id: str, link_id: str) -> None:
     if link is None or link.get("status") != ACTIVE:
         raise NOT_FOUND
     tx = Transaction()
-    tx.update(keys.invite_link(caller.app_id, org_id, link_id), set_={"status": "revoked", "updated_at": clock.iso()},
-              condition="#status = :active", names={"#status": "status"}, values={":active": ACTIVE}, on_fail=STALE)
+    links.revoke(tx, caller.app_id, org_id, link_id, clock.iso())
     view.guard(tx)
     audit.record(tx, caller, org_id, "invite_link.revoked", "invite_link", link_id,
                  {"role": link["role"], "uses": int(link.get("uses", 0))}, view.settings.audit_retention_days)
@@ -207,11 +207,7 @@ def _accept(caller: Caller, token: str) -> Member:
     settings = app_settings.load(app_id)
     role = str(link["role"])
     tx = Transaction()
-    tx.update(link_key, add={"uses": 1}, set_={"updated_at": clock.iso()},
-              condition="#status = :active AND token_hash = :hash AND expires_epoch > :now "
-                        "AND (attribute_not_exists(max_uses) OR #uses < max_uses)",
-              names={"#status": "status", "#uses": "uses"},
-              values={":active": ACTIVE, ":hash": link["token_hash"], ":now": now_epoch}, on_fail=STALE)
+    links.use(tx, app_id, org_id, link_id, str(link["token_hash"]), now_epoch, clock.iso())
     member = members.add_membership(tx, app_id, org_id, caller.user_id, email, role, settings.max_members_per_org,
                                     settings.max_orgs_per_user)
     audit.record(tx, caller, org_id, "invite_link.accepted", "invite_link", link_id,

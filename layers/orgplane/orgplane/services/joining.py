@@ -34,12 +34,12 @@ from orgplane.models.members import Member
 from orgplane.services import audit, members
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
-from orgplane.store import cursors, pages, records, table
-from orgplane.store.transaction import STALE, Transaction, retrying
+from orgplane.store import cursors, domains, join_requests, pages, records, table
+from orgplane.store.join_requests import PENDING
+from orgplane.store.transaction import Transaction, retrying
 
 Item = dict[str, Any]
 
-PENDING = "pending"
 ALREADY_MEMBER = DomainError("already_member", "You are already a member of the organization.")
 ALREADY_PENDING = DomainError("join_request_pending", "You already asked to join this organization.")
 NOT_PENDING = DomainError("join_request_not_pending", "The join request was already decided or cancelled.")
@@ -104,7 +104,7 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
     settings = app_settings.load(app_id)
     email = str(caller.verified_email)
     tx = Transaction()
-    tx.check(keys.domain_claim(app_id, domain), "org_id = :org", values={":org": org_id}, on_fail=STALE)
+    domains.check_held_by(tx, app_id, domain, org_id)
     if policy["mode"] == "auto":
         member = members.add_membership(tx, app_id, org_id, caller.user_id, email, policy["role"],
                                         settings.max_members_per_org, settings.max_orgs_per_user)
@@ -122,9 +122,7 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
         "email": email, "domain": domain, "status": PENDING, "created_at": clock.iso(), "decided_by": None,
         "decided_at": None,
     }
-    tx.put(item, condition="attribute_not_exists(PK)", on_fail=STALE)
-    tx.put({**keys.pending_join(app_id, org_id, caller.user_id), "entity": "JOIN_PENDING", "request_id": request_id},
-           condition="attribute_not_exists(PK)", on_fail=ALREADY_PENDING)
+    join_requests.put_new(tx, item, ALREADY_PENDING)
     audit.record(tx, caller, org_id, "join_request.created", "join_request", request_id,
                  {"user_id": caller.user_id, "email": email, "domain": domain}, settings.audit_retention_days)
     tx.commit()
@@ -166,13 +164,8 @@ def _cancel(caller: Caller, request_id: str) -> None:
 
 def _decide(tx: Transaction, caller: Caller, request: Item, status: str) -> None:
     """Move a pending request to ``status`` and free the (org, user) pending slot; STALE if it moved."""
-    app_id, org_id = caller.app_id, str(request["org_id"])
-    tx.update(keys.join_request(app_id, org_id, str(request["id"])),
-              set_={"status": status, "decided_by": caller.user_id, "decided_at": clock.iso()},
-              condition="#status = :pending", names={"#status": "status"}, values={":pending": PENDING},
-              on_fail=STALE)
-    tx.delete(keys.pending_join(app_id, org_id, str(request["user_id"])), condition="request_id = :id",
-              values={":id": request["id"]}, on_fail=STALE)
+    join_requests.decide(tx, caller.app_id, str(request["org_id"]), str(request["id"]), str(request["user_id"]),
+                         {"status": status, "decided_by": caller.user_id, "decided_at": clock.iso()})
 
 
 # --- the org's side ------------------------------------------------------------------------------
@@ -181,11 +174,7 @@ def _decide(tx: Transaction, caller: Caller, request: Item, status: str) -> None
 def list_for_org(caller: Caller, org_id: str, query: ListJoinRequestsQuery) -> Page[JoinRequest]:
     view = open_org(caller, org_id)
     view.require("member:invite")
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.JOIN_REQUEST_PREFIX)
-    if query.status:
-        spec.filter_expression = "#status = :status"
-        spec.filter_names["#status"] = "status"
-        spec.filter_values[":status"] = query.status
+    spec = join_requests.of_org(caller.app_id, org_id, query.status)
     scope = f"join-requests:{caller.app_id}:{org_id}:{query.status or ''}"
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[to_request(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))

@@ -44,7 +44,8 @@ from orgplane.models.common import Page
 from orgplane.models.orgs import DeletedOrg, Org, RestoreOrg
 from orgplane.services import audit
 from orgplane.services import settings as app_settings
-from orgplane.store import cursors, pages, records, table
+from orgplane.store import cursors, org_lifecycle, pages, records, table
+from orgplane.store import orgs as orgs_store
 from orgplane.store.transaction import STALE, Transaction, retrying
 
 Item = dict[str, Any]
@@ -52,9 +53,7 @@ Item = dict[str, Any]
 HIDE, UNHIDE = "hide", "unhide"
 PURGE_ACTOR = "system:org-purge"
 _DAY = 86400
-_LISTING_INDEXES = ["GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"]
 SLUG_TAKEN = DomainError("slug_taken", "That slug is now used by another organization; restore with a new slug.")
-_RESTORABLE = "attribute_exists(PK) AND attribute_not_exists(purging)"
 
 
 def keep(tx: Transaction, caller: Caller, org: Item, restore_days: int) -> str:
@@ -64,9 +63,9 @@ def keep(tx: Transaction, caller: Caller, org: Item, restore_days: int) -> str:
     now = clock.iso()
     purge_epoch = int(clock.timestamp()) + restore_days * _DAY
     purge_at = clock.iso_at(purge_epoch)
-    tx.put(records.deleted_org_item(org, deleted_at=now, deleted_by=caller.user_id, purge_epoch=purge_epoch,
-                                    purge_at=purge_at), condition="attribute_not_exists(PK)", on_fail=STALE)
-    tx.put(_job(app_id, org_id, HIDE, now))
+    org_lifecycle.keep(tx, records.deleted_org_item(org, deleted_at=now, deleted_by=caller.user_id,
+                                                    purge_epoch=purge_epoch, purge_at=purge_at))
+    org_lifecycle.start_walk(tx, _job(app_id, org_id, HIDE, now))
     return purge_at
 
 
@@ -128,10 +127,10 @@ def _restore(caller: Caller, org_id: str, body: RestoreOrg) -> Org:
     slug = body.slug or str(deleted["org"]["slug"])
     org = records.restored_org_item(deleted, slug, now)
     tx = Transaction()
-    tx.delete(keys.deleted_org(app_id, org_id), condition=_RESTORABLE, on_fail=STALE)
-    tx.put(org, condition="attribute_not_exists(PK)", on_fail=STALE)
-    tx.put(records.slug_item(app_id, slug, org_id), condition="attribute_not_exists(PK)", on_fail=SLUG_TAKEN)
-    tx.put(_job(app_id, org_id, UNHIDE, now, by=caller))
+    org_lifecycle.take_back(tx, app_id, org_id)
+    orgs_store.put_new(tx, org)
+    orgs_store.claim_slug(tx, app_id, slug, org_id, SLUG_TAKEN)
+    org_lifecycle.start_walk(tx, _job(app_id, org_id, UNHIDE, now, by=caller))
     audit.record(tx, caller, org_id, "org.restored", "org", org_id,
                  {"slug": slug, "deleted_at": deleted["deleted_at"], "deleted_by": deleted["deleted_by"]},
                  app_settings.load(app_id).audit_retention_days)
@@ -165,9 +164,9 @@ def run_walk(job: Item) -> int:
         if actor is not None and item.get("entity") == "MEMBER":
             audit.member_added(tx, actor, org_id, str(item["user_id"]), str(item["role"]), "restore", retention)
         if kind == HIDE:
-            tx.check(keys.deleted_org(app_id, org_id), _RESTORABLE, on_fail=STALE)
+            org_lifecycle.check_restorable(tx, app_id, org_id)
         else:
-            tx.check(keys.org(app_id, org_id), "attribute_exists(PK)", on_fail=STALE)
+            tx.check(keys.org(app_id, org_id), orgs_store.EXISTS, on_fail=STALE)
         if tx.commit_unless_stale():
             moved += 1
         elif not _walk_allowed(app_id, org_id, kind):  # restored, deleted again or purging meanwhile
@@ -177,8 +176,7 @@ def run_walk(job: Item) -> int:
         _finish(job_key, current)
         return moved
     tx = Transaction()
-    tx.update(job_key, set_={"cursor": page.items[-1]["SK"], "last_batch_at": clock.iso()}, add={"batches": 1},
-              condition="run_id = :run", values={":run": current["run_id"]})
+    org_lifecycle.advance_walk(tx, job_key, str(current["run_id"]), str(page.items[-1]["SK"]), clock.iso())
     tx.commit_unless_stale()  # its MODIFY record drives the next batch
     return moved
 
@@ -192,7 +190,7 @@ def _walk_allowed(app_id: str, org_id: str, kind: str) -> bool:
 
 def _finish(job_key: dict[str, str], job: Item) -> None:
     tx = Transaction()
-    tx.delete(job_key, condition="run_id = :run", values={":run": job["run_id"]})
+    org_lifecycle.finish_walk(tx, job_key, str(job["run_id"]))
     tx.commit_unless_stale()
 
 
@@ -201,26 +199,17 @@ def _move(tx: Transaction, app_id: str, item: Item, *, hide: bool) -> bool:
     entity, soft_deleted = item.get("entity"), bool(item.get("soft_deleted"))
     if soft_deleted == hide:
         return False
-    key = {"PK": item["PK"], "SK": item["SK"]}
-    flag = "attribute_not_exists(soft_deleted)" if hide else "attribute_exists(soft_deleted)"
     if entity == "MEMBER":
         if hide:
-            tx.update(key, set_={"soft_deleted": True}, condition=f"attribute_exists(PK) AND {flag}", on_fail=STALE)
+            org_lifecycle.hide_membership(tx, app_id, item)
         else:
-            tx.update(key, remove=["soft_deleted"], condition=f"attribute_exists(PK) AND {flag}", on_fail=STALE)
-        tx.update(keys.user(app_id, str(item["user_id"])), add={"org_count": -1 if hide else 1},
-                  set_={"entity": "USER", "app_id": app_id, "user_id": item["user_id"]})
+            org_lifecycle.unhide_membership(tx, app_id, item)
         return True
     if entity == "INVITE" and item.get("status") == "pending":
-        condition = f"#status = :pending AND {flag}"
-        names, values = {"#status": "status"}, {":pending": "pending"}
         if hide:
-            tx.update(key, set_={"soft_deleted": True}, remove=["GSI3PK", "GSI3SK"], condition=condition, names=names,
-                      values=values, on_fail=STALE)
+            org_lifecycle.hide_invitation(tx, item)
         else:
-            back = keys.expiry_gsi3(int(item["expires_epoch"]), app_id, str(item["id"]))
-            tx.update(key, set_=back, remove=["soft_deleted"], condition=condition, names=names, values=values,
-                      on_fail=STALE)
+            org_lifecycle.unhide_invitation(tx, app_id, item)
         return True
     return False
 
@@ -240,9 +229,7 @@ def start_purge(deleted: Item) -> bool:
                     request_id=f"purge-{secrets.token_hex(6)}")
     now = clock.iso()
     tx = Transaction()
-    tx.update(keys.deleted_org(app_id, org_id), set_={"purging": True, "purge_started_at": now},
-              remove=_LISTING_INDEXES, condition=f"{_RESTORABLE} AND purge_epoch <= :now",
-              values={":now": now_epoch}, on_fail=STALE)
+    org_lifecycle.start_purging(tx, app_id, org_id, now, now_epoch)
     tx.put(records.org_cleanup_job(app_id, org_id, now))
     audit.record(tx, system, org_id, "org.purged", "org", org_id,
                  {"name": deleted["org"]["name"], "deleted_at": deleted["deleted_at"]},

@@ -32,12 +32,13 @@ from orgplane.models.ownership import CreateOwnershipTransfer, ListOwnershipTran
 from orgplane.services import audit, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import OrgView, open_org
-from orgplane.store import cursors, pages, records, table
+from orgplane.store import cursors, memberships, ownership_transfers, pages, records, table
+from orgplane.store import orgs as orgs_store
+from orgplane.store.ownership_transfers import PENDING
 from orgplane.store.transaction import STALE, Transaction, retrying
 
 Item = dict[str, Any]
 
-PENDING = "pending"
 TTL_SECONDS = 7 * 86400
 SYSTEM_ACTOR = "system:ownership-transfer"
 TRANSFER_PENDING = DomainError("transfer_pending", "The organization already has a pending ownership transfer.")
@@ -45,7 +46,6 @@ NOT_PENDING = DomainError("transfer_not_pending",
                           "The ownership transfer is no longer pending (accepted, declined, cancelled or expired), "
                           "or its initiator is no longer an owner.")
 NOT_A_MEMBER = DomainError("not_org_member", "The new owner must be a member of the organization.")
-_EXPIRY_INDEXES = ["GSI3PK", "GSI3SK"]
 
 
 def _now_epoch() -> int:
@@ -68,21 +68,14 @@ def _details(transfer: Item, **more: Any) -> dict[str, Any]:
 def _close(tx: Transaction, transfer: Item, status: str, *, answered: bool = False) -> None:
     """Move a pending transfer to ``status``: it leaves the expiry index and frees the org's claim.
     STALE if it is no longer pending, or (``answered``) if it is past due, or (``expired``) if it is not."""
-    app_id, org_id = str(transfer["app_id"]), str(transfer["org_id"])
-    transfer_id = str(transfer.get("transfer_id") or transfer["id"])
-    condition = "#status = :pending"
-    values: dict[str, Any] = {":pending": PENDING}
     if answered:
-        condition += " AND expires_epoch > :now"
-        values[":now"] = _now_epoch()
+        when = ownership_transfers.answerable(_now_epoch())
     elif status == "expired":
-        condition += " AND expires_epoch <= :now"
-        values[":now"] = _now_epoch()
-    tx.update(keys.ownership_transfer(app_id, org_id, transfer_id), set_={"status": status, "updated_at": clock.iso()},
-              remove=_EXPIRY_INDEXES, condition=condition, names={"#status": "status"}, values=values,
-              on_fail=STALE)
-    tx.delete(keys.pending_transfer(app_id, org_id), condition="transfer_id = :id", values={":id": transfer_id},
-              on_fail=STALE)
+        when = ownership_transfers.due(_now_epoch())
+    else:
+        when = ownership_transfers.pending()
+    ownership_transfers.close(tx, str(transfer["app_id"]), str(transfer["org_id"]),
+                              str(transfer.get("transfer_id") or transfer["id"]), status, clock.iso(), when)
 
 
 def _close_by_system(transfer: Item, status: str, reason: str | None = None) -> bool:
@@ -150,9 +143,8 @@ def _request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> Owne
                                  to_user_id=to_user_id, expires_epoch=expires_epoch,
                                  expires_at=clock.iso_at(expires_epoch), now=clock.iso())
     tx = Transaction()
-    tx.put(records.pending_transfer_item(item), condition="attribute_not_exists(PK)", on_fail=TRANSFER_PENDING)
-    tx.put(item, condition="attribute_not_exists(PK)")
-    tx.check(keys.member(app_id, org_id, to_user_id), "attribute_exists(PK)", on_fail=STALE)
+    ownership_transfers.open_new(tx, item, TRANSFER_PENDING)
+    memberships.check_exists(tx, app_id, org_id, to_user_id)
     view.guard(tx)  # the org exists and the caller is still an owner
     audit.record(tx, caller, org_id, "ownership.transfer_requested", "ownership_transfer", transfer_id,
                  _details(item, expires_at=item["expires_at"]), view.settings.audit_retention_days)
@@ -213,10 +205,9 @@ def _accept(caller: Caller, org_id: str, transfer_id: str) -> OwnershipTransfer:
     _set_role(tx, app_id, org_id, caller.user_id, my_role, access.OWNER, now)
     _set_role(tx, app_id, org_id, initiator_id, access.OWNER, access.ADMIN, now)
     if my_role == access.OWNER:  # the target already held owner: the org loses the initiator's
-        tx.update(keys.org(app_id, org_id), add={"owner_count": -1},
-                  condition="attribute_exists(PK) AND owner_count > :one", values={":one": 1}, on_fail=STALE)
+        orgs_store.count(tx, app_id, org_id, {"owner_count": -1}, orgs_store.keeps_an_owner())
     else:
-        tx.check(keys.org(app_id, org_id), "attribute_exists(PK)", on_fail=STALE)
+        tx.check(keys.org(app_id, org_id), orgs_store.EXISTS, on_fail=STALE)
     role_usage.move(tx, app_id, my_role, access.OWNER)
     audit.record(tx, caller, org_id, "ownership.transferred", "ownership_transfer", transfer_id,
                  _details(transfer, previous_role=my_role, from_new_role=access.ADMIN),
@@ -227,9 +218,8 @@ def _accept(caller: Caller, org_id: str, transfer_id: str) -> OwnershipTransfer:
 
 def _set_role(tx: Transaction, app_id: str, org_id: str, user_id: str, old: str, new: str, now: str) -> None:
     """The member's role moves from ``old`` (as read: still a member, unchanged) to ``new``."""
-    tx.update(keys.member(app_id, org_id, user_id),
-              set_={"role": new, "updated_at": now, **keys.member_role_gsi4(app_id, org_id, new, user_id)},
-              condition="#role = :old", names={"#role": "role"}, values={":old": old}, on_fail=STALE)
+    memberships.change_role(tx, app_id, org_id, user_id, old,
+                            {"role": new, "updated_at": now, **keys.member_role_gsi4(app_id, org_id, new, user_id)})
 
 
 def decline(caller: Caller, org_id: str, transfer_id: str) -> OwnershipTransfer:

@@ -31,12 +31,10 @@ need no counter.
 
 from __future__ import annotations
 
-from orgplane import access, clock, keys
+from orgplane import access, clock
 from orgplane.errors import DomainError, invalid
-from orgplane.store import table
+from orgplane.store import role_usage as counters
 from orgplane.store.transaction import Transaction
-
-ENTITY = "ROLE_USAGE"
 
 
 def is_custom(role: str | None) -> bool:
@@ -52,14 +50,9 @@ def hold(tx: Transaction, app_id: str, role: str | None, delta: int, field: str 
     if role is None or not is_custom(role) or delta == 0:
         return
     if delta > 0:
-        tx.update(keys.role_usage(app_id, role), add={"holders": delta},
-                  condition="attribute_exists(defined_at)",
-                  on_fail=invalid(field, f"Role {role!r} does not exist in this app."))
-    else:
-        # never refused: a holder can always let go (the counter exists while anyone holds the role; were
-        # it gone, this leaves an item without ``defined_at``, which still refuses assignments)
-        tx.update(keys.role_usage(app_id, role), add={"holders": delta},
-                  set_={"entity": ENTITY, "app_id": app_id, "role": role})
+        counters.hold(tx, app_id, role, delta, invalid(field, f"Role {role!r} does not exist in this app."))
+    else:  # never refused: a holder can always let go
+        counters.release(tx, app_id, role, -delta)
 
 
 def move(tx: Transaction, app_id: str, old: str | None, new: str | None, field: str = "role") -> None:
@@ -72,17 +65,15 @@ def move(tx: Transaction, app_id: str, old: str | None, new: str | None, field: 
 
 def define(tx: Transaction, app_id: str, role: str) -> None:
     """Make sure the counter of a (newly or still) defined custom role exists; keeps its count."""
-    tx.update(keys.role_usage(app_id, role), add={"holders": 0},
-              set_={"entity": ENTITY, "app_id": app_id, "role": role, "defined_at": clock.iso()})
+    counters.define(tx, app_id, role, clock.iso())
 
 
 def undefine(tx: Transaction, app_id: str, role: str) -> None:
     """Delete a role's counter, on the condition that nobody holds the role (else ``role_in_use``)."""
-    tx.delete(keys.role_usage(app_id, role), condition="attribute_not_exists(PK) OR holders <= :zero",
-              values={":zero": 0}, on_fail=role_in_use(role))
+    counters.delete_unused(tx, app_id, role, role_in_use(role))
 
 
 def holders(app_id: str, role: str) -> int | None:
     """How many members and pending invitations hold ``role`` (``None``: no counter, not defined)."""
-    item = table.get(keys.role_usage(app_id, role))
+    item = counters.get(app_id, role)
     return int(item.get("holders", 0)) if item and "defined_at" in item else None

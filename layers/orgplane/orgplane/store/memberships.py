@@ -118,6 +118,14 @@ def check_not_on_team(tx: Transaction, app_id: str, org_id: str, user_id: str, t
              on_fail=STALE)
 
 
+EXISTS = Condition("attribute_exists(PK)")
+
+
+def check_exists(tx: Transaction, app_id: str, org_id: str, user_id: str) -> None:
+    """The user is (still) a member of the org, whatever their role."""
+    tx.check(keys.member(app_id, org_id, user_id), EXISTS, on_fail=STALE)
+
+
 # --- reads ---------------------------------------------------------------------------------------
 
 

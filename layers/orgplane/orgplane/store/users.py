@@ -9,8 +9,9 @@ from orgplane.store.transaction import Transaction
 
 
 def count_orgs(tx: Transaction, app_id: str, user_id: str, delta: int, limit: int | None,
-               on_fail: DomainError) -> None:
-    """Count the orgs a user belongs to; a join (``delta`` > 0) checks ``limit`` atomically."""
+               on_fail: DomainError | None = None) -> None:
+    """Count the orgs a user belongs to; a join (``delta`` > 0) checks ``limit`` atomically (``on_fail``
+    answers a full user; without a ``limit`` nothing is checked, e.g. an org's restore counting it again)."""
     identity = {"entity": "USER", "app_id": app_id, "user_id": user_id}
     if delta > 0 and limit is not None:
         tx.update(keys.user(app_id, user_id), add={"org_count": delta}, set_=identity,
