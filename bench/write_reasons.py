@@ -107,4 +107,48 @@ EXPLAINED: dict[str, tuple[str, str]] = {
                                "As update: the new secret list keeps the current secret as the previous one, "
                                "so the endpoint is read, with the app's event counter in the same BatchGetItem "
                                "(it was two GetItems)."),
+    "restore org": (_READ_WRITE,
+                    "A dependent read: the org item is rebuilt from its `DELETED` copy (name, counters, the slug "
+                    "to claim again), which only a read gives. The org's event counter comes in the same "
+                    "BatchGetItem, so `org.restored` is numbered without a GetItem (`services/lifecycle.py` "
+                    "`_restore`)."),
+    "invite link: create": ("1 TransactWriteItems",
+                            "Optimistic: no read. The link, the caller's role among those that hold `member:invite` "
+                            "and may grant the link's role (a ConditionCheck), the org's existence and the audit "
+                            "event in one transaction; an unknown role or any refusal takes the read path "
+                            "(`services/invite_links.py` `_create_unread`)."),
+    "invite link: accept": (_READ_WRITE,
+                            "The membership takes the link's role, a value only the link gives, and the token "
+                            "(which names the link, not the caller's rights) must be checked against its hash, "
+                            "its allowed domains and the caller's membership and email claim. One BatchGetItem "
+                            "reads the org, the link, the caller's membership, their email claim and the event "
+                            "counter."),
+    "domain: add": ("1 TransactWriteItems",
+                    "Optimistic: no read. The domain item (new to the org), a ConditionCheck that no other org "
+                    "claims the domain, the domain limit (a condition on the org's `domain_count`), the caller's "
+                    "role among the holders of `domain:manage` and the audit event in one transaction; a claim "
+                    "left by a deleted org, or any refusal, takes the read path (`services/domains.py` "
+                    "`_add_unread`). The claim's ConditionCheck is one write item more than the read path's."),
+    "domain: verify": (_READ_WRITE,
+                       "A dependent read: the DNS lookup needs the domain's verification value, and the claim is "
+                       "put or taken over depending on who holds it now."),
+    "join request: create": (_READ_WRITE,
+                             "The org's `domain_join` policy decides what is written (a membership with the "
+                             "policy's role, or a request), and the domain claim, membership, email claim and "
+                             "pending slot answer the exact refusal. One BatchGetItem reads them with the event "
+                             "counter (`services/joining.py` `_join`)."),
+    "join request: approve": (_READ_WRITE,
+                              "The membership is the requester's: their user id and email are values only the "
+                              "request gives, and the role granted defaults to the org's policy."),
+    "ownership transfer: start": ("1 TransactWriteItems",
+                                  "Optimistic: no read. The transfer and the org's claim on its one pending "
+                                  "transfer (put if absent), a ConditionCheck that the target is a member, the "
+                                  "caller's role `owner` and the audit event in one transaction; a pending "
+                                  "transfer (which the read path closes if it is past due or dead) or any "
+                                  "refusal takes the read path (`services/ownership.py` `_request_unread`)."),
+    "ownership transfer: accept": (_READ_WRITE,
+                                   "A dependent read: the transfer names the initiator, who becomes admin, and the "
+                                   "response is the whole transfer. The initiator is assumed to be an owner still "
+                                   "(their role is a condition of the write); only a refusal reads them to answer "
+                                   "exactly (`services/ownership.py` `accept`)."),
 }

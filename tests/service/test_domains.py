@@ -17,7 +17,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.services import domains, orgs
 from orgplane.store import table
 from tests.service.test_handlers import call
-from tests.support import world
+from tests.support import reads, world
 from tests.support.race import race
 from tests.support.world import code_of
 
@@ -194,3 +194,20 @@ def test_add_domain_refuses_bad_bodies_with_400(org_id: str, body: Any) -> None:
 def test_a_path_that_is_no_domain_is_404(org_id: str) -> None:
     status, problem, _ = http("get_domain", "GET", org_id, "not%20a%20domain")
     assert status == 404 and problem["code"] == "domain_not_found"
+
+
+def test_adding_a_domain_nobody_claims_is_one_write(org_id: str) -> None:
+    add(org_id, "warm.test")  # the container now knows the org's event counter
+    with reads.requests_sent() as sent:
+        add(org_id, "acme.test")
+    assert sent == ["TransactWriteItems"]
+
+
+def test_a_domain_left_verified_by_a_deleted_org_may_be_added_and_verified_by_another(org_id: str) -> None:
+    add_and_publish(org_id, "acme.test")
+    domains.verify(alice, org_id, "acme.test")
+    other = orgs.create(alice, CreateOrg(name="Other")).id
+    orgs.delete(alice, org_id)
+    second = add(other, "acme.test")  # the claim fails the one-write attempt; the read path lets it be
+    publish(second.verification.name, second.verification.value)
+    assert domains.verify(alice, other, "acme.test").status == "verified"

@@ -16,7 +16,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.services import invitations, invite_links, orgs
 from orgplane.store import table
 from tests.service.test_handlers import call
-from tests.support import world
+from tests.support import reads, world
 from tests.support.race import race
 from tests.support.world import code_of
 
@@ -195,3 +195,18 @@ def test_accept_invite_link_refuses_bad_bodies_with_400(body: dict[str, Any]) ->
 def test_revoke_invite_link_of_a_malformed_id_is_404(org_id: str) -> None:
     status, problem, _ = revoke_http(org_id, "il_nope")
     assert status == 404 and problem["code"] == "invite_link_not_found"
+
+
+def test_joining_by_link_is_one_read_and_one_write(org_id: str) -> None:
+    """The org's event counter comes with the link, so the join's events are numbered without a read."""
+    link = new_link(org_id)
+    with reads.requests_sent() as sent:
+        join(link.token, "kim")
+    assert sent == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_creating_a_link_is_one_write(org_id: str) -> None:
+    new_link(org_id)  # the container now knows the org's event counter
+    with reads.requests_sent() as sent:
+        new_link(org_id, role="member")
+    assert sent == ["TransactWriteItems"]

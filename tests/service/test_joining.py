@@ -16,7 +16,7 @@ from orgplane.services import domains, joining, orgs
 from orgplane.store import table
 from tests.service.test_domains import add_and_publish, resolver  # noqa: F401  (the DNS fixture)
 from tests.service.test_handlers import call
-from tests.support import world
+from tests.support import reads, world
 from tests.support.race import race
 from tests.support.world import code_of
 
@@ -247,3 +247,11 @@ def test_malformed_request_ids_are_404(org_id: str) -> None:
                               "/me/join-requests/jr_nope", path_params={"request_id": "jr_nope"}, identity=KIM)
     assert status == 404 and problem and problem["code"] == "join_request_not_found"
     assert org_routes(org_id, "jr_nope")[2][1]["code"] == "join_request_not_found"
+
+
+def test_asking_to_join_is_one_read_and_one_write(org_id: str) -> None:
+    """The org's event counter comes with the org, so the request's event is numbered without a read."""
+    policy(org_id, "request")
+    with reads.requests_sent() as sent:
+        requested(acme_user("kim"), org_id)
+    assert sent == ["BatchGetItem", "TransactWriteItems"]

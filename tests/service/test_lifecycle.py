@@ -17,7 +17,7 @@ from orgplane.models.orgs import CreateOrg, ListOrgsQuery, RestoreOrg
 from orgplane.models.teams import CreateTeam, ListTeamsQuery, PutTeamMember
 from orgplane.services import cleanup, expiry, invitations, lifecycle, members, orgs, team_members, teams
 from orgplane.store import table
-from tests.support import world
+from tests.support import reads, world
 from tests.support.race import race
 from tests.support.world import code_of as codes
 
@@ -268,3 +268,11 @@ def test_a_walk_run_twice_announces_each_restored_member_once(org_id: str) -> No
     added = [item for item in table.query(table.QuerySpec("PK", keys.audit_pk("demo", org_id)), 1000).items
              if item["action"] == "member.added" and item["details"].get("via") == "restore"]
     assert len(added) == 6
+
+
+def test_a_restore_is_one_read_and_one_write(org_id: str) -> None:
+    """The deleted org comes with the org's event counter, so ``org.restored`` is numbered without a read."""
+    orgs.delete(alice, org_id)
+    with reads.requests_sent() as sent:
+        lifecycle.restore(sam, org_id, RestoreOrg())
+    assert sent == ["BatchGetItem", "TransactWriteItems"]

@@ -11,7 +11,7 @@ from orgplane.models.orgs import CreateOrg
 from orgplane.models.ownership import CreateOwnershipTransfer, ListOwnershipTransfersQuery, OwnershipTransfer
 from orgplane.services import audit_queries, expiry, members, orgs, ownership
 from orgplane.store import table
-from tests.support import world
+from tests.support import reads, world
 from tests.support.world import code_of as codes
 
 alice = world.caller("alice")
@@ -228,3 +228,35 @@ def test_deleting_the_org_takes_its_transfers(org_id: str) -> None:
     transfer = offer(org_id)
     orgs.delete(alice, org_id)
     assert codes(lambda: ownership.accept(bob, org_id, transfer.id)) == "org_not_found"
+
+
+def test_accepting_is_one_read_and_one_write_on_the_assumption_that_the_initiator_is_still_an_owner(
+        org_id: str) -> None:
+    transfer = offer(org_id)
+    with reads.requests_sent() as sent:
+        ownership.accept(bob, org_id, transfer.id)
+    assert sent == ["BatchGetItem", "TransactWriteItems"]
+    assert roles(org_id) == {"alice": "admin", "bob": "owner", "carol": "admin"}
+
+
+def test_accept_after_the_initiator_left_is_not_pending_and_changes_nothing(org_id: str) -> None:
+    world.add_member(org_id, "dave", role="owner")
+    transfer = offer(org_id)
+    members.remove_member(alice, org_id, "alice")
+    assert codes(lambda: ownership.accept(bob, org_id, transfer.id)) == "transfer_not_pending"
+    assert roles(org_id) == {"bob": "member", "carol": "admin", "dave": "owner"}
+
+
+def test_offering_ownership_is_one_write_when_the_org_has_no_pending_transfer(org_id: str) -> None:
+    ownership.cancel(alice, org_id, offer(org_id).id)  # the container now knows the org's event counter
+    with reads.requests_sent() as sent:
+        offer(org_id, to="carol")
+    assert sent == ["TransactWriteItems"]
+
+
+def test_a_refused_one_write_offer_answers_as_the_read_path(org_id: str) -> None:
+    offer(org_id)
+    assert codes(lambda: offer(org_id, to="carol")) == "transfer_pending"
+    assert codes(lambda: offer(org_id, to="nobody", by=world.caller("carol"))) == "forbidden"
+    assert codes(lambda: offer(org_id, to="alice")) == "validation_error"
+    assert codes(lambda: offer(org_id, to="bob", by=stranger)) == "org_not_found"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from orgplane import keys
 from orgplane.store import table
 
 Item = dict[str, Any]
@@ -44,3 +45,20 @@ def stale_first_read(monkeypatch: pytest.MonkeyPatch, change: Callable[[list[Ite
         return change(found) if calls == 1 else found
 
     monkeypatch.setattr(table, "batch_get", batch_get)
+
+
+@contextlib.contextmanager
+def requests_sent() -> Iterator[list[str]]:
+    """The DynamoDB operations sent inside the block, in order, but for reads of the app settings item (a
+    container's cache miss, which the benchmark leaves out too)."""
+    sent: list[str] = []
+
+    def count(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if (params.get("Key") or {}).get("SK") != {"S": keys.settings("any")["SK"]}:
+            sent.append(model.name)
+
+    table.client().meta.events.register("before-parameter-build.dynamodb", count, unique_id="requests-sent")
+    try:
+        yield sent
+    finally:
+        table.client().meta.events.unregister("before-parameter-build.dynamodb", unique_id="requests-sent")

@@ -25,8 +25,8 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, not_found
 from orgplane.models.common import ListQuery, Page
 from orgplane.models.domains import AddDomain, Domain, Verification
-from orgplane.services import audit
-from orgplane.services.tenancy import OrgView, open_org
+from orgplane.services import audit, optimistic
+from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import cursors, pages, table
 from orgplane.store import domains as domains_store
 from orgplane.store import orgs as orgs_store
@@ -87,7 +87,15 @@ def _held_elsewhere(app_id: str, org_id: str, claim: Item | None) -> bool:
 def add(caller: Caller, org_id: str, body: AddDomain) -> Domain:
     domain = domain_names.normalise(body.domain)
     domain_names.check_allowed(domain)
-    return retrying(lambda: _add(caller, org_id, domain))
+    return optimistic.write(lambda: _add_unread(caller, org_id, domain), lambda: _add(caller, org_id, domain))
+
+
+def _add_unread(caller: Caller, org_id: str, domain: str) -> Domain | None:
+    """The happy path in one request: the domain is new to the org, no other org claims it, the org has room
+    and the caller's role holds ``domain:manage`` (guards of the write). Any failed guard takes the read
+    path, which answers exactly (and lets a claim left by a deleted org be)."""
+    view = assume_org(caller, org_id)
+    return None if view is None else _put_new(view, domain, unread=True)
 
 
 def _add(caller: Caller, org_id: str, domain: str) -> Domain:
@@ -96,6 +104,11 @@ def _add(caller: Caller, org_id: str, domain: str) -> Domain:
         raise ADDED
     if _held_elsewhere(caller.app_id, org_id, claim):
         raise TAKEN
+    return _put_new(view, domain)
+
+
+def _put_new(view: OrgView, domain: str, *, unread: bool = False) -> Domain:
+    caller, org_id = view.caller, view.org_id
     now = clock.iso()
     item: Item = {
         **keys.org_domain(caller.app_id, org_id, domain),
@@ -111,9 +124,11 @@ def _add(caller: Caller, org_id: str, domain: str) -> Domain:
     }
     tx = Transaction()
     domains_store.put_new(tx, item)
+    if unread:  # the claim was not read: that no other org holds it is a guard too
+        domains_store.check_not_held_elsewhere(tx, caller.app_id, domain, org_id)
     orgs_store.count(tx, caller.app_id, org_id, {"domain_count": 1},
                      orgs_store.below("domain_count", MAX_DOMAINS_PER_ORG, absent_is_zero=True), TOO_MANY)
-    view.guard(tx)
+    view.guard(tx, "domain:manage")
     audit.record(tx, caller, org_id, "domain.added", "domain", domain, {"domain": domain},
                  view.settings.audit_retention_days)
     tx.commit()

@@ -32,9 +32,9 @@ from orgplane.errors import DomainError, forbidden
 from orgplane.models.common import ListQuery, Page
 from orgplane.models.members import Member
 from orgplane.models.onboarding import CreatedInviteLink, CreateInviteLink, InviteLink, InviteLinkToken
-from orgplane.services import audit, delivery, members
+from orgplane.services import audit, delivery, events, members, optimistic
 from orgplane.services import settings as app_settings
-from orgplane.services.tenancy import open_org
+from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import cursors, pages, records, table
 from orgplane.store import invite_links as links
 from orgplane.store.invite_links import ACTIVE
@@ -96,7 +96,19 @@ def to_link(item: Item, now_epoch: int) -> InviteLink:
 
 
 def create(caller: Caller, org_id: str, body: CreateInviteLink) -> CreatedInviteLink:
-    return retrying(lambda: _create(caller, org_id, body))
+    return optimistic.write(lambda: _create_unread(caller, org_id, body), lambda: _create(caller, org_id, body))
+
+
+def _create_unread(caller: Caller, org_id: str, body: CreateInviteLink) -> CreatedInviteLink | None:
+    """The happy path in one request: the org exists and the caller's role is one that may invite and grant
+    the link's role (guards of the write). An unknown role, or any failed guard, takes the read path."""
+    view = assume_org(caller, org_id)
+    if view is None or not view.book.exists(body.role):
+        return None
+    if not caller.support:
+        view.assumed_roles = [role for role in view.book.holding("member:invite")
+                              if access.can_grant(view.book, role, body.role)]
+    return _write_new(view, body)
 
 
 def _create(caller: Caller, org_id: str, body: CreateInviteLink) -> CreatedInviteLink:
@@ -104,6 +116,11 @@ def _create(caller: Caller, org_id: str, body: CreateInviteLink) -> CreatedInvit
     view.require("member:invite")
     view.book.require_known(body.role)
     access.require_can_grant(view.book, caller, view.role, body.role)
+    return _write_new(view, body)
+
+
+def _write_new(view: OrgView, body: CreateInviteLink) -> CreatedInviteLink:
+    caller, org_id = view.caller, view.org_id
     link_id = ids.new("il")
     secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
     ttl = body.expires_in_seconds or view.settings.invitation_ttl_seconds
@@ -182,10 +199,12 @@ def _accept(caller: Caller, token: str) -> Member:
         raise NOT_FOUND
     org_id, link_id, secret = parsed
     app_id, email_key = caller.app_id, caller.email_key
-    link_key = keys.invite_link(app_id, org_id, link_id)
-    org, link, membership, claim = table.batch_get([
-        keys.org(app_id, org_id), link_key, keys.member(app_id, org_id, caller.user_id),
-        *([keys.email_claim(app_id, org_id, email_key)] if email_key else [])]) + ([] if email_key else [None])
+    # one read: with the org's event counter, the accept's events are numbered without another
+    org, link, membership, counter, claim = table.batch_get([
+        keys.org(app_id, org_id), keys.invite_link(app_id, org_id, link_id), keys.member(app_id, org_id, caller.user_id),
+        events.sequence_key(app_id, org_id), *([keys.email_claim(app_id, org_id, email_key)] if email_key else [])
+    ]) + ([] if email_key else [None])
+    events.saw(app_id, org_id, counter)
     if org is None or link is None or not hmac.compare_digest(str(link.get("token_hash", "")), _hash(secret)):
         raise NOT_FOUND
     now_epoch = _now_epoch()

@@ -31,7 +31,7 @@ from orgplane.models.joining import (
     ListJoinRequestsQuery,
 )
 from orgplane.models.members import Member
-from orgplane.services import audit, members
+from orgplane.services import audit, events, members
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
 from orgplane.store import cursors, domains, join_requests, pages, records, table
@@ -91,9 +91,11 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
     if domain is None or email_key is None or not ids.is_valid("org", org_id):
         raise not_found("org")
     app_id = caller.app_id
-    org, membership, claim, email_claim, pending = table.batch_get([
+    org, membership, claim, email_claim, pending, counter = table.batch_get([
         keys.org(app_id, org_id), keys.member(app_id, org_id, caller.user_id), keys.domain_claim(app_id, domain),
-        keys.email_claim(app_id, org_id, email_key), keys.pending_join(app_id, org_id, caller.user_id)])
+        keys.email_claim(app_id, org_id, email_key), keys.pending_join(app_id, org_id, caller.user_id),
+        events.sequence_key(app_id, org_id)])  # the counter: the join's events are numbered without another read
+    events.saw(app_id, org_id, counter)
     policy = _policy(org or {})
     if org is None or claim is None or claim.get("org_id") != org_id or policy["mode"] == "off":
         raise not_found("org")

@@ -42,7 +42,7 @@ from orgplane.errors import DomainError, not_found
 from orgplane.models.admin import AdminOrgsQuery
 from orgplane.models.common import Page
 from orgplane.models.orgs import DeletedOrg, Org, RestoreOrg
-from orgplane.services import audit
+from orgplane.services import audit, events
 from orgplane.services import settings as app_settings
 from orgplane.store import cursors, org_lifecycle, pages, records, table
 from orgplane.store import orgs as orgs_store
@@ -120,7 +120,9 @@ def _restore(caller: Caller, org_id: str, body: RestoreOrg) -> Org:
     app_id = caller.app_id
     if not ids.is_valid("org", org_id):
         raise not_found("org")
-    deleted = table.get(keys.deleted_org(app_id, org_id))
+    # the org's event counter comes with the deleted org, so org.restored is numbered without another read
+    deleted, counter = table.batch_get([keys.deleted_org(app_id, org_id), events.sequence_key(app_id, org_id)])
+    events.saw(app_id, org_id, counter)
     if deleted is None or deleted.get("purging"):
         raise not_found("org")
     now = clock.iso()

@@ -29,9 +29,9 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, forbidden, invalid, not_found
 from orgplane.models.common import Page
 from orgplane.models.ownership import CreateOwnershipTransfer, ListOwnershipTransfersQuery, OwnershipTransfer
-from orgplane.services import audit, role_usage
+from orgplane.services import audit, optimistic, role_usage
 from orgplane.services import settings as app_settings
-from orgplane.services.tenancy import OrgView, open_org
+from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import cursors, memberships, ownership_transfers, pages, records, table
 from orgplane.store import orgs as orgs_store
 from orgplane.store.ownership_transfers import PENDING
@@ -115,7 +115,19 @@ def _dead_reason(claim: Item) -> str | None:
 
 
 def request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> OwnershipTransfer:
-    return retrying(lambda: _request(caller, org_id, body))
+    return optimistic.write(lambda: _request_unread(caller, org_id, body), lambda: _request(caller, org_id, body))
+
+
+def _request_unread(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> OwnershipTransfer | None:
+    """The happy path in one request: the caller is an owner, the target a member and the org has no pending
+    transfer (guards of the write). Any failed guard takes the read path, which answers exactly and closes a
+    pending transfer that is past due or can no longer be accepted."""
+    to_user_id = caller.resolve_user(body.to_user_id)
+    view = assume_org(caller, org_id)
+    if view is None or caller.support or to_user_id == caller.user_id:
+        return None
+    view.assumed_roles = [access.OWNER]
+    return _offer(view, to_user_id)
 
 
 def _request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> OwnershipTransfer:
@@ -137,6 +149,11 @@ def _request(caller: Caller, org_id: str, body: CreateOwnershipTransfer) -> Owne
             _close_by_system(claim, "cancelled", reason)
             raise STALE
         raise TRANSFER_PENDING
+    return _offer(view, to_user_id)
+
+
+def _offer(view: OrgView, to_user_id: str) -> OwnershipTransfer:
+    caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
     transfer_id = ids.new("ot")
     expires_epoch = _now_epoch() + TTL_SECONDS
     item = records.transfer_item(app_id, org_id, transfer_id, from_user_id=caller.user_id,
@@ -185,19 +202,23 @@ def _require_pending(transfer: Item) -> None:
 
 
 def accept(caller: Caller, org_id: str, transfer_id: str) -> OwnershipTransfer:
-    return retrying(lambda: _accept(caller, org_id, transfer_id))
+    """The initiator is first assumed to be an owner still: the transaction that makes them admin is
+    conditioned on it. Only when a guard fails is the initiator read, to answer exactly."""
+    return optimistic.write(lambda: _accept(caller, org_id, transfer_id, read_initiator=False),
+                            lambda: _accept(caller, org_id, transfer_id))
 
 
-def _accept(caller: Caller, org_id: str, transfer_id: str) -> OwnershipTransfer:
+def _accept(caller: Caller, org_id: str, transfer_id: str, *, read_initiator: bool = True) -> OwnershipTransfer:
     app_id = caller.app_id
     view, transfer = _open_transfer(caller, org_id, transfer_id)
     if transfer["to_user_id"] != caller.user_id or view.membership is None:
         raise forbidden("Only the member the ownership is offered to can accept it.")
     _require_pending(transfer)
     initiator_id = str(transfer["from_user_id"])
-    initiator = table.get(keys.member(app_id, org_id, initiator_id))
-    if initiator is None or initiator.get("role") != access.OWNER:
-        raise NOT_PENDING
+    if read_initiator:
+        initiator = table.get(keys.member(app_id, org_id, initiator_id))
+        if initiator is None or initiator.get("role") != access.OWNER:
+            raise NOT_PENDING
     my_role = str(view.role)
     now = clock.iso()
     tx = Transaction()

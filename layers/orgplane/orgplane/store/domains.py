@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from orgplane import keys
-from orgplane.store.conditions import Condition, all_of
+from orgplane.store.conditions import Condition, all_of, any_of
 from orgplane.store.transaction import STALE, Outcome, Transaction
 
 Item = dict[str, Any]
@@ -69,6 +69,11 @@ def take_over(tx: Transaction, item: Item, holder: str) -> None:
 def check_held_by(tx: Transaction, app_id: str, domain: str, org_id: str) -> None:
     """The domain's claim still names ``org_id`` (STALE otherwise)."""
     tx.check(keys.domain_claim(app_id, domain), _held_by(org_id), on_fail=STALE)
+
+
+def check_not_held_elsewhere(tx: Transaction, app_id: str, domain: str, org_id: str) -> None:
+    """Nobody claims the domain, or ``org_id`` does (STALE otherwise: another org, perhaps a deleted one)."""
+    tx.check(keys.domain_claim(app_id, domain), any_of(IS_NEW, _held_by(org_id)), on_fail=STALE)
 
 
 def release(tx: Transaction, app_id: str, domain: str, org_id: str) -> None:
