@@ -35,11 +35,11 @@ def decide(tx: Transaction, app_id: str, org_id: str, request_id: str, user_id: 
                                   {":pj_request": request_id}), on_fail=STALE)
 
 
+def in_status(status: str) -> Condition:
+    return Condition("#jr_status = :jr_status", {"#jr_status": "status"}, {":jr_status": status})
+
+
 def of_org(app_id: str, org_id: str, status: str | None = None) -> table.QuerySpec:
     """The org's requests (in the org's partition), only those in ``status`` if given."""
-    spec = table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.JOIN_REQUEST_PREFIX)
-    if status:
-        spec.filter_expression = "#jr_status = :jr_status"
-        spec.filter_names["#jr_status"] = "status"
-        spec.filter_values[":jr_status"] = status
-    return spec
+    return table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.JOIN_REQUEST_PREFIX).where(
+        in_status(status) if status else None)
