@@ -138,7 +138,7 @@ def _put_new(view: OrgView, domain: str, *, unread: bool = False) -> Domain:
 def list_for_org(caller: Caller, org_id: str, query: ListQuery) -> Page[Domain]:
     view = open_org(caller, org_id)
     view.require("domain:manage")
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.DOMAIN_PREFIX)
+    spec = domains_store.of_org(caller.app_id, org_id)
     scope = f"domains:{caller.app_id}:{org_id}"
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[to_domain(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))

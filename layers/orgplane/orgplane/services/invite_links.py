@@ -159,7 +159,7 @@ def _write_new(view: OrgView, body: CreateInviteLink) -> CreatedInviteLink:
 def list_for_org(caller: Caller, org_id: str, query: ListQuery) -> Page[InviteLink]:
     view = open_org(caller, org_id)
     view.require("invitation:read")
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.INVITE_LINK_PREFIX)
+    spec = links.of_org(caller.app_id, org_id)
     scope = f"invite-links:{caller.app_id}:{org_id}"
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     now = _now_epoch()

@@ -133,8 +133,7 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
 
 def list_mine(caller: Caller, query: ListQuery) -> Page[JoinRequest]:
     scope = f"my-join-requests:{caller.app_id}:{caller.user_id}"
-    spec = table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
-                           sort_name="GSI1SK", begins_with=keys.JOIN_REQUEST_PREFIX)
+    spec = join_requests.of_user(caller.app_id, caller.user_id)
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     return Page(data=[to_request(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))
 
@@ -146,9 +145,7 @@ def cancel(caller: Caller, request_id: str) -> None:
 def _cancel(caller: Caller, request_id: str) -> None:
     if not ids.is_valid("jr", request_id):
         raise not_found("join_request")
-    found = table.query(table.QuerySpec("GSI1PK", keys.user_pk(caller.app_id, caller.user_id), index=keys.GSI1,
-                                        sort_name="GSI1SK", begins_with=keys.join_request_gsi1(
-                                            caller.app_id, caller.user_id, request_id)["GSI1SK"]), 1)
+    found = table.query(join_requests.of_user(caller.app_id, caller.user_id, request_id), 1)
     if not found.items:
         raise not_found("join_request")
     org_id = str(found.items[0]["org_id"])

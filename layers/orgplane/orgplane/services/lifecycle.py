@@ -104,8 +104,7 @@ def list_deleted(caller: Caller, query: AdminOrgsQuery) -> Page[DeletedOrg]:
         return (records.name_key(str(org.get("name", ""))).startswith(prefix)
                 or (bool(slug) and str(org.get("slug", "")).startswith(slug)))
 
-    spec = table.QuerySpec("GSI2PK", keys.deleted_orgs_pk(caller.app_id), index=keys.GSI2, sort_name="GSI2SK",
-                           forward=False)
+    spec = org_lifecycle.deleted_orgs(caller.app_id)
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope), keep=matches if query.q else None)
     return Page(data=[records.to_deleted_org(item) for item in page.items],
                 next_cursor=cursors.encode(page.last_key, scope))
@@ -154,7 +153,7 @@ def run_walk(job: Item) -> int:
         _finish(job_key, current)
         return 0
     start = {"PK": keys.org_pk(app_id, org_id), "SK": current["cursor"]} if current.get("cursor") else None
-    page = table.query(table.QuerySpec("PK", keys.org_pk(app_id, org_id)), deployment().cleanup_batch_size,
+    page = table.query(orgs_store.partition(app_id, org_id), deployment().cleanup_batch_size,
                        table.serialize(start) if start else None)
     moved = 0
     actor = _walk_actor(app_id, current) if kind == UNHIDE else None

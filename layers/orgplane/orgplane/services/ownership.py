@@ -176,7 +176,7 @@ def list_for_org(caller: Caller, org_id: str, query: ListOwnershipTransfersQuery
     view = open_org(caller, org_id)
     view.require("member:read")
     scope = f"transfers:{caller.app_id}:{org_id}"
-    spec = table.QuerySpec("PK", keys.org_pk(caller.app_id, org_id), begins_with=keys.TRANSFER_PREFIX, forward=False)
+    spec = ownership_transfers.of_org(caller.app_id, org_id)
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
     now = _now_epoch()
     return Page(data=[records.to_transfer(i, now) for i in page.items],

@@ -7,6 +7,7 @@ from typing import Any
 
 from orgplane import keys
 from orgplane.store.conditions import Condition, all_of, any_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Outcome, Transaction
 
 Item = dict[str, Any]
@@ -42,6 +43,11 @@ def mark_unverified(tx: Transaction, app_id: str, org_id: str, domain: str) -> N
     """The domain's record is gone from DNS: it is ``pending`` again (STALE if the domain was removed)."""
     tx.update(keys.org_domain(app_id, org_id, domain), set_={"status": PENDING, "verified_at": None},
               condition=EXISTS, on_fail=STALE)
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's domains, by name."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.DOMAIN_PREFIX)
 
 
 # --- the app-wide claim ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from orgplane import keys
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -40,3 +41,8 @@ def use(tx: Transaction, app_id: str, org_id: str, link_id: str, token_hash: str
     """Count one use of the link, STALE unless it is still :func:`usable`."""
     tx.update(keys.invite_link(app_id, org_id, link_id), add={"uses": 1}, set_={"updated_at": now},
               condition=usable(token_hash, now_epoch), on_fail=STALE)
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's invite links, by id."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.INVITE_LINK_PREFIX)

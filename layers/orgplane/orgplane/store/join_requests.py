@@ -43,3 +43,10 @@ def of_org(app_id: str, org_id: str, status: str | None = None) -> table.QuerySp
     """The org's requests (in the org's partition), only those in ``status`` if given."""
     return table.QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.JOIN_REQUEST_PREFIX).where(
         in_status(status) if status else None)
+
+
+def of_user(app_id: str, user_id: str, request_id: str | None = None) -> table.QuerySpec:
+    """A user's requests across the app's orgs (on GSI1), or only ``request_id`` (which names no org)."""
+    prefix = keys.join_request_gsi1(app_id, user_id, request_id)["GSI1SK"] if request_id else keys.JOIN_REQUEST_PREFIX
+    return table.QuerySpec("GSI1PK", keys.user_pk(app_id, user_id), index=keys.GSI1, sort_name="GSI1SK",
+                           begins_with=prefix)

@@ -8,6 +8,7 @@ from typing import Any
 from orgplane import keys
 from orgplane.store import users
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -20,6 +21,11 @@ RESTORABLE = Condition("attribute_exists(PK) AND attribute_not_exists(#do_purgin
 """The deleted org is still there and its purge has not started: it may be restored (and hidden)."""
 
 _LISTING_INDEXES = ["GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"]
+
+
+def deleted_orgs(app_id: str) -> QuerySpec:
+    """The app's deleted orgs still restorable (support's listing, GSI2), newest first."""
+    return QuerySpec("GSI2PK", keys.deleted_orgs_pk(app_id), index=keys.GSI2, sort_name="GSI2SK", forward=False)
 
 
 def purge_due(now_epoch: int) -> Condition:

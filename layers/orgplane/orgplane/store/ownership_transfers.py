@@ -9,6 +9,7 @@ from orgplane import keys
 from orgplane.errors import DomainError
 from orgplane.store import records
 from orgplane.store.conditions import Condition, all_of
+from orgplane.store.table import QuerySpec
 from orgplane.store.transaction import STALE, Transaction
 
 Item = dict[str, Any]
@@ -47,3 +48,8 @@ def close(tx: Transaction, app_id: str, org_id: str, transfer_id: str, status: s
     tx.delete(keys.pending_transfer(app_id, org_id),
               condition=Condition("#pt_id = :pt_id", {"#pt_id": "transfer_id"}, {":pt_id": transfer_id}),
               on_fail=STALE)
+
+
+def of_org(app_id: str, org_id: str) -> QuerySpec:
+    """An org's transfers, newest first."""
+    return QuerySpec("PK", keys.org_pk(app_id, org_id), begins_with=keys.TRANSFER_PREFIX, forward=False)
