@@ -37,7 +37,7 @@ from typing import Any
 
 from orgplane import clock, keys
 from orgplane.errors import DomainError, invalid
-from orgplane.store import table
+from orgplane.store import idempotency_keys, table
 from orgplane.store.transaction import Claim, claiming
 
 HEADER = "Idempotency-Key"
@@ -141,8 +141,8 @@ class Attempt:
         # engines refuse empty strings, which would leave the key answering 409 until it expires)
         item = {**self.claim.item, "state": "completed", "response": {k: v for k, v in stored.items() if v != ""}}
         try:
-            table.put(item, condition="#owner = :owner", names={"#owner": "owner"},
-                      values={":owner": self.owner})
+            owned = idempotency_keys.owned_by(self.owner)
+            table.put(item, condition=owned.expression, names=owned.names, values=owned.values)
         except Exception:
             return False
         return True
@@ -168,8 +168,8 @@ def begin(app_id: str, user_id: str, operation: str, key: str, request_fingerpri
         "created_at": clock.iso(),
         "ttl": now + WINDOW_SECONDS,
     }
-    claim = Claim(item, condition="attribute_not_exists(PK) OR #ttl <= :now", names={"#ttl": "ttl"},
-                  values={":now": now})
+    free = idempotency_keys.free_at(now)
+    claim = Claim(item, condition=free.expression, names=free.names, values=free.values)
     return Attempt(table_key, request_fingerprint, claim)
 
 
