@@ -316,6 +316,64 @@ def test_cleanup_releases_the_roles_of_pending_invitations(org_id: str) -> None:
     assert role_usage.holders("demo", "auditor") == 0
 
 
+def _policy(org_id: str, mode: str, role: str = "member") -> None:
+    from orgplane.models.orgs import DomainJoin, UpdateOrg
+
+    orgs.update(alice, org_id, UpdateOrg(domain_join=DomainJoin(mode=mode, role=role)))  # type: ignore[arg-type]
+
+
+def test_a_role_an_orgs_domain_join_policy_grants_cannot_be_deleted_until_the_policy_lets_go(org_id: str) -> None:
+    patch(roles={**AUDITOR, "viewer": {"permissions": ["org:read"]}})
+    _policy(org_id, "request", "auditor")
+    assert role_usage.holders("demo", "auditor") == 1
+    assert code_of(lambda: patch(roles={"viewer": {"permissions": ["org:read"]}})) == "role_in_use"
+    _policy(org_id, "auto", "auditor")  # the same role, another mode: counted once
+    assert role_usage.holders("demo", "auditor") == 1
+    _policy(org_id, "auto", "viewer")  # the hold moves with the role
+    assert (role_usage.holders("demo", "auditor"), role_usage.holders("demo", "viewer")) == (0, 1)
+    _policy(org_id, "off", "viewer")  # an off policy grants nothing: it holds nothing
+    assert role_usage.holders("demo", "viewer") == 0
+    assert patch(roles={}).roles == {}
+
+
+def test_a_policy_whose_role_was_deleted_meanwhile_is_refused(org_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    patch(roles=AUDITOR)
+    stale = app_settings.load("demo")
+    patch(roles={})
+    monkeypatch.setattr(app_settings, "load", lambda app_id: stale)  # a function whose cache still has it
+    assert code_of(lambda: _policy(org_id, "auto", "auditor")) == "validation_error"
+    assert orgs.get(alice, org_id).domain_join.mode == "off"
+
+
+def test_a_deleted_orgs_policy_holds_its_role_while_restorable_and_lets_go_when_purged(org_id: str) -> None:
+    from orgplane.services import expiry
+
+    patch(roles=AUDITOR, org_restore_days=1)
+    _policy(org_id, "auto", "auditor")
+    orgs.delete(alice, org_id)
+    assert code_of(lambda: patch(roles={})) == "role_in_use"  # a restore brings the policy back
+    clock.advance(86401)
+    assert expiry.run_purges() == 1
+    assert role_usage.holders("demo", "auditor") == 0
+
+
+def test_deleting_an_org_with_no_restore_window_lets_go_of_its_policys_role(org_id: str) -> None:
+    patch(roles=AUDITOR, org_restore_days=0)
+    _policy(org_id, "request", "auditor")
+    orgs.delete(alice, org_id)
+    assert role_usage.holders("demo", "auditor") == 0
+
+
+def test_a_policy_set_before_policies_were_counted_releases_nothing_it_never_held(org_id: str) -> None:
+    patch(roles=AUDITOR)
+    world.add_member(org_id, "bob", role="auditor")
+    org_key = keys.org("demo", org_id)
+    table.put({**(table.get(org_key) or {}), "domain_join": {"mode": "auto", "role": "auditor"}})  # as of old
+    _policy(org_id, "off")
+    assert role_usage.holders("demo", "auditor") == 1  # bob's hold, untouched
+    assert code_of(lambda: patch(roles={})) == "role_in_use"
+
+
 def test_move_between_built_in_roles_touches_no_counter(org_id: str) -> None:
     world.add_member(org_id, "bob")
     members.update_member(alice, org_id, "bob", UpdateMember(role="admin"))

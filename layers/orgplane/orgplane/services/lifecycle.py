@@ -42,7 +42,7 @@ from orgplane.errors import DomainError, not_found
 from orgplane.models.admin import AdminOrgsQuery
 from orgplane.models.common import Page
 from orgplane.models.orgs import DeletedOrg, Org, RestoreOrg
-from orgplane.services import audit, events
+from orgplane.services import audit, events, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.store import cursors, org_lifecycle, pages, records, table
 from orgplane.store import orgs as orgs_store
@@ -232,6 +232,7 @@ def start_purge(deleted: Item) -> bool:
     tx = Transaction()
     org_lifecycle.start_purging(tx, app_id, org_id, now, now_epoch)
     tx.put(records.org_cleanup_job(app_id, org_id, now))
+    role_usage.hold(tx, app_id, deleted["org"].get(orgs_store.POLICY_ROLE), -1)  # its domain-join policy's
     audit.record(tx, system, org_id, "org.purged", "org", org_id,
                  {"name": deleted["org"]["name"], "deleted_at": deleted["deleted_at"]},
                  app_settings.load(app_id).audit_retention_days)

@@ -12,7 +12,7 @@ from orgplane.caller import Caller
 from orgplane.errors import DomainError, invalid
 from orgplane.models.common import Page
 from orgplane.models.orgs import CreateOrg, ListOrgsQuery, Org, OrgWithRole, UpdateOrg
-from orgplane.services import audit, events, lifecycle
+from orgplane.services import audit, events, lifecycle, role_usage
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org, remember_name
 from orgplane.store import cursors, memberships, pages, records, table, users
@@ -79,6 +79,15 @@ def _create(caller: Caller, body: CreateOrg, slug: str, limit: int | None, reten
     return records.to_org(org)
 
 
+def policy_role(domain_join: dict[str, Any] | None) -> str | None:
+    """The custom role an org's domain-join policy holds, counted like a member's (``role_usage``) so the
+    role cannot be deleted while the policy could grant it: none while the policy is off."""
+    if not domain_join or domain_join.get("mode") == "off":
+        return None
+    role = domain_join.get("role")
+    return role if isinstance(role, str) and role_usage.is_custom(role) else None
+
+
 def list_for_caller(caller: Caller, query: ListOrgsQuery) -> Page[OrgWithRole]:
     if caller.is_service:  # a service belongs to no org; GET /users/{user_id}/orgs lists a user's
         return Page(data=[], next_cursor=None)
@@ -124,6 +133,9 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
         access.require_can_grant(view.book, caller, view.role, body.domain_join.role)
         if body.domain_join.model_dump() != org.get("domain_join"):
             changes["domain_join"] = body.domain_join.model_dump()
+            held = policy_role(changes["domain_join"])
+            if held != org.get(orgs_store.POLICY_ROLE):
+                changes[orgs_store.POLICY_ROLE] = held
     if body.name is not None and body.name != org["name"]:
         changes["name"] = body.name
         changes.update(keys.org_listing_gsi5(caller.app_id, records.name_key(body.name), org_id))
@@ -138,6 +150,9 @@ def _update(caller: Caller, org_id: str, body: UpdateOrg) -> Org:
     tx = Transaction()
     orgs_store.update_as_read(tx, caller.app_id, org_id, changes, org["updated_at"])
     view.guard(tx)
+    if orgs_store.POLICY_ROLE in changes:  # the policy's custom role is in use while the policy can grant it
+        role_usage.move(tx, caller.app_id, org.get(orgs_store.POLICY_ROLE), changes[orgs_store.POLICY_ROLE],
+                        "domain_join.role")
     if new_slug:
         orgs_store.release_slug(tx, caller.app_id, org["slug"], org_id)
         orgs_store.claim_slug(tx, caller.app_id, new_slug, org_id, SLUG_TAKEN)
@@ -170,5 +185,6 @@ def _delete(caller: Caller, org_id: str) -> None:
         details["purge_at"] = lifecycle.keep(tx, caller, org, view.settings.org_restore_days)
     else:
         tx.put(records.org_cleanup_job(caller.app_id, org_id, clock.iso()))
+        role_usage.hold(tx, caller.app_id, org.get(orgs_store.POLICY_ROLE), -1)  # kept while restorable
     audit.record(tx, caller, org_id, "org.deleted", "org", org_id, details, view.settings.audit_retention_days)
     tx.commit()

@@ -1,7 +1,8 @@
 """Who holds a custom role: one exact counter per (app, role), so "is it in use?" needs no Scan.
 
-The counter item (``keys.role_usage(app_id, role)``) counts the members **and pending invitations**
-of the app that hold the role. It exists exactly while the role is defined: the settings PATCH that
+The counter item (``keys.role_usage(app_id, role)``) counts the members, **pending invitations** and
+orgs' domain-join policies (``request`` or ``auto``; ``services.orgs.policy_role``) of the app that hold
+the role. It exists exactly while the role is defined: the settings PATCH that
 defines a role creates it (:func:`define`), the PATCH that deletes a role deletes it on the
 condition that it counts nobody (:func:`undefine`, else ``409 role_in_use``).
 
@@ -42,7 +43,8 @@ def is_custom(role: str | None) -> bool:
 
 
 def role_in_use(role: str) -> DomainError:
-    return DomainError("role_in_use", f"The role {role!r} is still held by members or pending invitations.")
+    return DomainError("role_in_use", f"The role {role!r} is still held by members, pending invitations or an "
+                                      "org's domain-join policy.")
 
 
 def hold(tx: Transaction, app_id: str, role: str | None, delta: int, field: str = "role") -> None:

@@ -14,6 +14,11 @@ from orgplane.store.transaction import STALE, Outcome, Stale, Transaction
 Item = dict[str, Any]
 
 EXISTS = Condition("attribute_exists(PK)")
+
+#: The custom role the org's domain-join policy holds in the role's usage count (absent or null: none). The
+#: policy's role as counted, kept apart from the policy so an org whose policy predates counting releases
+#: nothing it never held.
+POLICY_ROLE = "domain_join_role_held"
 IS_NEW = Condition("attribute_not_exists(PK)")
 
 
