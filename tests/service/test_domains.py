@@ -204,10 +204,34 @@ def test_adding_a_domain_nobody_claims_is_one_write(org_id: str) -> None:
 
 
 def test_a_domain_left_verified_by_a_deleted_org_may_be_added_and_verified_by_another(org_id: str) -> None:
+    world.put_settings("demo", org_restore_days=0)  # deleted for good: nothing can bring its claim back
     add_and_publish(org_id, "acme.test")
     domains.verify(alice, org_id, "acme.test")
     other = orgs.create(alice, CreateOrg(name="Other")).id
     orgs.delete(alice, org_id)
     second = add(other, "acme.test")  # the claim fails the one-write attempt; the read path lets it be
+    publish(second.verification.name, second.verification.value)
+    assert domains.verify(alice, other, "acme.test").status == "verified"
+
+
+def test_a_restorable_deleted_org_keeps_its_domain_until_it_is_purged(org_id: str) -> None:
+    from orgplane import clock
+    from orgplane.models.orgs import RestoreOrg
+    from orgplane.services import expiry, lifecycle
+
+    world.put_settings("demo", org_restore_days=1)
+    add_and_publish(org_id, "acme.test")
+    domains.verify(alice, org_id, "acme.test")
+    other = orgs.create(alice, CreateOrg(name="Other")).id
+    orgs.delete(alice, org_id)
+    assert code_of(lambda: add(other, "acme.test")) == "domain_taken"  # support may still restore the first
+    sam = world.caller("sam", support=True)
+    lifecycle.restore(sam, org_id, RestoreOrg())
+    assert [(d.domain, d.status) for d in domains.list_for_org(alice, org_id, ListQuery()).data] == \
+        [("acme.test", "verified")]  # restored exactly, its claim still its own
+    orgs.delete(alice, org_id)
+    clock.advance(86401)
+    assert expiry.run_purges() == 1  # gone for good now: the claim is free to take over
+    second = add(other, "acme.test")
     publish(second.verification.name, second.verification.value)
     assert domains.verify(alice, other, "acme.test").status == "verified"

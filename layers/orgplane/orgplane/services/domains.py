@@ -8,7 +8,8 @@
   is ``verified`` and the app-wide claim (``keys.domain_claim``) names this org, written in the same
   transaction on the condition that no other org holds it: at most one org per app verifies a domain
   (409 ``domain_taken``, also answered on add when another org already verified it). Not found: 409
-  ``domain_not_verified``, nothing changes. A claim left by a deleted org is taken over.
+  ``domain_not_verified``, nothing changes. A claim left by a deleted org is taken over once that org
+  can no longer be restored (purging or purged).
 - ``DELETE`` removes the domain and, if it was verified, the claim.
 
 Every route needs ``domain:manage`` (owners and admins); every change writes its audit event
@@ -78,10 +79,14 @@ def _open(caller: Caller, org_id: str, domain: str) -> tuple[OrgView, Item | Non
 
 
 def _held_elsewhere(app_id: str, org_id: str, claim: Item | None) -> bool:
-    """Whether another org, one that still exists, holds the domain's claim."""
+    """Whether another org holds the domain's claim: one that exists, or a deleted one support can still
+    restore (a restore brings its verified domains back with their claims). Only a claim whose org is gone
+    for good (purging or purged) is free to take over: a state no org comes back from."""
     if claim is None or claim.get("org_id") == org_id:
         return False
-    return table.get(keys.org(app_id, str(claim["org_id"]))) is not None
+    holder = str(claim["org_id"])
+    live, deleted = table.batch_get([keys.org(app_id, holder), keys.deleted_org(app_id, holder)])
+    return live is not None or (deleted is not None and not deleted.get("purging"))
 
 
 def add(caller: Caller, org_id: str, body: AddDomain) -> Domain:
