@@ -218,6 +218,27 @@ def test_a_change_that_lost_only_the_counter_is_renumbered_and_written_again_wit
     assert [e["sequence"] for e in events] == list(range(1, 5))
 
 
+def test_a_renumbered_change_commits_an_event_id_of_its_last_attempt_not_of_when_it_was_built() -> None:
+    """``GET /events`` lists ids up to a settle window before now: an id minted when the change was built and
+    committed after many turns at a busy counter could land behind a cursor already past it."""
+    from orgplane import ids
+    from orgplane.services import event_log as log
+
+    org_id = orgs.create(alice, CreateOrg(name="Acme")).id
+    world.add_member(org_id, "carol")
+
+    def an_older_change_commits_then_time_passes() -> None:
+        # a change built before ours (its event id older) takes the next number first...
+        counter = table.get(keys.event_sequence("demo", org_id)) or {}
+        table.put({**counter, "sequence": int(counter["sequence"]) + 1})
+        clock.advance(2 * log.SETTLE_SECONDS)  # ...and ours waits its turn that long
+
+    with _committing_first(an_older_change_commits_then_time_passes):
+        members.update_member(alice, org_id, "carol", UpdateMember(role="admin"))
+    changed = [e for e in org_events(org_id) if e["action"] == "member.role_changed"]
+    assert changed and changed[0]["id"] >= ids.time_floor("evt", clock.timestamp() - log.SETTLE_SECONDS)
+
+
 def test_a_change_whose_own_guard_failed_with_the_counter_reads_and_decides_again() -> None:
     org_id = orgs.create(alice, CreateOrg(name="Acme")).id
     world.add_member(org_id, "carol")

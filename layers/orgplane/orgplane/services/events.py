@@ -153,8 +153,9 @@ def _seal(tx: Transaction) -> None:
         sequence = first
         for event in events:
             sequence += 1
-            given = str(event["id"])
-            event_id = given if given > (last_id or "") else ids.after("evt", last_id)
+            # minted now, at each write attempt, not when the change was built: a change renumbered at a busy
+            # counter commits an id no older than its last attempt, well inside GET /events' settle window
+            event_id = ids.after("evt", last_id)
             last_id = event_id
             event.update(id=event_id, SK=event_id, GSI1SK=event_id, GSI2SK=event_id, sequence=sequence)
             tx.put(event)
