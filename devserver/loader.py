@@ -66,3 +66,29 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def build_every_model() -> int:
+    """Build every model of the layer now, before the server answers; returns how many were built.
+
+    On Lambda a container serves one request at a time, and the layer's models are declared with
+    ``defer_build`` so a handler builds only the ones its route uses (``orgplane.http.build_models``);
+    the others would build on first use. This server answers many requests at once in threads, and
+    pydantic 2.13's deferred build is not thread-safe (pydantic#11849, #13419): two first uses at once
+    can validate with the parent class's validator, a spurious ``400 validation_error``. So nothing is
+    left to build while requests run."""
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import orgplane.models as package
+
+    built = 0
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in list(vars(module).values()):
+            if (isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__
+                    and not value.__pydantic_generic_metadata__["parameters"] and not value.__pydantic_complete__):
+                value.model_rebuild()
+                built += 1
+    return built

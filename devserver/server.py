@@ -32,6 +32,7 @@ from devserver import apps, bus, dns, outbox
 from devserver.backends import HOST, configure_environment, ensure_table, start_backends
 from devserver.gateway import Gateway
 from devserver.gateway_rules import Reply, problem
+from devserver.loader import build_every_model
 
 DEFAULT_PORT = 3000
 MAX_BODY_BYTES = 256 * 1024
@@ -169,6 +170,7 @@ class LocalServer:
         handler.gateway = self.gateway
         self.gateway.register_local_routes()
         self.failed = self.gateway.warm()
+        build_every_model()  # before any request thread can race pydantic's deferred build
         self.gateway.start_streams()
 
     @property
