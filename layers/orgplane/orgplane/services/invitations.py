@@ -424,13 +424,19 @@ def _by_token(caller: Caller, token: str) -> tuple[Item, Item, Item | None]:
 
 def _by_id(caller: Caller, invitation_id: str) -> tuple[Item, Item, Item | None]:
     """The same, from the caller's own list: the invitation is found through the caller's email."""
-    if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
-        raise not_found("invitation")
     for sort_key in (keys.invitation_email_sk(invitation_id), keys.answered_invitation_email_sk(invitation_id)):
-        found = table.query(invitations_store.of_email(caller.app_id, caller.email_key, sort_key), 1)
-        if found.items:  # pending first; an answered one only costs a second read on the way to its 409
-            return _read(caller, str(found.items[0]["org_id"]), invitation_id)
+        listed = _listed(caller, invitation_id, sort_key)
+        if listed is not None:  # pending first; an answered one only costs a second read on the way to its 409
+            return _read(caller, str(listed["org_id"]), invitation_id)
     raise not_found("invitation")
+
+
+def _listed(caller: Caller, invitation_id: str, sort_key: str) -> Item | None:
+    """The invitation as the caller's email view lists it under ``sort_key`` (pending or answered), if it does."""
+    if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
+        return None
+    found = table.query(invitations_store.of_email(caller.app_id, caller.email_key, sort_key), 1).items
+    return found[0] if found and found[0].get("id") == invitation_id else None
 
 
 def _answer_as_listed(caller: Caller, invitation_id: str,
@@ -440,13 +446,9 @@ def _answer_as_listed(caller: Caller, invitation_id: str,
     being pending with the link nonce listed (:func:`invitations_store.live`), the caller not being a
     member yet and the org existing, so an eventually consistent listing is enough. Not listed as pending,
     or any failed guard: the read path (strongly consistent reads) answers exactly."""
-    if not ids.is_valid("inv", invitation_id) or caller.email_key is None:
+    listed = _listed(caller, invitation_id, keys.invitation_email_sk(invitation_id))
+    if listed is None:
         return None
-    found = table.query(invitations_store.of_email(caller.app_id, caller.email_key,
-                                                   keys.invitation_email_sk(invitation_id)), 1).items
-    if not found or found[0].get("id") != invitation_id:
-        return None
-    listed = found[0]
     try:
         _check_answerable(caller, listed)
     except DomainError:

@@ -25,7 +25,7 @@ from orgplane.models.provisioning import PutMember
 from orgplane.services import audit, members, optimistic, orgs
 from orgplane.services.tenancy import OrgView, assume_org, open_org
 from orgplane.store import records
-from orgplane.store.transaction import Transaction, retrying
+from orgplane.store.transaction import Transaction
 
 _ATTEMPTS = 3
 
@@ -49,9 +49,11 @@ def _add_unread(caller: Caller, org_id: str, user_id: str, body: PutMember) -> t
 
 
 def _put_member(caller: Caller, org_id: str, user_id: str, body: PutMember) -> tuple[Member, bool]:
+    """The read path (run inside :func:`retrying` by :func:`optimistic.write`, which reads again on a stale
+    write)."""
     for _ in range(_ATTEMPTS):
         try:
-            return retrying(lambda: _read_and_put(caller, org_id, user_id, body))
+            return _read_and_put(caller, org_id, user_id, body)
         except DomainError as error:
             if error.code != "already_member" or not _is_member(caller, org_id, user_id):
                 raise
