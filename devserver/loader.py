@@ -68,6 +68,23 @@ class LambdaContext:
         return 10_000
 
 
+def layer_models() -> list[Any]:
+    """Every concrete (not generic) pydantic model the layer's ``orgplane.models`` package declares."""
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import orgplane.models as package
+
+    found: list[Any] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        found += [value for value in vars(module).values()
+                  if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__
+                  and not value.__pydantic_generic_metadata__["parameters"]]
+    return found
+
+
 def build_every_model() -> int:
     """Build every model of the layer now, before the server answers; returns how many were built.
 
@@ -77,18 +94,7 @@ def build_every_model() -> int:
     pydantic 2.13's deferred build is not thread-safe (pydantic#11849, #13419): two first uses at once
     can validate with the parent class's validator, a spurious ``400 validation_error``. So nothing is
     left to build while requests run."""
-    import pkgutil
-
-    from pydantic import BaseModel
-
-    import orgplane.models as package
-
-    built = 0
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in list(vars(module).values()):
-            if (isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__
-                    and not value.__pydantic_generic_metadata__["parameters"] and not value.__pydantic_complete__):
-                value.model_rebuild()
-                built += 1
-    return built
+    waiting = [model for model in layer_models() if not model.__pydantic_complete__]
+    for model in waiting:
+        model.model_rebuild()
+    return len(waiting)
