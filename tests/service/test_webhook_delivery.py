@@ -4,7 +4,10 @@ a real local HTTP server, the retry schedule, and ordered lanes per (endpoint, o
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,6 +97,19 @@ def test_a_name_resolving_to_a_non_public_address_is_refused(address: str) -> No
         url_guard.vet("https://hooks.example.com/in", resolver=resolving(address))
 
 
+@pytest.mark.parametrize("address", [
+    "64:ff9b::a9fe:a9fe", "64:ff9b::a00:7", "64:ff9b::7f00:1", "::7f00:1", "::a00:1", "::ffff:0:a9fe:a9fe"])
+def test_ipv6_forms_embedding_a_private_ipv4_address_are_refused(address: str) -> None:
+    """NAT64 (a DNS64 network sends 64:ff9b::a9fe:a9fe to 169.254.169.254), IPv4-compatible and SIIT forms."""
+    with pytest.raises(UrlNotAllowed):
+        url_guard.vet("https://hooks.example.com/in", resolver=resolving(address))
+
+
+def test_nat64_of_a_public_ipv4_address_is_allowed() -> None:
+    target = url_guard.vet("https://hooks.example.com/in", resolver=resolving("64:ff9b::5db8:d70e"))
+    assert target.addresses == ("64:ff9b::5db8:d70e",)
+
+
 def test_one_bad_address_among_good_ones_is_enough_to_refuse() -> None:
     with pytest.raises(UrlNotAllowed):
         url_guard.vet("https://hooks.example.com/in", resolver=resolving("93.184.215.14", "10.1.2.3"))
@@ -142,6 +158,11 @@ def test_the_request_goes_to_the_vetted_address_whatever_the_name_resolves_to_no
     assert headers["host"].startswith("hooks.rebinding.invalid")
 
 
+def test_a_path_http_client_cannot_send_is_a_failed_attempt_not_an_exception(receiver: Receiver) -> None:
+    answer = transport.post(receiver.target(path="/hook/\u00e9"), b"{}", {})
+    assert answer.status is None and answer.error and not answer.delivered and receiver.received == []
+
+
 def test_a_redirect_is_not_followed_and_counts_as_a_failure(receiver: Receiver) -> None:
     receiver.reply = (302, {"location": f"http://127.0.0.1:{receiver.port}/elsewhere"}, b"")
     answer = transport.post(receiver.target(), b"{}", {})
@@ -159,6 +180,32 @@ def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(receiver: Receiv
     receiver.delay = 1.0
     answer = transport.post(receiver.target(), b"{}", {}, timeout=0.2)
     assert answer.status is None and answer.error and not answer.delivered
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout_in_all() -> None:
+    """Each byte comes well within the timeout, the whole answer does not: the request still ends on time."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            with contextlib.suppress(OSError):
+                for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 40\r\n\r\n" + b"x" * 40:
+                    conn.sendall(bytes([byte]))
+                    time.sleep(0.05)
+
+    sender = threading.Thread(target=trickle, daemon=True)
+    sender.start()
+    target = Target(url=f"http://127.0.0.1:{port}/", scheme="http", host="127.0.0.1", port=port, path="/",
+                    addresses=("127.0.0.1",))
+    started = time.monotonic()
+    answer = transport.post(target, b"{}", {}, timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    assert answer.status is None and answer.error == "timeout" and not answer.delivered
+    sender.join(5)
+    listener.close()
 
 
 def test_a_refused_connection_is_a_failed_attempt() -> None:

@@ -15,6 +15,7 @@ import standardwebhooks
 
 from devserver import loader, template
 from orgplane import clock, config, keys
+from orgplane.models.audit import AuditActor
 from orgplane.models.orgs import CreateOrg, UpdateOrg
 from orgplane.models.webhooks import CreateWebhook, UpdateWebhook
 from orgplane.services import orgs, webhooks
@@ -24,12 +25,13 @@ from orgplane.webhooks.lanes import Lanes
 from orgplane.webhooks.schedule import DELAYS_SECONDS, DISABLE_AFTER_SECONDS
 from tests.service.test_operator_handlers import OLGA, SAM, call
 from tests.service.test_org_cleanup_stream import stream_record
+from tests.service.test_provisioning import SERVICE
 from tests.support import world
 from tests.support.receiver import Receiver
 
 ALICE = {"app_id": "demo", "sub": "alice", "email": "alice@example.com"}
 PUBLIC = {"hooks.example.com": ["93.184.215.14"], "internal.example.com": ["10.0.0.7"],
-          "rebind.example.com": ["169.254.169.254"]}
+          "rebind.example.com": ["169.254.169.254"], "xn--bcher-kva.example": ["93.184.215.14"]}
 alice = world.caller("alice")
 
 
@@ -96,6 +98,20 @@ def test_urls_that_are_not_public_https_are_refused_in_aws(url: str) -> None:
     status, problem = create(url)
     assert status == 400 and problem["code"] == "webhook_url_not_allowed"
     assert world.items_of(keys.webhooks_pk("demo")) == []
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/in/\u00e9", "https://hooks.example.com/in?q=\u00e9",
+                                 "https://hooks.example.com/in\u0085", "https://b\u00fccher..example/in"])
+def test_a_url_that_cannot_go_on_the_wire_as_ascii_is_refused_at_creation(url: str) -> None:
+    status, problem = create(url)
+    assert status == 400 and problem["code"] == "webhook_url_not_allowed"
+    assert world.items_of(keys.webhooks_pk("demo")) == []
+
+
+def test_an_internationalised_host_is_resolved_and_called_by_its_idna_2008_a_label() -> None:
+    status, body = create("https://b\u00fccher.example/in")
+    assert status == 201 and body["url"] == "https://b\u00fccher.example/in"
+    assert url_guard.vet(body["url"]).host == "xn--bcher-kva.example"
 
 
 @pytest.mark.parametrize("body", [{"url": 5}, {"url": "https://hooks.example.com/", "types": ["Bad Type"]},
@@ -252,6 +268,19 @@ def test_a_failed_delivery_can_be_retried_and_the_test_event_goes_to_one_endpoin
     assert status == 404 and problem["code"] == "delivery_not_found"
 
 
+def test_a_test_event_names_its_sender_as_every_event_does(local: Lanes[Any], receiver: Receiver) -> None:
+    """A service's test event says ``type: service`` and its client id, never a support user of that id."""
+    _, body = create(f"http://127.0.0.1:{receiver.port}/hook", identity=SERVICE)
+    assert call("test_webhook", "POST", f"/admin/webhooks/{body['id']}/test", identity=SERVICE)[0] == 202
+    assert call("test_webhook", "POST", f"/admin/webhooks/{body['id']}/test")[0] == 202
+    local.run_due()
+    assert [e["actor"] for e in receiver.events()] == [
+        {"type": "service", "client_id": "demo-backend", "user_id": None, "email": None, "support": False},
+        {"type": "user", "user_id": SAM["sub"], "email": SAM.get("email"), "support": True}]
+    for event in receiver.events():
+        AuditActor.model_validate(event["actor"])
+
+
 def test_an_endpoint_failing_for_five_days_is_disabled_with_an_event(local: Lanes[Any], receiver: Receiver) -> None:
     _, body = create(f"http://127.0.0.1:{receiver.port}/hook")
     org_id = orgs.create(alice, CreateOrg(name="Acme")).id
@@ -270,6 +299,26 @@ def test_an_endpoint_failing_for_five_days_is_disabled_with_an_event(local: Lane
     shown = call("get_webhook", "GET", f"/admin/webhooks/{body['id']}")[1]
     assert (shown["enabled"], shown["disabled_reason"]) == (False, "failing for 5 days")
     assert "webhook.disabled" in [i["action"] for i in world.items_of(keys.app_audit_pk("demo"))]
+
+
+def test_a_stored_url_that_cannot_go_on_the_wire_fails_its_attempts_instead_of_crashing_the_sender(
+        local: Lanes[Any], receiver: Receiver) -> None:
+    """An endpoint saved before its URL was refused at creation: each attempt is recorded as failed (the
+    lane moves on after the last one), never an exception that leaves the delivery pending for ever."""
+    _, body = create(f"http://127.0.0.1:{receiver.port}/hook")
+    table.update(keys.webhook("demo", body["id"]), "SET #u = :u", names={"#u": "url"},
+                 values={":u": f"http://127.0.0.1:{receiver.port}/hook/\u00e9"})
+    org_id = orgs.create(alice, CreateOrg(name="Acme")).id
+    pump(local, org_id)
+    path = f"/admin/webhooks/{body['id']}/deliveries"
+    oldest = call("list_webhook_deliveries", "GET", path)[1]["data"][-1]
+    assert (oldest["type"], oldest["status"], oldest["attempts"], oldest["last_status_code"]) == (
+        "org.created", "pending", 1, None)
+    for delay in DELAYS_SECONDS * 2:  # the org's two events, one after the other
+        clock.advance(delay)
+        local.run_due()
+    assert {d["status"] for d in call("list_webhook_deliveries", "GET", path)[1]["data"]} == {"failed"}
+    assert receiver.received == [] and local.pending() == 0
 
 
 # --- the deployed consumers -----------------------------------------------------------------------
