@@ -267,8 +267,7 @@ def send_test(caller: Caller, webhook_id: str) -> Delivery:
     _existing(caller, webhook_id)
     event_id = ids.new("evt")
     event = {"id": event_id, "type": TEST_TYPE, "app_id": caller.app_id, "org_id": None, "sequence": 0,
-             "occurred_at": clock.iso(), "actor": {"user_id": caller.user_id, "email": caller.verified_email,
-                                                   "support": caller.support},
+             "occurred_at": clock.iso(), "actor": caller.actor,  # a service is a service, as in every event
              "target": {"type": "webhook", "id": webhook_id}, "data": {}}
     item = _delivery_item(caller.app_id, webhook_id, event)
     deliveries.put_new(item)
