@@ -28,7 +28,7 @@ from jwt.algorithms import RSAAlgorithm
 
 import functions.authorizer.app as authorizer_app
 from orgplane import clock, config
-from orgplane.identity import rejections
+from orgplane.identity import rejections, tokens
 from orgplane.identity.apps import AppConfig, AppRegistry, RegistryError, load_registry
 from orgplane.identity.authorizer import api_wide_resource, bearer_token
 from orgplane.identity.tokens import Principal, TokenRejected, TokenVerifier, reset_key_cache
@@ -507,6 +507,19 @@ def test_key_not_in_the_jwks_is_rejected_after_exactly_one_refetch(
     assert server.fetches("demo") == 2  # a kid just found missing is not refetched again at once
 
 
+def test_made_up_key_ids_cost_one_refetch_per_cooldown_not_one_each(
+    server: JwksServer, keys: dict[str, SigningKey], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kid is read before any signature is checked: anyone can send a new one with every request."""
+    for n in range(20):
+        assert rejection(sign(id_claims(server), keys["stray-1"], kid=f"made-up-{n}")) == "unknown signing key"
+    assert server.fetches("demo") == 2  # the first fetch, then one refetch for the whole burst
+    server.publish("demo", keys["demo-1"].jwk(), keys["demo-2"].jwk())
+    monkeypatch.setattr(tokens, "REFETCH_COOLDOWN_SECONDS", 0.0)  # the cooldown has passed
+    assert allowed(sign(id_claims(server), keys["demo-2"]))["context"]["app_id"] == "demo"  # a real rotation
+    assert server.fetches("demo") == 3
+
+
 def test_known_kid_with_a_signature_from_another_key_is_rejected(
     server: JwksServer, keys: dict[str, SigningKey]
 ) -> None:
@@ -567,6 +580,15 @@ def test_token_without_exp_is_rejected(server: JwksServer, keys: dict[str, Signi
 def test_non_numeric_exp_is_rejected(server: JwksServer, keys: dict[str, SigningKey]) -> None:
     token = sign(id_claims(server, exp="9999999999"), keys["demo-1"])
     assert_unauthorized(event(token))
+
+
+@pytest.mark.parametrize(("claim", "value"), [("exp", float("nan")), ("exp", float("inf")), ("nbf", float("nan")),
+                                            ("iat", float("nan"))])
+def test_a_time_claim_that_is_not_a_finite_number_is_rejected(
+        server: JwksServer, keys: dict[str, SigningKey], claim: str, value: float) -> None:
+    """JSON parsers read ``NaN``, and NaN compares false with everything: an exp of NaN would never expire."""
+    token = sign(id_claims(server, **{claim: value}), keys["demo-1"])
+    assert rejection(token) == f"invalid claim {claim}"
 
 
 def test_clock_advance_makes_a_token_expire(server: JwksServer, keys: dict[str, SigningKey]) -> None:
@@ -828,6 +850,14 @@ def test_a_token_whose_sub_is_me_is_refused_because_me_names_the_caller(
 @pytest.mark.parametrize("sub", ["u" * 256, "é" * 128, "alice\nadmin", "alice\x00"])
 def test_a_sub_too_long_for_a_key_or_holding_control_characters_is_refused(
         server: JwksServer, keys: dict[str, SigningKey], sub: str) -> None:
+    assert rejection(sign(id_claims(server, sub=sub), keys["demo-1"])) == "invalid subject"
+
+
+@pytest.mark.parametrize("sub", ["service:backend", "alice\ud800"])
+def test_a_sub_that_would_pass_for_a_service_or_is_no_text_is_refused(
+        server: JwksServer, keys: dict[str, SigningKey], sub: str) -> None:
+    """``service:<client_id>`` is a service's principal id (its audit actor index and idempotency records):
+    a user called that would read as, and replay the answers of, the service; a lone surrogate is no text."""
     assert rejection(sign(id_claims(server, sub=sub), keys["demo-1"])) == "invalid subject"
 
 

@@ -10,11 +10,13 @@ Signing keys come from the issuer's JWKS through one :class:`jwt.PyJWKClient` pe
 module level so a warm Lambda container reuses it across invocations. An unknown ``kid`` (key
 rotation) refetches the JWKS once, immediately, ignoring PyJWKClient's own refresh cooldown; a kid
 still unknown after that refetch is remembered for a few seconds so a client replaying a token with a
-bogus kid does not hammer the identity provider.
+bogus kid does not hammer the identity provider, and such refetches happen at most once per
+:data:`REFETCH_COOLDOWN_SECONDS` per key set, so neither do tokens each with a new made-up kid.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from orgplane import clock
 from orgplane.caller import ME
 from orgplane.identity import scopes as service_scopes
+from orgplane.identity import subjects
 from orgplane.identity.apps import AppConfig, AppRegistry
 
 TokenUse = Literal["id", "access"]
@@ -37,6 +40,7 @@ MAX_TOKEN_LENGTH = 16 * 1024
 JWKS_CACHE_SECONDS = 300.0
 JWKS_TIMEOUT_SECONDS = 3.0  # under the authorizer function's 5 s timeout, so an outage is a 401, not a 500
 UNKNOWN_KID_MEMORY_SECONDS = 10.0
+REFETCH_COOLDOWN_SECONDS = 5.0
 _UNKNOWN_KID_MEMORY_SIZE = 256
 
 
@@ -80,6 +84,7 @@ class _KeySet:
         )
         self._lock = threading.Lock()
         self._unknown: OrderedDict[str, float] = OrderedDict()
+        self._refetched_at = float("-inf")
 
     def signing_key(self, kid: str) -> jwt.PyJWK:
         with self._lock:
@@ -90,6 +95,11 @@ class _KeySet:
             seen = self._unknown.get(kid)
             if seen is not None and time.monotonic() - seen < UNKNOWN_KID_MEMORY_SECONDS:
                 raise TokenRejected("unknown signing key")
+            # The kid is read before any signature is checked, so anyone can make them up: one refetch per
+            # cooldown for the whole key set, or every made-up kid would cost a request to the issuer.
+            if time.monotonic() - self._refetched_at < REFETCH_COOLDOWN_SECONDS:
+                raise TokenRejected("unknown signing key")
+            self._refetched_at = time.monotonic()
             # Key rotation: refetch once now. ``refresh=True`` bypasses PyJWKClient's cooldown,
             # which would otherwise hide a freshly rotated key for up to 30 seconds.
             key = _match(self._keys(refresh=True), kid)
@@ -253,7 +263,8 @@ def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
     if name not in claims:
         return None
     value = claims[name]
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # NaN (which Python's JSON parser reads) compares false with everything: an exp of NaN would never expire
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise TokenRejected(f"invalid claim {name}")
     return float(value)
 
@@ -305,15 +316,9 @@ def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
-MAX_SUBJECT_BYTES = 255
-"""OpenID Connect caps ``sub`` at 255 ASCII characters; a user id also ends up inside table keys."""
-
-
 def _check_subject(sub: str) -> None:
-    """``me`` is the alias of the caller's own id in ``{user_id}`` paths, so a user whose ``sub`` were
-    literally ``me`` could never be named by anyone else: such tokens are refused (and logged by this
-    reason). So are subjects too long for a key, or holding control characters."""
+    """A ``sub`` no user id can be (:mod:`orgplane.identity.subjects`) is refused, and logged by its reason."""
     if sub == ME:
         raise TokenRejected("reserved subject 'me'")
-    if len(sub.encode("utf-8", "surrogatepass")) > MAX_SUBJECT_BYTES or any(ord(ch) < 32 or ord(ch) == 127 for ch in sub):
+    if not subjects.could_be(sub):
         raise TokenRejected("invalid subject")
