@@ -88,6 +88,20 @@ def test_a_services_me_is_no_user(org: str) -> None:
     assert answers(BACKEND, ("me", org, "org:read")) == [(False, None, None)]
 
 
+@pytest.mark.parametrize("user_id", ["\u00e9" * 255, "\U0001f600" * 255, "service:backend"])
+def test_a_user_id_no_token_can_carry_is_nobody_and_forms_no_key(org: str, user_id: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 255 bytes a membership key can outgrow DynamoDB's 1,024-byte sort key, and DynamoDB would refuse
+    the whole read (a 500 for the 99 other checks); ``service:`` names a service. Such an id is nobody."""
+    formed: list[dict[str, str]] = []
+    read = table.batch_get
+    monkeypatch.setattr(table, "batch_get", lambda wanted, *a, **k: formed.extend(wanted) or read(wanted, *a, **k))
+    assert answers(BACKEND, (user_id, org, "org:read"), ("bob", org, "org:read")) == [
+        (False, None, None), (True, "member", None)]
+    assert all(len(key["SK"].encode("utf-8")) <= 1024 for key in formed)
+    assert not any(user_id in key["SK"] for key in formed)
+
+
 def test_a_hundred_checks_cost_at_most_one_batch_read_per_hundred_keys(org: str) -> None:
     core = teams.create(alice, org, CreateTeam(name="Core")).id
     rows = [(f"user{n}", org, "org:read", core) for n in range(100)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from orgplane import access, ids, keys
 from orgplane.caller import Caller
 from orgplane.errors import forbidden
+from orgplane.identity import subjects
 from orgplane.models.authz import Check, CheckRequest, CheckResponse, CheckResult
 from orgplane.services import settings as app_settings
 from orgplane.services.teams import MAINTAINER
@@ -39,8 +40,10 @@ def check(caller: Caller, body: CheckRequest) -> CheckResponse:
 
 
 def _keys(app_id: str, c: Check) -> list[dict[str, str]]:
-    """The org, the membership and (with ``team_id``) the team: none for an id that cannot exist."""
-    if not ids.is_valid("org", c.org_id) or (c.team_id is not None and not ids.is_valid("team", c.team_id)):
+    """The org, the membership and (with ``team_id``) the team: none for an id that cannot exist (a user id
+    no token can carry would make a key DynamoDB refuses: it is nobody)."""
+    if not ids.is_valid("org", c.org_id) or (c.team_id is not None and not ids.is_valid("team", c.team_id)) \
+            or not subjects.could_be(c.user_id):
         return []
     group = [keys.org(app_id, c.org_id), keys.member(app_id, c.org_id, c.user_id)]
     if c.team_id is not None:
