@@ -95,7 +95,12 @@ def test_a_user_id_no_token_can_carry_is_nobody_and_forms_no_key(org: str, user_
     the whole read (a 500 for the 99 other checks); ``service:`` names a service. Such an id is nobody."""
     formed: list[dict[str, str]] = []
     read = table.batch_get
-    monkeypatch.setattr(table, "batch_get", lambda wanted, *a, **k: formed.extend(wanted) or read(wanted, *a, **k))
+
+    def recording(wanted: list[dict[str, str]], *args: Any, **kwargs: Any) -> list[Any]:
+        formed.extend(wanted)
+        return read(wanted, *args, **kwargs)
+
+    monkeypatch.setattr(table, "batch_get", recording)
     assert answers(BACKEND, (user_id, org, "org:read"), ("bob", org, "org:read")) == [
         (False, None, None), (True, "member", None)]
     assert all(len(key["SK"].encode("utf-8")) <= 1024 for key in formed)

@@ -587,7 +587,7 @@ def test_non_numeric_exp_is_rejected(server: JwksServer, keys: dict[str, Signing
 def test_a_time_claim_that_is_not_a_finite_number_is_rejected(
         server: JwksServer, keys: dict[str, SigningKey], claim: str, value: float) -> None:
     """JSON parsers read ``NaN``, and NaN compares false with everything: an exp of NaN would never expire."""
-    token = sign(id_claims(server, **{claim: value}), keys["demo-1"])
+    token = sign({**id_claims(server), claim: value}, keys["demo-1"])
     assert rejection(token) == f"invalid claim {claim}"
 
 
