@@ -48,6 +48,9 @@ def test_a_backend_provisions_checks_and_members_verify_org_tokens_locally(api: 
     assert claims["exp"] - claims["iat"] == 300 and abs(claims["iat"] - api.now()) < 30 and claims["jti"]
     assert set(claims) == {"iss", "aud", "sub", "app_id", "org_id", "org_role", "org_permissions", "team_ids",
                            "iat", "exp", "jti"}
+    # an org token speaks to the customer's backend, never to this API: its issuer is no identity provider
+    assert_problem(api.get("/me", token=issued["access_token"]), 401, "unauthorized")
+    assert_problem(api.post(f"/orgs/{org['id']}/token", token=issued["access_token"]), 401, "unauthorized")
     assert_problem(api.post(f"/orgs/{org['id']}/token", token=backend), 403, "forbidden")
     assert_problem(api.post(f"/orgs/{org['id']}/token", token=api.token(sub=unique("sam"), groups=["support"])),
                    403, "forbidden")
