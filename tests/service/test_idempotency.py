@@ -76,6 +76,13 @@ def key_item(key: str, operation: str = "create_org", user_id: str = "alice") ->
     return table.get(keys.idempotency("demo", user_id, operation, key))
 
 
+def stored_body(key: str, operation: str = "create_org", user_id: str = "alice") -> Any:
+    """The first response's body as the key item keeps it, opened."""
+    item = key_item(key, operation, user_id)
+    assert item is not None
+    return json.loads(idempotency._opened(keys.idempotency("demo", user_id, operation, key), item["response"]["body"]))
+
+
 # --- a retry replays ---------------------------------------------------------------------------
 
 
@@ -227,7 +234,52 @@ def test_the_key_item_holds_the_fingerprint_the_response_and_a_24_hour_ttl() -> 
     item = key_item("key-1")
     assert item is not None and item["entity"] == "IDEMPOTENCY"
     assert started + DAY <= item["ttl"] <= int(clock.timestamp()) + DAY
-    assert item["response"]["status"] == 201 and json.loads(item["response"]["body"]) == first.body
+    assert item["response"]["status"] == 201 and item["response"]["body"].startswith("sealed1:")
+    assert stored_body("key-1") == first.body
+
+
+SUPPORT = {"app_id": "demo", "sub": "sam", "email": "sam@example.com", "support": True}
+
+
+def test_a_secret_shown_once_is_never_plain_in_the_key_item_and_its_retry_shows_it_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook's signing secret is sealed in its endpoint and an invite link's token kept as a hash: the
+    stored first response must not be where either can be read from the table."""
+    from orgplane.webhooks import url_guard
+
+    monkeypatch.setattr(url_guard, "RESOLVER", lambda host, port: ["93.184.215.14"])  # a public address
+    hook = post("create_webhook", "/admin/webhooks", "/admin/webhooks", {"url": "https://hooks.example.com/in"},
+                key="hook-1", identity=SUPPORT)
+    org_id = create_org().body["id"]
+    link = post("create_invite_link", "/orgs/{org_id}/invite-links", f"/orgs/{org_id}/invite-links", {},
+                key="link-1", path_params={"org_id": org_id})
+    assert hook.status == 201 and hook.body["secret"].startswith("whsec_")
+    assert link.status == 201 and link.body["token"]
+    for secret, key in ((hook.body["secret"], keys.idempotency("demo", "sam", "create_webhook", "hook-1")),
+                        (link.body["token"], keys.idempotency("demo", "alice", "create_invite_link", "link-1"))):
+        stored = world.items_of(key["PK"])
+        assert stored and not any(secret in json.dumps(item, default=str) for item in stored)
+    again = post("create_webhook", "/admin/webhooks", "/admin/webhooks", {"url": "https://hooks.example.com/in"},
+                 key="hook-1", identity=SUPPORT)
+    assert again.replayed and again.body["secret"] == hook.body["secret"]
+
+
+def test_a_sealed_response_opens_only_under_the_key_it_was_stored_for() -> None:
+    from cryptography.exceptions import InvalidTag
+
+    create_org()
+    body = key_item("key-1")["response"]["body"]  # type: ignore[index]
+    with pytest.raises(InvalidTag):
+        idempotency._opened(keys.idempotency("demo", "alice", "create_org", "key-2"), body)
+
+
+def test_a_response_stored_in_plain_text_before_sealing_still_replays() -> None:
+    first = create_org()
+    item = key_item("key-1")
+    assert item is not None
+    table.put({**item, "response": {**item["response"], "body": json.dumps(first.body)}})
+    retry = create_org()
+    assert retry.replayed and retry.body == first.body
 
 
 def test_within_24_hours_the_retry_is_replayed() -> None:
@@ -247,7 +299,7 @@ def test_after_24_hours_the_key_is_forgotten_even_before_ttl_deletion() -> None:
     assert later.status == 201 and not later.replayed and later.body["id"] != first.body["id"]
     assert org_count() == 2
     item = key_item("key-1")
-    assert item is not None and json.loads(item["response"]["body"])["id"] == later.body["id"]
+    assert item is not None and stored_body("key-1")["id"] == later.body["id"]
     assert item["ttl"] >= int(clock.timestamp()) + DAY - 5
 
 

@@ -14,6 +14,9 @@ How the guarantee holds
   requests with one key exactly one writes; the other's transaction is cancelled
   (:class:`~orgplane.store.transaction.Claimed`) and it replays the winner's response.
 - After the handler: one ``PutItem`` adds the response to the item (only the claiming request may).
+  Its body is sealed (:mod:`orgplane.at_rest`, bound to the item's key): some responses are shown once
+  and kept nowhere else in plain text (a webhook's signing secret, an invite link's token), and the table
+  must not hold them readable for the key's day.
 - A request that commits nothing (refused before writing, or a no-op) stores nothing: a retry runs
   again and, the state being the same, gets the same answer. Once a request has committed, its
   response is stored whatever it is, errors included.
@@ -35,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from orgplane import clock, keys
+from orgplane import at_rest, clock, keys
 from orgplane.errors import DomainError, invalid
 from orgplane.store import idempotency_keys, table
 from orgplane.store.transaction import Claim, claiming
@@ -44,6 +47,8 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 ENTITY = "IDEMPOTENCY"
 WINDOW_SECONDS = 24 * 60 * 60
+_SEALED = "sealed1:"
+_PURPOSE = b"orgplane idempotent responses"
 #: How long a request waits for the response of a concurrent one holding the same key.
 WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.1
@@ -136,7 +141,8 @@ class Attempt:
         """Store the response on the key item (one ``PutItem``); ``False`` if that failed."""
         if not self.claim.committed:
             return False
-        stored = {"status": response.status, "content_type": response.content_type, "body": response.body}
+        body = _SEALED + at_rest.seal(_PURPOSE, _binding(self.key), response.body) if response.body else ""
+        stored = {"status": response.status, "content_type": response.content_type, "body": body}
         # a 204's empty body and content type are left out: read back as "" (and DynamoDB Local's older
         # engines refuse empty strings, which would leave the key answering 409 until it expires)
         item = {**self.claim.item, "state": "completed", "response": {k: v for k, v in stored.items() if v != ""}}
@@ -190,8 +196,17 @@ def _settle(table_key: keys.Key, request_fingerprint: str, item: table.Item | No
             response = item.get("response")
             if isinstance(response, dict):
                 return Stored(status=int(response["status"]), content_type=str(response.get("content_type") or ""),
-                              body=str(response.get("body") or ""))
+                              body=_opened(table_key, str(response.get("body") or "")))
         if time.monotonic() >= deadline:
             raise in_progress()
         time.sleep(POLL_SECONDS)
         item = _live(table.get(table_key))
+
+
+def _binding(table_key: keys.Key) -> bytes:
+    return f"{table_key['PK']}\x00{table_key['SK']}".encode()
+
+
+def _opened(table_key: keys.Key, body: str) -> str:
+    """A stored body as the first request answered it (one stored before bodies were sealed is plain)."""
+    return at_rest.open_(_PURPOSE, _binding(table_key), body[len(_SEALED):]) if body.startswith(_SEALED) else body

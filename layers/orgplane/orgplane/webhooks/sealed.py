@@ -9,12 +9,9 @@ secret (``ORGPLANE_SECRET``), with the same binding as associated data.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import os
 from typing import Any
 
-from orgplane import config
+from orgplane import at_rest, config
 
 _LOCAL = "local1:"
 _KMS = "kms1:"
@@ -24,8 +21,11 @@ def _context(app_id: str, webhook_id: str) -> dict[str, str]:
     return {"app_id": app_id, "webhook_id": webhook_id}
 
 
-def _local_key() -> bytes:
-    return hmac.new(config.secret(), b"orgplane webhook secrets", hashlib.sha256).digest()
+_PURPOSE = b"orgplane webhook secrets"
+
+
+def _binding(app_id: str, webhook_id: str) -> bytes:
+    return f"{app_id}\x00{webhook_id}".encode()
 
 
 def _kms() -> Any:
@@ -40,11 +40,7 @@ def seal(app_id: str, webhook_id: str, secret: str) -> str:
         blob = _kms().encrypt(KeyId=key_id, Plaintext=secret.encode(),
                               EncryptionContext=_context(app_id, webhook_id))["CiphertextBlob"]
         return _KMS + base64.b64encode(blob).decode()
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    nonce = os.urandom(12)
-    sealed = AESGCM(_local_key()).encrypt(nonce, secret.encode(), f"{app_id}\x00{webhook_id}".encode())
-    return _LOCAL + base64.b64encode(nonce + sealed).decode()
+    return _LOCAL + at_rest.seal(_PURPOSE, _binding(app_id, webhook_id), secret)
 
 
 def open_(app_id: str, webhook_id: str, stored: str) -> str:
@@ -53,9 +49,5 @@ def open_(app_id: str, webhook_id: str, stored: str) -> str:
         plain = _kms().decrypt(CiphertextBlob=blob, EncryptionContext=_context(app_id, webhook_id))["Plaintext"]
         return bytes(plain).decode()
     if stored.startswith(_LOCAL):
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        raw = base64.b64decode(stored[len(_LOCAL):])
-        plain = AESGCM(_local_key()).decrypt(raw[:12], raw[12:], f"{app_id}\x00{webhook_id}".encode())
-        return plain.decode()
+        return at_rest.open_(_PURPOSE, _binding(app_id, webhook_id), stored[len(_LOCAL):])
     raise ValueError("not a sealed webhook secret")
