@@ -163,6 +163,20 @@ def test_update_changes_fields_and_endpoint_changes_are_app_level_events() -> No
     assert actions == ["webhook.created", "webhook.updated"]
 
 
+def test_endpoint_events_name_only_the_urls_origin_never_its_path_or_query() -> None:
+    """Incoming-webhook URLs often carry the receiver's own secret in the path; endpoint events reach every
+    other endpoint of the app, the bus and GET /events."""
+    _, body = create(url="https://hooks.example.com/services/T000/B000/s3cr3tpath?token=q5ery")
+    call("update_webhook", "PATCH", f"/admin/webhooks/{body['id']}",
+         body={"url": "https://hooks.example.com:8443/services/T000/B000/n3wpath"})
+    call("delete_webhook", "DELETE", f"/admin/webhooks/{body['id']}")
+    records = world.items_of(keys.app_audit_pk("demo"))
+    assert [(i["action"], i["details"]["url"]) for i in records] == [
+        ("webhook.created", "https://hooks.example.com"), ("webhook.updated", "https://hooks.example.com:8443"),
+        ("webhook.deleted", "https://hooks.example.com:8443")]
+    assert not any(secret in json.dumps(records, default=str) for secret in ("s3cr3tpath", "q5ery", "n3wpath"))
+
+
 def test_rotation_gives_a_new_secret_and_the_old_one_signs_for_24_hours() -> None:
     _, body = create()
     status, rotated = call("rotate_webhook_secret", "POST", f"/admin/webhooks/{body['id']}/rotate-secret")

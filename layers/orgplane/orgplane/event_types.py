@@ -103,11 +103,12 @@ CATALOGUE: dict[str, EventType] = {
     "settings.updated": EventType("the app's settings changed (an app-level event: `org_id` null)", "settings", {
         "<field>": "`{from, to}` for each setting that changed"}),
     "webhook.created": EventType("a webhook endpoint was registered (app-level)", "webhook", {
-        "url": "its URL", "types": "the types it takes (empty: all)"}),
+        "url": "its URL's origin (`https://host[:port]`: a path or query may hold the receiver's own secret, and"
+               " every other endpoint gets this event)", "types": "the types it takes (empty: all)"}),
     "webhook.updated": EventType("a webhook endpoint changed (app-level)", "webhook", {
-        "url": "the new URL (when it changed)", "types": "the new types (when they changed)",
+        "url": "the new URL's origin (when the URL changed)", "types": "the new types (when they changed)",
         "enabled": "the new state (when it changed)"}),
-    "webhook.deleted": EventType("a webhook endpoint was deleted (app-level)", "webhook", {"url": "its URL"}),
+    "webhook.deleted": EventType("a webhook endpoint was deleted (app-level)", "webhook", {"url": "its URL's origin"}),
     "webhook.secret_rotated": EventType("a webhook endpoint's signing secret was rotated (app-level)", "webhook", {
         "previous_valid_until": "until when the previous secret also signs"}),
     "webhook.disabled": EventType("an endpoint failing for 5 days was disabled (app-level)", "webhook", {

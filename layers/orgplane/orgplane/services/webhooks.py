@@ -118,7 +118,8 @@ def create(caller: Caller, body: CreateWebhook) -> WebhookWithSecret:
     tx = Transaction()
     webhooks_store.put_new(tx, item)
     webhooks_store.count(tx, caller.app_id, MAX_WEBHOOKS, on_full=LIMIT_REACHED)
-    audit.record(tx, caller, None, "webhook.created", "webhook", webhook_id, {"url": body.url, "types": item["types"]})
+    audit.record(tx, caller, None, "webhook.created", "webhook", webhook_id,
+                 {"url": url_guard.origin(body.url), "types": item["types"]})
     tx.commit()
     return WebhookWithSecret(**_view(item).model_dump(), secret=secret)
 
@@ -154,7 +155,7 @@ def _update(caller: Caller, webhook_id: str, body: UpdateWebhook) -> Webhook:
         changes["enabled"] = body.enabled
     if not changes:
         return _view(item)
-    details = {k: v for k, v in changes.items() if k != "description"}
+    details = {k: url_guard.origin(v) if k == "url" else v for k, v in changes.items() if k != "description"}
     changes["updated_at"] = clock.iso()
     remove = ["failing_since", "disabled_reason"] if changes.get("enabled") else []
     tx = Transaction()
@@ -171,7 +172,7 @@ def delete(caller: Caller, webhook_id: str) -> None:
     tx = Transaction()
     webhooks_store.delete(tx, caller.app_id, webhook_id, on_missing=not_found("webhook"))
     webhooks_store.uncount(tx, caller.app_id)
-    audit.record(tx, caller, None, "webhook.deleted", "webhook", webhook_id, {"url": item["url"]})
+    audit.record(tx, caller, None, "webhook.deleted", "webhook", webhook_id, {"url": url_guard.origin(item["url"])})
     tx.commit()
 
 

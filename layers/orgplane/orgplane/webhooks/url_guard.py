@@ -91,6 +91,14 @@ def _public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast and ip not in METADATA
 
 
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL this guard accepted: what events and audit records say of an
+    endpoint. Its path and query stay out, as many receivers (incoming-webhook URLs) keep their own secret
+    there, and every other endpoint of the app, the event bus and ``GET /events`` see those events."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
 RESOLVER: Resolver = system_resolver
 """The resolver :func:`vet` uses unless given one (tests put one they control here)."""
 
