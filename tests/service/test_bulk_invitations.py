@@ -115,6 +115,19 @@ def test_rows_the_caller_may_not_grant_are_403_and_the_others_go(org_id: str) ->
     assert codes(results) == ["forbidden", "201"]
 
 
+def test_rows_inviting_into_teams_need_team_member_manage(org_id: str) -> None:
+    from orgplane.models.teams import CreateTeam
+    from orgplane.services import teams
+
+    world.put_settings("demo", roles={"recruiter": {"permissions": [
+        "org:read", "member:read", "member:invite", "invitation:read"]}})
+    world.add_member(org_id, "rita", role="recruiter")
+    team = teams.create(alice, org_id, CreateTeam(name="Core")).id
+    results = bulk(org_id, [{"email": "x@example.com", "team_ids": [team]}, {"email": "y@example.com"}],
+                   who=world.caller("rita"))
+    assert codes(results) == ["forbidden", "201"]
+
+
 def test_the_whole_request_is_404_for_another_org_and_another_app_and_403_for_a_plain_member(org_id: str) -> None:
     from tests.support.world import code_of
 

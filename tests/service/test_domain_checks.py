@@ -24,9 +24,9 @@ def verified_org() -> str:
 
 def test_nothing_is_due_before_a_day_and_a_record_still_there_keeps_the_domain_verified() -> None:
     org_id = verified_org()
-    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
+    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0, "kept": 0}
     clock.advance(domains.RECHECK_SECONDS + 1)
-    assert domain_checks.run() == {"ok": 1, "failed": 0, "unverified": 0, "released": 0}
+    assert domain_checks.run() == {"ok": 1, "failed": 0, "unverified": 0, "released": 0, "kept": 0}
     assert domain_checks.run()["ok"] == 0  # the next check is a day away again
     assert domains.get(alice, org_id, "acme.test").status == "verified"
 
@@ -65,7 +65,7 @@ def test_a_removed_domain_is_no_longer_checked() -> None:
     org_id = verified_org()
     domains.remove(alice, org_id, "acme.test")
     clock.advance(domains.RECHECK_SECONDS + 1)
-    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
+    assert domain_checks.run() == {"ok": 0, "failed": 0, "unverified": 0, "released": 0, "kept": 0}
 
 
 def test_recheck_domains_handler_runs_the_job() -> None:
@@ -78,8 +78,31 @@ def test_recheck_domains_handler_runs_the_job() -> None:
 
 
 def test_the_claim_of_a_deleted_org_is_released() -> None:
+    world.put_settings("demo", org_restore_days=0)  # deleted for good: nothing can bring its claim back
     org_id = verified_org()
     orgs.delete(alice, org_id)
     clock.advance(domains.RECHECK_SECONDS + 1)
+    assert domain_checks.run()["released"] == 1
+    assert table.get(keys.domain_claim("demo", "acme.test")) is None
+
+
+def test_a_restorable_deleted_orgs_claim_outlives_the_recheck_and_comes_back_with_the_org() -> None:
+    from orgplane.models.orgs import DomainJoin, RestoreOrg, UpdateOrg
+    from orgplane.services import expiry, joining, lifecycle
+
+    org_id = verified_org()
+    orgs.delete(alice, org_id)  # restorable for 30 days (the default org_restore_days)
+    clock.advance(domains.RECHECK_SECONDS + 1)
+    domain_checks.run()
+    assert (table.get(keys.domain_claim("demo", "acme.test")) or {}).get("org_id") == org_id
+    clock.advance(domains.RECHECK_SECONDS + 1)
+    assert domain_checks.run()["kept"] == 1  # still its own, checked again a day later, no lookup
+    lifecycle.restore(world.caller("sam", support=True), org_id, RestoreOrg())
+    orgs.update(alice, org_id, UpdateOrg(domain_join=DomainJoin(mode="auto")))
+    kim = world.caller("kim", email="kim@acme.test")
+    assert [o.id for o in joining.joinable(kim).data] == [org_id]  # people of the domain find it again
+    orgs.delete(alice, org_id)
+    clock.advance(31 * 86400)
+    assert expiry.run_purges() == 1  # gone for good now: the next check frees the name
     assert domain_checks.run()["released"] == 1
     assert table.get(keys.domain_claim("demo", "acme.test")) is None

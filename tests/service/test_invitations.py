@@ -460,6 +460,24 @@ def test_a_team_of_another_org_cannot_be_invited_into(org_id: str) -> None:
     assert org_counts(org_id) == (1, 0, 1)
 
 
+
+def test_inviting_into_teams_needs_what_adding_to_them_needs(org_id: str) -> None:
+    """``member:invite`` alone does not put people on teams: a role that cannot add a member to a team
+    (``team:member:manage``) cannot invite into one, nor resend such an invitation."""
+    world.put_settings("demo", roles={"recruiter": {"permissions": [
+        "org:read", "member:read", "member:invite", "invitation:read"]}})
+    world.add_member(org_id, "rita", role="recruiter")
+    rita = world.caller("rita")
+    team = teams.create(alice, org_id, CreateTeam(name="Core")).id
+    assert codes(lambda: invite(org_id, team_ids=[team], by=rita)) == "forbidden"
+    unknown = teams.create(alice, org_id, CreateTeam(name="Gone")).id
+    teams.delete(alice, org_id, unknown)
+    assert codes(lambda: invite(org_id, team_ids=[unknown], by=rita)) == "forbidden"  # 403 before 404
+    assert org_counts(org_id) == (2, 0, 2)
+    assert invitations.get(alice, org_id, invite(org_id, by=rita)).team_ids == []  # without teams: fine
+    with_team = invite(org_id, "carol@example.com", team_ids=[team])  # by the owner
+    assert codes(lambda: invitations.resend(rita, org_id, with_team)) == "forbidden"
+
 # --- custom roles -----------------------------------------------------------------------------------------
 
 

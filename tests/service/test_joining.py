@@ -150,6 +150,42 @@ def test_approving_never_grants_more_than_the_approver_holds(org_id: str) -> Non
     assert joining.approve(adam, org_id, request.id, ApproveJoinRequest(role="admin")).role == "admin"
 
 
+
+def test_a_deleted_orgs_join_requests_leave_the_requesters_list_and_cannot_be_cancelled(org_id: str) -> None:
+    from orgplane.models.orgs import RestoreOrg
+    from orgplane.services import lifecycle
+
+    policy(org_id, "request")
+    kim = acme_user("kim")
+    request = requested(kim, org_id)
+    orgs.delete(alice, org_id)
+    assert joining.list_mine(kim, ListQuery()).data == []  # as its invitations leave GET /invitations
+    assert code_of(lambda: joining.cancel(kim, request.id)) == "join_request_not_found"
+    lifecycle.restore(world.caller("sam", support=True), org_id, RestoreOrg())
+    assert [(r.id, r.status) for r in joining.list_mine(kim, ListQuery()).data] == [(request.id, "pending")]
+    joining.cancel(kim, request.id)  # back with the org, untouched
+    assert joining.list_mine(kim, ListQuery()).data[0].status == "cancelled"
+
+
+def test_a_join_never_commits_on_a_policy_lowered_since_it_was_read(org_id: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """One BatchGetItem is no snapshot: the org (its policy) may be read before a change whose event counter
+    is read after it; the join's write holds only while the policy is the one read."""
+    policy(org_id, "auto", "admin")
+    real = table.batch_get
+
+    def torn(wanted: Any, *args: Any, **kwargs: Any) -> Any:
+        found = real(wanted, *args, **kwargs)
+        if wanted and wanted[0] == keys.org("demo", org_id) and len(wanted) == 6:  # the join's one read
+            monkeypatch.setattr(table, "batch_get", real)
+            policy(org_id, "auto", "member")  # lowered between the read of the org and of its event counter
+            found = [*found[:-1], real([wanted[-1]])[0]]
+        return found
+
+    monkeypatch.setattr(table, "batch_get", torn)
+    member = joining.join(acme_user("kim"), org_id)
+    assert isinstance(member, Member) and member.role == "member"
+
 # --- the HTTP edge -----------------------------------------------------------------------------
 
 KIM = {"app_id": "demo", "sub": "kim", "email": "kim@acme.test"}

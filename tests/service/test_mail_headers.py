@@ -81,6 +81,27 @@ def test_an_address_mail_cannot_reach_is_not_invited(address: str) -> None:
         CreateInvitation(email=address)
 
 
+@pytest.mark.parametrize("address", [
+    "=?utf-8?q?bob=0D=0ABcc=3A_evil=40evil.example?=@example.com",  # decoded: a line break, every send failed
+    "=?utf-8?b?ZXZpbEBldmlsLmV4YW1wbGUsIGJvYg==?=@example.com",  # decoded: "To: evil@evil.example, bob@..."
+    "bob.=?utf-8?q?evil?=@example.com",
+])
+def test_an_invitee_address_holding_encoded_word_syntax_is_refused_so_no_header_decodes_it(address: str) -> None:
+    with pytest.raises(ValidationError, match="encoded-word"):
+        CreateInvitation(email=address)
+
+
+@pytest.mark.parametrize("address", ["=?utf-8?q?bob=0D=0ABcc=3A_evil=40evil.example?=@example.com",
+                                     "=?utf-8?b?ZXZpbEBldmlsLmV4YW1wbGUsIGJvYg==?=@example.com"])
+def test_an_invitation_stored_before_that_rule_fails_once_and_sends_nothing(address: str) -> None:
+    item = {**_invitation("Acme"), "email": address}  # as data older than the rule would hold it
+    table.put(item)
+    assert delivery.deliver(item) == "failed"  # settled for good: no retries, no dead-letter queue
+    assert [m for m in mail.raw() if m.destinations] == []
+    stored = table.get(keys.invitation("demo", str(item["org_id"]), str(item["id"]))) or {}
+    assert stored["delivery"]["status"] == "failed"
+
+
 @pytest.mark.parametrize("name", ["Acme\u2028Corp", "Acme\u2029Corp", "Acme\nCorp", "\u3164\u3164", "\u2800",
                                   "\u115f", "Acme\u202eCorp", "Acme\u0000"])
 def test_an_org_name_with_line_separators_or_invisible_only_text_is_refused(name: str) -> None:

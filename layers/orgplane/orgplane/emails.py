@@ -17,7 +17,8 @@ share a key only when they name the same mailbox:
   when it comes from a token.
 
 Plus-addressing is kept: ``kelly+work@`` and ``kelly@`` are different keys. Mail goes only to ASCII
-mailbox names (:func:`check_mailable`); a token's non-ASCII local part is compared as written.
+mailbox names without encoded-word syntax (:func:`check_mailable`); a token's non-ASCII local part is
+compared as written.
 """
 
 from __future__ import annotations
@@ -67,11 +68,17 @@ def check(address: str) -> str:
 def check_mailable(address: str) -> str:
     """:func:`check`, and the local part in ASCII: SES (like most mail services) does not speak
     SMTPUTF8, so mail cannot reach ``jörg@`` at all; such an address is refused where mail goes to it.
-    (Internationalised *domains* are fine: mail goes to their A-label.)"""
+    (Internationalised *domains* are fine: mail goes to their A-label.) Nor may it hold an RFC 2047
+    encoded word (``=?utf-8?q?...?=``): the ``email`` package decodes one in the ``To`` header, so
+    ``=?utf-8?b?ZXZlQGV2aWwuZXhhbXBsZSwgYm9i?=@example.com`` would read ``To: eve@evil.example,
+    bob@example.com``, and one decoding to a line break failed every send of the invitation."""
     check(address)
     if not address.rpartition("@")[0].isascii():
         raise InvalidEmail("the part before @ must be ASCII: mail cannot be delivered to internationalised "
                            "mailbox names (the domain may be internationalised)")
+    if "=?" in address:  # RFC 2047 forbids it in an address; Python's header parser decodes it anyway
+        raise InvalidEmail("must not contain encoded-word syntax ('=?'): a mail header would decode it into "
+                           "other text than the address")
     return address
 
 

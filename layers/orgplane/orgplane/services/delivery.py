@@ -82,6 +82,11 @@ def deliver(image: Item) -> str:
         return "skipped"
     attempts = int(invitation["delivery"]["attempts"])
     try:
+        emails.check_mailable(str(invitation["email"]))
+    except emails.InvalidEmail:  # stored before today's input rules (encoded words): no retry can send it
+        _settle(invitation, "failed", error="InvalidRecipient")
+        return "failed"
+    try:
         message_id = _send(invitation)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")

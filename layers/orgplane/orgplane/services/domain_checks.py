@@ -11,7 +11,10 @@ For each it looks the TXT record up again (:mod:`orgplane.dns_txt`):
   ``pending`` and its claim is removed, in one transaction with the ``domain.unverified`` audit event by
   ``system:domain-check``. People of that domain can no longer join by it; the org may verify it again.
 
-A claim whose org has been deleted (or purged) is removed: the name is free for other orgs.
+A claim whose org has been deleted for good (purging or purged, or deleted with ``org_restore_days`` 0) is
+removed: the name is free for other orgs. While support can still restore a deleted org, its claim is kept
+(``kept``: no lookup, checked again a day later), so a restore finds its verified domains exactly as they were
+(as :func:`orgplane.services.domains._held_elsewhere` promises).
 
 Every write is conditioned on the claim still naming the org and being the one read, so a run racing a
 removal, a re-verification or another run changes nothing twice.
@@ -43,9 +46,10 @@ MAX_PER_RUN = 500
 
 def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
     """Re-check every due verified domain (up to ``max_items``): counts of ``ok``, ``failed``,
-    ``unverified`` and ``released`` (claims of orgs deleted since: removed)."""
+    ``unverified``, ``released`` (claims of orgs deleted for good since: removed) and ``kept`` (claims of
+    deleted orgs support may still restore)."""
     now = int(clock.timestamp())
-    counts = {"ok": 0, "failed": 0, "unverified": 0, "released": 0}
+    counts = {"ok": 0, "failed": 0, "unverified": 0, "released": 0, "kept": 0}
     for claim in due.due_items(keys.domain_check_shards(), now, max_items):
         if claim.get("GSI3SK") and claim["GSI3SK"] <= keys.expiry_upper_bound(now):
             counts[check(claim, now)] += 1
@@ -53,11 +57,19 @@ def run(max_items: int = MAX_PER_RUN) -> dict[str, int]:
 
 
 def check(claim: Item, now: int) -> str:
-    """Look one claim's TXT record up and record the outcome: ``ok``, ``failed``, ``unverified``, or
-    ``released`` when the claim's org no longer exists."""
+    """Look one claim's TXT record up and record the outcome: ``ok``, ``failed``, ``unverified``;
+    ``released`` when the claim's org is gone for good, ``kept`` while it is deleted but restorable."""
     app_id, org_id, domain = str(claim["app_id"]), str(claim["org_id"]), str(claim["domain"])
     seen_due = str(claim["GSI3SK"])  # every write below holds only while the claim is the one read
-    if table.get(keys.org(app_id, org_id)) is None:  # its org was deleted: the name is free again
+    org, deleted = table.batch_get([keys.org(app_id, org_id), keys.deleted_org(app_id, org_id)])
+    if org is None and deleted is not None and not deleted.get("purging"):  # support may restore it
+        tx = Transaction()
+        domains_store.record_check(tx, app_id, domain, org_id, seen_due,
+                                   keys.domain_check_gsi3(now + RECHECK_SECONDS, app_id, domain))
+        with contextlib.suppress(Stale):  # removed, re-verified or checked by another run meanwhile
+            tx.commit()
+        return "kept"
+    if org is None:  # its org was deleted for good: the name is free again
         tx = Transaction()
         domains_store.release_as_checked(tx, app_id, domain, org_id, seen_due)
         with contextlib.suppress(Stale):  # already removed, re-verified or checked by another run

@@ -56,6 +56,7 @@ ALREADY_MEMBER = DomainError("already_member", "That email address belongs to a 
 ALREADY_INVITED = DomainError("invitation_pending",
                               "That email address already has a pending invitation; resend it instead.")
 NO_SEAT = DomainError("member_limit_reached", "The organization has no free seat.")
+TEAMS = "team:member:manage"
 
 
 def _now_epoch() -> int:
@@ -75,6 +76,13 @@ def _require_inviting(view: OrgView) -> None:
     if not (view.has("member:read") and view.has("invitation:read")):
         raise forbidden("Inviting also needs the member:read and invitation:read permissions: its answer "
                         "says whether an address is already a member or invited.")
+
+
+def _require_team_grant(view: OrgView) -> None:
+    """Inviting into teams adds the invitee to them on accept: it needs what adding them directly needs
+    (``team:member:manage``), or ``member:invite`` alone would put people on any team."""
+    if not view.has(TEAMS):
+        raise forbidden("Inviting into teams also needs the team:member:manage permission.")
 
 
 def _expiry(ttl_seconds: int) -> tuple[int, str]:
@@ -116,7 +124,8 @@ def _create_unread(caller: Caller, org_id: str, body: CreateInvitation) -> Invit
             or not all(ids.is_valid("team", team_id) for team_id in body.team_ids)):
         return None
     if not caller.support:
-        view.assumed_roles = [role for role in view.book.holding("member:invite", "member:read", "invitation:read")
+        needed = ("member:invite", "member:read", "invitation:read", *((TEAMS,) if body.team_ids else ()))
+        view.assumed_roles = [role for role in view.book.holding(*needed)
                               if access.can_grant(view.book, role, body.role)]
     item = _invitation_item(view, body)
     tx = Transaction()
@@ -164,6 +173,8 @@ def new_invitation(view: OrgView, body: CreateInvitation, email_key: str, claim:
     caller, app_id, org_id = view.caller, view.caller.app_id, view.org_id
     view.book.require_known(body.role)
     access.require_can_grant(view.book, caller, view.role, body.role)
+    if body.team_ids:
+        _require_team_grant(view)
     if any(team is None for team in teams):
         raise not_found("team")
     if claim is not None:
@@ -328,6 +339,8 @@ def _resend(caller: Caller, org_id: str, invitation_id: str) -> Invitation:
     """A new link (new nonce: the old token stops matching), a new expiry, and a new delivery."""
     view, invitation = _open_pending(caller, org_id, invitation_id, _require_inviting)
     access.require_can_grant(view.book, caller, view.role, str(invitation["role"]))  # a resend renews the grant
+    if invitation.get("team_ids"):
+        _require_team_grant(view)
     ttl = int(invitation.get("ttl_seconds") or view.settings.invitation_ttl_seconds)
     expires_epoch, expires_at = _expiry(ttl)
     now = clock.iso()

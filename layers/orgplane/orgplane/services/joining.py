@@ -35,8 +35,9 @@ from orgplane.services import audit, events, members
 from orgplane.services import settings as app_settings
 from orgplane.services.tenancy import open_org
 from orgplane.store import cursors, domains, join_requests, pages, records, table
+from orgplane.store import orgs as orgs_store
 from orgplane.store.join_requests import PENDING
-from orgplane.store.transaction import Transaction, retrying
+from orgplane.store.transaction import STALE, Transaction, retrying
 
 Item = dict[str, Any]
 
@@ -107,6 +108,9 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
     email = str(caller.verified_email)
     tx = Transaction()
     domains.check_held_by(tx, app_id, domain, org_id)
+    # the policy as read (one BatchGetItem is no snapshot): a join never commits on a policy since turned
+    # off or lowered (merged into the write of the org's counters when it joins at once)
+    tx.check(keys.org(app_id, org_id), orgs_store.join_policy_is(policy["mode"], policy["role"]), on_fail=STALE)
     if policy["mode"] == "auto":
         member = members.add_membership(tx, app_id, org_id, caller.user_id, email, policy["role"],
                                         settings.max_members_per_org, settings.max_orgs_per_user)
@@ -132,10 +136,16 @@ def _join(caller: Caller, org_id: str) -> Member | JoinRequest:
 
 
 def list_mine(caller: Caller, query: ListQuery) -> Page[JoinRequest]:
+    """The caller's join requests in orgs that still exist: a deleted org's are gone from the list at once
+    (and back if support restores it), as its invitations are from ``GET /invitations``."""
     scope = f"my-join-requests:{caller.app_id}:{caller.user_id}"
     spec = join_requests.of_user(caller.app_id, caller.user_id)
     page = pages.fill(spec, query.limit, cursors.decode(query.cursor, scope))
-    return Page(data=[to_request(item) for item in page.items], next_cursor=cursors.encode(page.last_key, scope))
+    org_ids = list(dict.fromkeys(str(item["org_id"]) for item in page.items))
+    live = {org_id for org_id, org in zip(org_ids, table.batch_get([keys.org(caller.app_id, o) for o in org_ids]),
+                                          strict=True) if org is not None}
+    return Page(data=[to_request(item) for item in page.items if str(item["org_id"]) in live],
+                next_cursor=cursors.encode(page.last_key, scope))
 
 
 def cancel(caller: Caller, request_id: str) -> None:
@@ -149,13 +159,15 @@ def _cancel(caller: Caller, request_id: str) -> None:
     if not found.items:
         raise not_found("join_request")
     org_id = str(found.items[0]["org_id"])
-    request = table.get(keys.join_request(caller.app_id, org_id, request_id))
-    if request is None or request.get("user_id") != caller.user_id:
-        raise not_found("join_request")
+    request, org = table.batch_get([keys.join_request(caller.app_id, org_id, request_id),
+                                    keys.org(caller.app_id, org_id)])
+    if request is None or org is None or request.get("user_id") != caller.user_id:
+        raise not_found("join_request")  # a deleted org's requests are gone with it
     if request["status"] != PENDING:
         raise NOT_PENDING
     tx = Transaction()
     _decide(tx, caller, request, "cancelled")
+    tx.check(keys.org(caller.app_id, org_id), orgs_store.EXISTS, on_fail=STALE)  # not deleted meanwhile
     audit.record(tx, caller, org_id, "join_request.cancelled", "join_request", request_id,
                  {"user_id": caller.user_id}, app_settings.load(caller.app_id).audit_retention_days)
     tx.commit()

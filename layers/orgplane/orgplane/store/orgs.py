@@ -27,6 +27,13 @@ def name_is(name: str) -> Condition:
     return Condition("#o_name = :o_name", {"#o_name": "name"}, {":o_name": name})
 
 
+def join_policy_is(mode: str, role: str) -> Condition:
+    """The org exists and its domain-join policy is still ``mode`` with ``role`` (as a join read it)."""
+    return Condition("#o_dj.#o_dj_mode = :o_dj_mode AND #o_dj.#o_dj_role = :o_dj_role",
+                     {"#o_dj": "domain_join", "#o_dj_mode": "mode", "#o_dj_role": "role"},
+                     {":o_dj_mode": mode, ":o_dj_role": role})
+
+
 def unchanged_since(updated_at: str) -> Condition:
     """The org exists and nothing changed it since it was read."""
     return Condition("#o_updated = :o_seen", {"#o_updated": "updated_at"}, {":o_seen": updated_at})
