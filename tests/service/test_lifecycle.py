@@ -138,6 +138,28 @@ def test_deleting_releases_the_members_org_counts_and_restore_puts_them_back_ove
     assert codes(lambda: orgs.create(world.caller("user0"), CreateOrg(name="More"))) == "org_limit_reached"
 
 
+def test_a_member_leaving_a_restored_org_before_the_walk_reaches_them_keeps_their_org_count_exact(
+        org_id: str) -> None:
+    orgs.delete(alice, org_id)
+    run_jobs(org_id)
+    assert org_count("user0") == 0
+    lifecycle.restore(sam, org_id, RestoreOrg())  # the unhide walk has not reached user0 yet
+    members.remove_member(world.caller("user0"), org_id, "me")
+    members.remove_member(alice, org_id, "user1")
+    run_jobs(org_id)
+    assert (org_count("user0"), org_count("user1"), org_count("user2")) == (0, 0, 1)
+
+
+def test_a_removal_racing_the_unhide_walk_counts_the_member_out_exactly_once(org_id: str) -> None:
+    orgs.delete(alice, org_id)
+    run_jobs(org_id)
+    lifecycle.restore(sam, org_id, RestoreOrg())
+    race(lambda: run_jobs(org_id), lambda: members.remove_member(alice, org_id, "user0"))
+    run_jobs(org_id)
+    assert org_count("user0") == 0
+    assert codes(lambda: members.get_member(alice, org_id, "user0")) == "member_not_found"
+
+
 def test_restore_reclaims_the_slug_or_answers_slug_taken(org_id: str) -> None:
     orgs.delete(alice, org_id)
     orgs.create(bob, CreateOrg(name="Squatter", slug="acme"))

@@ -118,7 +118,8 @@ def _remove_member(caller: Caller, org_id: str, user_id: str, *, assume_teams_ex
         view.guard(tx)
     _adjust_owner_count(tx, caller.app_id, org_id, role, None, member_delta=-1)
     role_usage.hold(tx, caller.app_id, role, -1)
-    add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
+    if not target.get("soft_deleted"):  # a hidden one (a restore's walk has not reached it) is counted nowhere
+        add_user_org_count(tx, caller.app_id, user_id, -1, None, LAST_OWNER)
     release_email_claim(tx, caller.app_id, org_id, target)
     team_members.remove_memberships_of(tx, caller.app_id, org_id, target, assume_teams_exist)
     audit.record(tx, caller, org_id, "member.left" if leaving else "member.removed", "member", user_id,

@@ -56,10 +56,20 @@ def change_role(tx: Transaction, app_id: str, org_id: str, user_id: str, old: st
     tx.update(keys.member(app_id, org_id, user_id), set_=changes, condition=role_is(old), on_fail=STALE)
 
 
+def hidden_as_read(membership: Item) -> Condition:
+    """The membership is still hidden by its org's deletion (``soft_deleted``), or still shown, as read: a
+    restore's walk unhides memberships one by one after the org is back, each with its user's org count."""
+    names = {"#m_hidden": "soft_deleted"}
+    if membership.get("soft_deleted"):
+        return Condition("attribute_exists(#m_hidden)", names)
+    return Condition("attribute_not_exists(#m_hidden)", names)
+
+
 def delete_as_read(tx: Transaction, app_id: str, org_id: str, membership: Item) -> None:
-    """Remove a membership that still has the role and the team map read."""
+    """Remove a membership that still has the role, the team map and the hidden state read."""
     tx.delete(keys.member(app_id, org_id, str(membership["user_id"])),
-              condition=all_of(role_is(str(membership["role"])), teams_as_read(membership)), on_fail=STALE)
+              condition=all_of(role_is(str(membership["role"])), teams_as_read(membership),
+                               hidden_as_read(membership)), on_fail=STALE)
 
 
 # --- the membership's team map ({team_id: team role}) and its version ------------------------------
