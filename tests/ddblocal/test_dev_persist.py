@@ -55,6 +55,31 @@ def dev_persist(data: Path, run_dir: Path, ddb_port: int, port: int, log: Path) 
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        assert _group_exited(process.pid), f"make dev-persist left processes running 60 s after Ctrl-C:\n{tail(log)}"
+
+
+def _group_exited(group: int, timeout: float = 60.0) -> bool:
+    """Until every process of the group is gone: make may exit while its recipe's EXIT trap is still
+    stopping DynamoDB Local (a JVM on a busy machine takes seconds to shut down). A process started
+    outside the group (one that would outlive Ctrl-C) is not waited for: the port check catches it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _running_in(group):
+            return True
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)  # leave nothing behind, and fail
+    return False
+
+
+def _running_in(group: int) -> bool:
+    """Whether a process of the group still runs (a zombie waiting for its reaper does not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            state, _parent, process_group = stat.read_text().rpartition(")")[2].split()[:3]
+            if int(process_group) == group and state != "Z":
+                return True
+    return False
 
 
 def test_orgs_survive_a_restart_of_make_dev_persist(tmp_path: Path) -> None:
