@@ -26,6 +26,12 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _interruptible() -> None:
+    """Ctrl-C in a terminal interrupts by default; a test runner started in the background of a
+    non-interactive shell hands its children SIGINT ignored, which no process of the group would undo."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def dev_persist(data: Path, run_dir: Path, ddb_port: int, port: int, log: Path) -> Iterator[Client]:
     env = {k: v for k, v in os.environ.items()
@@ -35,7 +41,7 @@ def dev_persist(data: Path, run_dir: Path, ddb_port: int, port: int, log: Path) 
         process = subprocess.Popen(
             ["make", "--no-print-directory", "dev-persist", f"DATA={data}", f"DDB_PORT={ddb_port}",
              f"PORT={port}", "QUIET=1"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_interruptible)
     client = Client(f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -73,11 +79,13 @@ def _group_exited(group: int, timeout: float = 60.0) -> bool:
 
 
 def _running_in(group: int) -> bool:
-    """Whether a process of the group still runs (a zombie waiting for its reaper does not)."""
+    """Whether a process of the group still runs. A zombie waiting for its reaper does not, unless other
+    threads of it are still exiting (a JVM's main thread is a zombie before its last thread, which holds
+    its sockets, is gone)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             state, _parent, process_group = stat.read_text().rpartition(")")[2].split()[:3]
-            if int(process_group) == group and state != "Z":
+            if int(process_group) == group and (state != "Z" or len(list((stat.parent / "task").iterdir())) > 1):
                 return True
     return False
 
